@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Catalyst's test command: what CI runs on a clean clone (after scripts/setup.sh).
+#   format, lint, unit + integration tests, release bundles, real-host tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test (debug: assert_process_allocs active)"
+cargo test --workspace
+
+step "bundle all plugins (release)"
+cargo xtask bundle-all --release
+
+step "python venv for host tests"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install -q --disable-pip-version-check -r tests/host/requirements.txt
+
+step "real-host tests (pedalboard, VST3)"
+CATALYST_BUNDLE_DIR="$PWD/target/bundled" .venv/bin/python -m pytest -q tests/host

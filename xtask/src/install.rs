@@ -1,0 +1,96 @@
+//! Copies bundles into the user's plugin folders and removes them again.
+
+use crate::PLUGINS;
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// Per-user plugin folders as each OS's hosts scan them:
+/// Linux `~/.clap`, `~/.vst3`; macOS `~/Library/Audio/Plug-Ins/{CLAP,VST3}`;
+/// Windows `%LOCALAPPDATA%\Programs\Common\{CLAP,VST3}` (per-user, no admin rights needed).
+fn plugin_dirs() -> Result<(PathBuf, PathBuf)> {
+    if let (Some(clap), Some(vst3)) = (
+        std::env::var_os("CATALYST_CLAP_DIR"),
+        std::env::var_os("CATALYST_VST3_DIR"),
+    ) {
+        return Ok((clap.into(), vst3.into()));
+    }
+    if cfg!(target_os = "windows") {
+        let local = std::env::var_os("LOCALAPPDATA").context("LOCALAPPDATA is not set")?;
+        let common = PathBuf::from(local).join("Programs").join("Common");
+        Ok((common.join("CLAP"), common.join("VST3")))
+    } else {
+        let home = PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?);
+        if cfg!(target_os = "macos") {
+            let base = home.join("Library/Audio/Plug-Ins");
+            Ok((base.join("CLAP"), base.join("VST3")))
+        } else {
+            Ok((home.join(".clap"), home.join(".vst3")))
+        }
+    }
+}
+
+fn destinations() -> Result<Vec<(String, PathBuf)>> {
+    let (clap_dir, vst3_dir) = plugin_dirs()?;
+    let mut out = Vec::new();
+    for (_, name) in PLUGINS {
+        out.push((
+            format!("{name}.clap"),
+            clap_dir.join(format!("{name}.clap")),
+        ));
+        out.push((
+            format!("{name}.vst3"),
+            vst3_dir.join(format!("{name}.vst3")),
+        ));
+    }
+    Ok(out)
+}
+
+pub fn install(bundled: &Path) -> Result<()> {
+    for (file, dest) in destinations()? {
+        let src = bundled.join(&file);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("could not create {}", parent.display()))?;
+        }
+        remove(&dest)?;
+        copy_recursive(&src, &dest)
+            .with_context(|| format!("could not copy {} to {}", src.display(), dest.display()))?;
+        println!("installed {}", dest.display());
+    }
+    Ok(())
+}
+
+pub fn uninstall() -> Result<()> {
+    for (_, dest) in destinations()? {
+        if remove(&dest)? {
+            println!("removed {}", dest.display());
+        }
+    }
+    Ok(())
+}
+
+fn remove(path: &Path) -> Result<bool> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(_) => return Ok(false),
+    };
+    if meta.is_dir() {
+        std::fs::remove_dir_all(path)?;
+    } else {
+        std::fs::remove_file(path)?;
+    }
+    Ok(true)
+}
+
+fn copy_recursive(src: &Path, dest: &Path) -> std::io::Result<()> {
+    if src.is_dir() {
+        std::fs::create_dir_all(dest)?;
+        for entry in std::fs::read_dir(src)? {
+            let entry = entry?;
+            copy_recursive(&entry.path(), &dest.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else {
+        std::fs::copy(src, dest).map(|_| ())
+    }
+}
