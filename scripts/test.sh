@@ -26,3 +26,8 @@ fi
 
 step "real-host tests (pedalboard, VST3)"
 CATALYST_BUNDLE_DIR="$PWD/target/bundled" .venv/bin/python -m pytest -q tests/host
+
+step "editors open, draw and close (Xvfb screenshots)"
+editor_shots=$(mktemp -d)
+scripts/screenshots.sh "$editor_shots" 2
+rm -rf "$editor_shots"

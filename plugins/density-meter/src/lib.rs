@@ -7,6 +7,7 @@ use shared_dsp::denormal::ScopedFlushDenormals;
 use shared_dsp::gui_channel::GuiValue;
 use std::sync::Arc;
 
+mod editor;
 mod params;
 pub use params::DensityMeterParams;
 
@@ -53,10 +54,14 @@ impl Plugin for DensityMeter {
 
     type SysExMessage = ();
     type BackgroundTask = ();
-    type Editor = ();
+    type Editor = editor::DensityEditor;
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        Some(editor::create(self.params.clone(), self.readouts.clone()))
     }
 
     fn process(

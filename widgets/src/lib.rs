@@ -1,0 +1,34 @@
+//! Catalyst's shared editor toolkit (egui on nice-plug-egui): one theme, parameter-bound knobs,
+//! toggles and menus, a generic parameter panel, meters, scrolling timelines and a preset bar,
+//! inside a resizable editor shell whose size is saved with the plugin state.
+//!
+//! Threading: widgets run on the GUI thread only. Audio-to-GUI data comes through lock-free
+//! structures (`shared_dsp::gui_channel`, [`timeline::ScopeTap`]); nothing here ever blocks the
+//! audio thread.
+
+pub mod controls;
+pub mod editor;
+pub mod knob;
+pub mod meter;
+pub mod panel;
+pub mod param;
+pub mod preset;
+pub mod theme;
+pub mod timeline;
+
+pub use controls::{Choice, Toggle};
+pub use editor::{
+    CatalystApp, CatalystEditor, EditorLayout, EditorSpec, SharedLayout, header, shared_layout,
+};
+pub use knob::Knob;
+pub use meter::{MeterBallistics, level_meter};
+pub use panel::{ParamPanel, control, group_params};
+pub use param::{ParamHandle, ParamKind};
+pub use preset::{Preset, PresetBrowser};
+pub use theme::Theme;
+pub use timeline::{
+    History, RefLine, ScopeColumn, ScopeTap, ScopeWriter, history_view, scope_view,
+};
+
+pub use egui;
+pub use nice_plug::context::gui::GuiContext;
