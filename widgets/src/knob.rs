@@ -141,10 +141,9 @@ impl<'a> Knob<'a> {
         let radius = rect.width() * 0.5;
         let ring_radius = radius - 3.0;
         let value = self.param.normalized();
-        let default = self.param.default_normalized();
 
-        // Track, then the value arc. Bipolar parameters (default near the middle, like pan or
-        // pitch) draw the arc from their default so "off" reads as "no arc".
+        // Track, then the value arc. Bipolar parameters (ranges through zero, like pan or
+        // pitch) draw the arc from zero so "centred" reads as "no arc".
         painter.add(arc(
             center,
             ring_radius,
@@ -152,11 +151,7 @@ impl<'a> Knob<'a> {
             1.0,
             Stroke::new(4.0, theme.control),
         ));
-        let from = if (0.35..=0.65).contains(&default) {
-            default
-        } else {
-            0.0
-        };
+        let from = self.param.bipolar_center().unwrap_or(0.0);
         let accent = if response.hovered() || response.dragged() {
             theme.accent
         } else {

@@ -8,6 +8,7 @@
 
 pub mod controls;
 pub mod editor;
+pub mod keyboard;
 pub mod knob;
 pub mod meter;
 pub mod panel;
@@ -20,6 +21,7 @@ pub use controls::{Choice, Toggle};
 pub use editor::{
     CatalystApp, CatalystEditor, EditorLayout, EditorSpec, SharedLayout, header, shared_layout,
 };
+pub use keyboard::{NoteTap, keyboard_view};
 pub use knob::Knob;
 pub use meter::{MeterBallistics, level_meter};
 pub use panel::{ParamPanel, control, group_params};

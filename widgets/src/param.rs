@@ -80,6 +80,18 @@ impl<'a> ParamHandle<'a> {
         unsafe { self.ptr.default_normalized_value() }
     }
 
+    /// For parameters whose range spans zero (pan, pitch, cents): the normalized position of
+    /// zero, where a knob's arc starts. `None` for one-sided ranges (gains, frequencies, times).
+    pub fn bipolar_center(&self) -> Option<f32> {
+        // SAFETY: see the constructors.
+        let (lo, hi) = unsafe { (self.ptr.preview_plain(0.0), self.ptr.preview_plain(1.0)) };
+        if lo < 0.0 && hi > 0.0 {
+            Some(unsafe { self.ptr.preview_normalized(0.0) })
+        } else {
+            None
+        }
+    }
+
     /// Number of steps for discrete parameters (`None` when continuous).
     pub fn step_count(&self) -> Option<usize> {
         unsafe { self.ptr.step_count() }

@@ -103,6 +103,8 @@ impl ScopeTap {
 #[derive(Debug)]
 pub struct ScopeWriter {
     tap: Arc<ScopeTap>,
+    sample_rate: f32,
+    column_ms: f32,
     samples_per_column: u32,
     count: u32,
     current: ScopeColumn,
@@ -113,6 +115,8 @@ impl ScopeWriter {
     pub fn new(tap: Arc<ScopeTap>, sample_rate: f32, column_ms: f32) -> Self {
         let mut writer = Self {
             tap,
+            sample_rate,
+            column_ms,
             samples_per_column: 1,
             count: 0,
             current: ScopeColumn::default(),
@@ -122,9 +126,16 @@ impl ScopeWriter {
     }
 
     pub fn set_sample_rate(&mut self, sample_rate: f32, column_ms: f32) {
+        self.sample_rate = sample_rate;
+        self.column_ms = column_ms;
         self.samples_per_column = ((sample_rate * column_ms * 1e-3).round() as u32).max(1);
         self.count = 0;
         self.current = ScopeColumn::default();
+    }
+
+    /// The shared side, for the editor.
+    pub fn tap(&self) -> Arc<ScopeTap> {
+        self.tap.clone()
     }
 
     /// Whether an editor is showing the scope; callers may skip preparing data when not.
@@ -149,6 +160,27 @@ impl ScopeWriter {
             self.tap.publish(self.current);
             self.count = 0;
             self.current.marker = 0.0;
+        }
+    }
+
+    /// Feeds a whole block (channels mixed to mono) when an editor shows the scope; does nothing
+    /// otherwise. Real-time safe: no allocation, no locks. Call it before processing to show the
+    /// input. `sample_rate` is the host's current rate (e.g. `context.transport().sample_rate`).
+    pub fn capture(&mut self, buffer: &nice_plug::prelude::Buffer, sample_rate: f32) {
+        if !self.is_active() {
+            return;
+        }
+        if sample_rate != self.sample_rate && sample_rate > 0.0 {
+            self.set_sample_rate(sample_rate, self.column_ms);
+        }
+        let channels = buffer.as_slice_immutable();
+        if channels.is_empty() {
+            return;
+        }
+        let gain = 1.0 / channels.len() as f32;
+        for i in 0..buffer.samples() {
+            let mono: f32 = channels.iter().map(|c| c[i]).sum();
+            self.push(mono * gain);
         }
     }
 

@@ -7,6 +7,7 @@ use shared_dsp::denormal::{ScopedFlushDenormals, sanitize};
 use shared_dsp::piano::PianoEngine;
 use std::sync::Arc;
 
+mod editor;
 mod params;
 pub use params::AchePianoParams;
 
@@ -15,6 +16,8 @@ const OUTPUT_LIMIT: f32 = 4.0;
 pub struct AchePiano {
     params: Arc<AchePianoParams>,
     engine: PianoEngine,
+    /// Held notes for the editor's keyboard (lock-free).
+    notes: Arc<catalyst_widgets::NoteTap>,
 }
 
 impl Default for AchePiano {
@@ -22,6 +25,7 @@ impl Default for AchePiano {
         Self {
             params: Arc::new(AchePianoParams::default()),
             engine: PianoEngine::new(48_000.0),
+            notes: catalyst_widgets::NoteTap::new(),
         }
     }
 }
@@ -51,10 +55,14 @@ impl Plugin for AchePiano {
 
     type SysExMessage = ();
     type BackgroundTask = ();
-    type Editor = ();
+    type Editor = editor::PianoEditor;
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        Some(editor::create(self.params.clone(), self.notes.clone()))
     }
 
     fn activate(
@@ -69,6 +77,7 @@ impl Plugin for AchePiano {
 
     fn reset(&mut self) {
         self.engine.reset();
+        self.notes.clear();
     }
 
     fn process(
@@ -97,11 +106,17 @@ impl Plugin for AchePiano {
                         key: Key::Number(key),
                         velocity,
                         ..
-                    } => self.engine.note_on(key, velocity),
+                    } => {
+                        self.engine.note_on(key, velocity);
+                        self.notes.note_on(key, velocity);
+                    }
                     NoteEvent::NoteOff {
                         key: Key::Number(key),
                         ..
-                    } => self.engine.note_off(key),
+                    } => {
+                        self.engine.note_off(key);
+                        self.notes.note_off(key);
+                    }
                     _ => {}
                 }
                 next_event = context.next_event();

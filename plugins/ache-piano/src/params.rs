@@ -8,6 +8,9 @@ pub struct AchePianoParams {
     /// Tuning reference: the frequency of A4.
     #[id = "a4"]
     pub a4_hz: FloatParam,
+    /// Editor size and zoom, saved with the project.
+    #[persist = "editor-layout"]
+    pub editor_layout: catalyst_widgets::SharedLayout,
 }
 
 impl Default for AchePianoParams {
@@ -36,6 +39,7 @@ impl Default for AchePianoParams {
             )
             .with_step_size(0.1)
             .with_unit(" Hz"),
+            editor_layout: catalyst_widgets::shared_layout(900, 560),
         }
     }
 }

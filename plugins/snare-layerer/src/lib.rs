@@ -5,6 +5,7 @@ use nice_plug::prelude::*;
 use shared_dsp::denormal::{ScopedFlushDenormals, sanitize};
 use std::sync::Arc;
 
+mod editor;
 mod params;
 pub use params::SnareLayererParams;
 
@@ -13,12 +14,15 @@ const OUTPUT_LIMIT: f32 = 16.0;
 
 pub struct SnareLayerer {
     params: Arc<SnareLayererParams>,
+    /// Input scope for the editor (lock-free; idle while the editor is closed).
+    scope: catalyst_widgets::ScopeWriter,
 }
 
 impl Default for SnareLayerer {
     fn default() -> Self {
         Self {
             params: Arc::new(SnareLayererParams::default()),
+            scope: editor::input_scope(),
         }
     }
 }
@@ -63,19 +67,24 @@ impl Plugin for SnareLayerer {
 
     type SysExMessage = ();
     type BackgroundTask = ();
-    type Editor = ();
+    type Editor = editor::SnareEditor;
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        Some(editor::create(self.params.clone(), self.scope.tap()))
     }
 
     fn process(
         &mut self,
         buffer: &mut Buffer,
         _aux: &mut AuxiliaryBuffers,
-        _context: &mut impl ProcessContext<Self>,
+        context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         let _ftz = ScopedFlushDenormals::new();
+        self.scope.capture(buffer, context.transport().sample_rate);
         for mut frame in buffer.iter_samples() {
             let dry = self.params.dry_gain.smoothed.next();
             let out = self.params.output_gain.smoothed.next();

@@ -12,6 +12,9 @@ pub struct SnareLayererParams {
     /// Final output gain.
     #[id = "out"]
     pub output_gain: FloatParam,
+    /// Editor size and zoom, saved with the project.
+    #[persist = "editor-layout"]
+    pub editor_layout: catalyst_widgets::SharedLayout,
 }
 
 fn gain_param(name: &str, default_db: f32, min_db: f32, max_db: f32) -> FloatParam {
@@ -36,6 +39,7 @@ impl Default for SnareLayererParams {
             dry_gain: gain_param("Dry Level", 0.0, -80.0, 6.0),
             layer_gain: gain_param("Layer Level", -6.0, -80.0, 12.0),
             output_gain: gain_param("Output", 0.0, -24.0, 12.0),
+            editor_layout: catalyst_widgets::shared_layout(900, 600),
         }
     }
 }

@@ -1,0 +1,165 @@
+//! Piano keyboard display: which keys are held (and how hard), read lock-free from the audio
+//! thread, with an optional per-key value drawn above the keys (e.g. a tuning offset in cents).
+
+use crate::theme::Theme;
+use atomic_float::AtomicF32;
+use egui::{CornerRadius, Rect, Sense, Stroke, Ui, Vec2, pos2};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// Held notes, one velocity per MIDI key (0 = not held). The audio thread writes with relaxed
+/// atomic stores (wait-free, no allocation); the editor reads.
+#[derive(Debug)]
+pub struct NoteTap {
+    velocity: [AtomicF32; 128],
+}
+
+impl NoteTap {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            velocity: std::array::from_fn(|_| AtomicF32::new(0.0)),
+        })
+    }
+
+    #[inline]
+    pub fn note_on(&self, key: u8, velocity: f32) {
+        if let Some(v) = self.velocity.get(key as usize) {
+            v.store(velocity.clamp(0.01, 1.0), Ordering::Relaxed);
+        }
+    }
+
+    #[inline]
+    pub fn note_off(&self, key: u8) {
+        if let Some(v) = self.velocity.get(key as usize) {
+            v.store(0.0, Ordering::Relaxed);
+        }
+    }
+
+    /// Releases every key (on reset / all notes off).
+    pub fn clear(&self) {
+        for v in &self.velocity {
+            v.store(0.0, Ordering::Relaxed);
+        }
+    }
+
+    pub fn velocity(&self, key: u8) -> f32 {
+        self.velocity
+            .get(key as usize)
+            .map_or(0.0, |v| v.load(Ordering::Relaxed))
+    }
+}
+
+fn is_black(key: u8) -> bool {
+    matches!(key % 12, 1 | 3 | 6 | 8 | 10)
+}
+
+/// Draws keys `lowest..=highest` (MIDI numbers) filling `size`; held keys light up in the accent
+/// colour, brighter for harder notes.
+pub fn keyboard_view(
+    ui: &mut Ui,
+    size: Vec2,
+    notes: &NoteTap,
+    lowest: u8,
+    highest: u8,
+) -> egui::Response {
+    let theme = Theme::get(ui.ctx());
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    if !ui.is_rect_visible(rect) || highest <= lowest {
+        return response;
+    }
+    let painter = ui.painter_at(rect);
+    let whites = (lowest..=highest).filter(|k| !is_black(*k)).count().max(1);
+    let white_w = rect.width() / whites as f32;
+    let held_colour = |velocity: f32| {
+        theme
+            .accent
+            .gamma_multiply(0.45 + 0.55 * velocity.clamp(0.0, 1.0))
+    };
+    // White keys first, then black keys on top.
+    let mut x = rect.left();
+    let mut white_x = [0.0f32; 128];
+    for key in lowest..=highest {
+        if is_black(key) {
+            continue;
+        }
+        white_x[key as usize] = x;
+        let r = Rect::from_min_size(pos2(x, rect.top()), Vec2::new(white_w, rect.height()));
+        let v = notes.velocity(key);
+        let fill = if v > 0.0 {
+            held_colour(v)
+        } else {
+            egui::Color32::from_rgb(214, 216, 222)
+        };
+        painter.rect(
+            r.shrink2(Vec2::new(0.5, 0.0)),
+            CornerRadius {
+                sw: 3,
+                se: 3,
+                ..Default::default()
+            },
+            fill,
+            Stroke::new(1.0, theme.background),
+            egui::StrokeKind::Inside,
+        );
+        if key % 12 == 0 && white_w > 9.0 {
+            painter.text(
+                pos2(r.center().x, r.bottom() - 4.0),
+                egui::Align2::CENTER_BOTTOM,
+                format!("C{}", key as i32 / 12 - 1),
+                egui::FontId::proportional(9.0),
+                egui::Color32::from_gray(90),
+            );
+        }
+        x += white_w;
+    }
+    let black_w = white_w * 0.62;
+    for key in lowest..=highest {
+        if !is_black(key) || key == 0 {
+            continue;
+        }
+        let left_white = white_x[(key - 1) as usize];
+        let cx = left_white + white_w;
+        let r = Rect::from_min_size(
+            pos2(cx - black_w * 0.5, rect.top()),
+            Vec2::new(black_w, rect.height() * 0.62),
+        );
+        let v = notes.velocity(key);
+        let fill = if v > 0.0 {
+            held_colour(v)
+        } else {
+            egui::Color32::from_rgb(28, 29, 34)
+        };
+        painter.rect_filled(
+            r,
+            CornerRadius {
+                sw: 2,
+                se: 2,
+                ..Default::default()
+            },
+            fill,
+        );
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_on_and_off_and_out_of_range_keys_are_ignored() {
+        let tap = NoteTap::new();
+        tap.note_on(60, 0.8);
+        tap.note_on(200, 1.0);
+        assert_eq!(tap.velocity(60), 0.8);
+        tap.note_on(61, 0.0);
+        assert!(
+            tap.velocity(61) > 0.0,
+            "a zero-velocity note-on still shows as held"
+        );
+        tap.note_off(60);
+        assert_eq!(tap.velocity(60), 0.0);
+        tap.clear();
+        assert_eq!(tap.velocity(61), 0.0);
+    }
+}
