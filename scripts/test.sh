@@ -27,7 +27,8 @@ fi
 step "real-host tests (pedalboard, VST3)"
 CATALYST_BUNDLE_DIR="$PWD/target/bundled" .venv/bin/python -m pytest -q tests/host
 
-step "editors open, draw and close (Xvfb screenshots)"
+step "editors open, draw and close (Xvfb screenshots, at 1x and at 2x HiDPI scale)"
 editor_shots=$(mktemp -d)
-scripts/screenshots.sh "$editor_shots" 2
+scripts/screenshots.sh "$editor_shots" 2 1
+scripts/screenshots.sh "$editor_shots" 2 2
 rm -rf "$editor_shots"

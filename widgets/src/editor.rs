@@ -9,7 +9,7 @@
 
 use crate::theme::Theme;
 use nice_plug::context::gui::GuiContext;
-use nice_plug::editor::dpi::{LogicalSize, NativeSize, Size};
+use nice_plug::editor::dpi::{LogicalSize, NativeSize, PhysicalSize, Size};
 use nice_plug::editor::{
     EditorHandle, HostMethods, Modifiers, ParentWindowHandle, ResizeHint, SpawnedEditor,
     VirtualKeyCode,
@@ -139,10 +139,20 @@ impl<A: CatalystApp> Editor for CatalystEditor<A> {
         host: Option<HostMethods>,
     ) -> Result<SpawnedEditor<Self::Handle>, Box<dyn Error>> {
         let layout = self.current_layout();
-        let state = EguiEditorState::from_size(
-            LogicalSize::new(layout.width as f64, layout.height as f64),
-            layout.zoom,
-        );
+        // baseview sizes a new window with the system scale or 1.0, ignoring the host's scale
+        // (it only scales the content). When the host tells us its scale, open the window at
+        // the physical size that scale needs, so a 2x display gets a 2x window, not a cut one.
+        let size: Size = match fallback_scale_factor {
+            Some(scale) if scale.is_finite() && scale > 0.0 => {
+                *self.scale.write().unwrap_or_else(|e| e.into_inner()) = scale;
+                Size::Physical(PhysicalSize::new(
+                    (layout.width as f64 * scale).round() as u32,
+                    (layout.height as f64 * scale).round() as u32,
+                ))
+            }
+            _ => Size::Logical(LogicalSize::new(layout.width as f64, layout.height as f64)),
+        };
+        let state = EguiEditorState::from_size(size, layout.zoom);
         let settings = EguiNiceSettings::new()
             .with_tile(self.spec.title)
             .with_resize_hint(self.resize_hint());

@@ -5,7 +5,9 @@
 //! opens the editor as a top-level X11 window, waits, saves a screenshot of the window as PNG,
 //! closes the editor and stops. It exits non-zero when the editor fails to open, when the
 //! screenshot is blank (luma standard deviation below [`MIN_LUMA_STDDEV`] or fewer than
-//! [`MIN_DISTINCT_COLOURS`] colours), or when anything panics.
+//! [`MIN_DISTINCT_COLOURS`] colours), when the window's size differs from the size the editor
+//! reports to the host (`Editor::size()`, which hosts use to size their frame), or when anything
+//! panics.
 //! Run it under Xvfb (see `scripts/screenshots.sh`).
 
 mod capture;
@@ -115,6 +117,8 @@ fn run<P: Plugin + Default + Send + 'static>(
     std::thread::sleep(Duration::from_secs_f64(seconds));
 
     let shot = capture::capture_largest_window();
+    // What the editor tells the host its size is (physical pixels) must be what it drew.
+    let reported = editor.size();
     // Close the editor (handle first, as hosts do), then stop the audio thread.
     drop(spawned.handle);
     drop(spawned.window);
@@ -135,6 +139,29 @@ fn run<P: Plugin + Default + Send + 'static>(
         opened.elapsed().as_secs_f64(),
         out.display()
     );
+    if reported.width.abs_diff(shot.width) > 2 || reported.height.abs_diff(shot.height) > 2 {
+        return Err(format!(
+            "editor reports {}x{} px but its window is {}x{} px",
+            reported.width, reported.height, shot.width, shot.height
+        ));
+    }
+    // A Catalyst editor opens at its saved logical size times the host's scale (HiDPI).
+    let layout = params
+        .serialize_fields()
+        .get("editor-layout")
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .ok_or("no persisted editor-layout field")?;
+    let logical = |key: &str| layout[key].as_f64().unwrap_or(0.0);
+    let expected = (
+        (logical("width") * scale).round() as u32,
+        (logical("height") * scale).round() as u32,
+    );
+    if expected.0.abs_diff(shot.width) > 2 || expected.1.abs_diff(shot.height) > 2 {
+        return Err(format!(
+            "window is {}x{} px, expected {}x{} (saved size x scale {scale})",
+            shot.width, shot.height, expected.0, expected.1
+        ));
+    }
     if stats.luma_stddev < MIN_LUMA_STDDEV || stats.distinct_colours < MIN_DISTINCT_COLOURS {
         return Err(format!("editor looks blank: {verdict}"));
     }
