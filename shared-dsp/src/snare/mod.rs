@@ -1,0 +1,11 @@
+//! The Snare Layerer's engine: an onset detector that finds every drum hit and layers that are
+//! triggered on it (a modal "cabinet", a gritty noise tail, a pitch-dropping body, the user's
+//! sample), mixed with the dry signal. Framework-free, processing slices, so the plugin and the
+//! command-line tool run exactly the same code.
+
+pub mod onset;
+
+#[cfg(test)]
+pub(crate) mod test_material;
+
+pub use onset::{Onset, OnsetDetector, OnsetSettings};
