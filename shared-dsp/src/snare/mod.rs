@@ -3,6 +3,10 @@
 //! sample), mixed with the dry signal. Framework-free, processing slices, so the plugin and the
 //! command-line tool run exactly the same code.
 
+pub mod body_tone;
+pub mod layer;
+pub mod modal_bank;
+pub mod noise_tail;
 pub mod onset;
 
 #[cfg(test)]
