@@ -4,12 +4,17 @@
 //! command-line tool run exactly the same code.
 
 pub mod body_tone;
+pub mod engine;
 pub mod layer;
 pub mod modal_bank;
 pub mod noise_tail;
 pub mod onset;
+pub mod presets;
+pub mod sample_player;
 
 #[cfg(test)]
 pub(crate) mod test_material;
 
+pub use engine::{HitEvent, LayerSettings, MixSettings, SnareEngine, SnareSettings};
 pub use onset::{Onset, OnsetDetector, OnsetSettings};
+pub use presets::{Preset, factory_presets, preset_by_name};

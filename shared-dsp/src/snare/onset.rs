@@ -81,7 +81,7 @@ impl OnsetSettings {
 }
 
 /// A detected hit.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Onset {
     /// Samples from the sample just processed (0 = this sample) until the layer should start on
     /// the output timeline.
