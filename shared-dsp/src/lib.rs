@@ -14,6 +14,7 @@ pub mod gui_channel;
 pub mod piano;
 pub mod rng;
 pub mod smoother;
+pub mod snare;
 pub mod util;
 
 #[cfg(test)]
