@@ -11,6 +11,7 @@ pub mod denormal;
 pub mod envelope;
 pub mod filters;
 pub mod gui_channel;
+pub mod loudness;
 pub mod piano;
 pub mod rng;
 pub mod smoother;
