@@ -8,6 +8,7 @@
 //! linear gain unless the name ends in `_db`.
 
 pub mod denormal;
+pub mod density;
 pub mod envelope;
 pub mod filters;
 pub mod gui_channel;
