@@ -326,6 +326,11 @@ impl SnareEngine {
         self.detector.effective_threshold_db()
     }
 
+    /// Samples processed since the last reset (the hits' `sample_time` clock).
+    pub fn clock_samples(&self) -> u64 {
+        self.clock
+    }
+
     pub fn total_hits(&self) -> u64 {
         self.total_hits
     }
