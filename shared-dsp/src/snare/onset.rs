@@ -561,6 +561,39 @@ mod tests {
         assert_eq!(failures, 0);
     }
 
+    /// Faster grooves (140 and 200 BPM, 16th-note roll at 75 ms spacing with the previous
+    /// stroke's wires still ringing 7 dB down): the known weak spot. Asserted at the level
+    /// reached today so a regression shows; README reports the numbers.
+    #[test]
+    fn fast_grooves_and_rolls_current_level() {
+        let sr = 48_000.0;
+        let mut found = 0;
+        let mut total = 0;
+        let mut false_triggers = 0;
+        for bpm in [140.0f32, 200.0] {
+            for bleed in [-10.0f32, -20.0, -30.0] {
+                let s = score(sr, bpm, bleed, bleed, settings_for_bleed(bleed));
+                println!(
+                    "bpm {bpm} bleed {bleed}: mains {}/{} ghosts {}/{} false {} error mean \
+                     {:.3} ms max {:.3} ms",
+                    s.mains_found,
+                    s.mains,
+                    s.ghosts_found,
+                    s.ghosts,
+                    s.false_triggers,
+                    s.mean_abs_main_error_ms,
+                    s.max_main_error_ms
+                );
+                found += s.mains_found;
+                total += s.mains;
+                false_triggers += s.false_triggers;
+            }
+        }
+        println!("fast grooves: {found}/{total} mains, {false_triggers} false");
+        assert!(found as f32 >= 0.8 * total as f32, "{found}/{total}");
+        assert!(false_triggers <= 12, "{false_triggers}");
+    }
+
     #[test]
     fn zero_latency_mode_finds_every_main_hit_within_2_ms() {
         let sr = 48_000.0;
