@@ -26,10 +26,11 @@ pub use knob::Knob;
 pub use meter::{MeterBallistics, level_meter};
 pub use panel::{ParamPanel, control, group_params};
 pub use param::{ParamHandle, ParamKind};
-pub use preset::{Preset, PresetBrowser};
+pub use preset::{Preset, PresetBrowser, PresetLoader};
 pub use theme::Theme;
 pub use timeline::{
-    History, RefLine, ScopeColumn, ScopeTap, ScopeWriter, history_view, scope_view,
+    History, Marker, RefLine, ScopeColumn, ScopeTap, ScopeWriter, envelope_view, history_view,
+    scope_view,
 };
 
 pub use egui;

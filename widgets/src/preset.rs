@@ -47,11 +47,14 @@ impl Preset {
     }
 }
 
+/// Loads preset `index` through the GUI context (for plugins with their own preset format).
+pub type PresetLoader = Box<dyn Fn(usize, &GuiContext) + Send>;
+
 /// The preset list and which one was loaded last (GUI-thread state).
-#[derive(Debug, Clone)]
 pub struct PresetBrowser {
     presets: Vec<Preset>,
     current: Option<usize>,
+    loader: Option<PresetLoader>,
 }
 
 impl PresetBrowser {
@@ -62,6 +65,17 @@ impl PresetBrowser {
         Self {
             presets: all,
             current: None,
+            loader: None,
+        }
+    }
+
+    /// A browser over a plugin's own presets: `names` are listed, `loader(index, ctx)` applies
+    /// one (it must change parameters through `ctx`, e.g. with `ctx.param_setter()`).
+    pub fn with_loader(names: Vec<String>, loader: PresetLoader) -> Self {
+        Self {
+            presets: names.into_iter().map(|n| Preset::new(n, &[])).collect(),
+            current: None,
+            loader: Some(loader),
         }
     }
 
@@ -75,7 +89,10 @@ impl PresetBrowser {
 
     pub fn load(&mut self, index: usize, params: &dyn Params, ctx: &GuiContext) {
         if let Some(preset) = self.presets.get(index) {
-            preset.apply(params, ctx);
+            match &self.loader {
+                Some(loader) => loader(index, ctx),
+                None => preset.apply(params, ctx),
+            }
             self.current = Some(index);
         }
     }

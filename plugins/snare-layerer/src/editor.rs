@@ -1,53 +1,73 @@
-//! Snare Layerer editor: a scrolling view of the input with detected hits marked (height =
-//! velocity), the preset bar, and every parameter through the generic Catalyst panel.
+//! Snare Layerer editor: the detector's view of the input (envelope, threshold in force, each
+//! detected hit marked at its velocity), the factory preset bar, the Sample layer's file and
+//! status, and every parameter through the generic Catalyst panel.
 //!
-//! Data path: `process()` feeds [`ScopeWriter::capture`] (lock-free, allocation-free, and a
-//! no-op while the editor is closed) and marks each detected hit with
-//! [`ScopeWriter::mark`]; the editor copies the newest columns every frame, so a hit shows on
-//! the next frame.
+//! Everything drawn comes from [`SnareGuiData`], which the audio thread fills with atomics only
+//! (no locks, no allocation); the editor copies the newest snapshot every frame, so a hit shows
+//! on the next frame.
 
-use crate::SnareLayererParams;
+use crate::{GUI_HIT_STRIDE, GUI_HITS, SnareGuiData, SnareLayerer, SnareLayererParams, SnareTask};
 use catalyst_widgets::egui;
 use catalyst_widgets::{
-    CatalystApp, CatalystEditor, EditorSpec, GuiContext, ParamPanel, PresetBrowser, ScopeColumn,
-    ScopeTap, ScopeWriter, Theme, header, scope_view,
+    CatalystApp, CatalystEditor, EditorSpec, GuiContext, Marker, ParamPanel, PresetBrowser,
+    RefLine, Theme, envelope_view, header,
 };
+use nice_plug::prelude::AsyncExecutor;
+use shared_dsp::snare::engine::SCOPE_POINTS;
+use shared_dsp::snare::factory_presets;
 use std::sync::Arc;
-
-/// The scope shows 3 s: 600 columns of 5 ms.
-const SCOPE_COLUMNS: usize = 600;
-const COLUMN_MS: f32 = 5.0;
 
 pub type SnareEditor = CatalystEditor<SnareView>;
 
-/// The audio thread's end of the input scope (a field of the plugin).
-pub fn input_scope() -> ScopeWriter {
-    ScopeWriter::new(ScopeTap::new(SCOPE_COLUMNS), 48_000.0, COLUMN_MS)
-}
-
-pub fn create(params: Arc<SnareLayererParams>, scope: Arc<ScopeTap>) -> SnareEditor {
+pub fn create(
+    params: Arc<SnareLayererParams>,
+    gui: Arc<SnareGuiData>,
+    executor: AsyncExecutor<SnareLayerer>,
+) -> SnareEditor {
     let layout = params.editor_layout.clone();
     let spec = EditorSpec {
         title: "Catalyst Snare Layerer",
         theme: Theme::SNARE,
-        min_size: (720, 460),
+        min_size: (760, 480),
     };
-    let tap = scope.clone();
-    CatalystEditor::new(spec, layout, move || SnareView {
-        params: params.clone(),
-        scope: scope.clone(),
-        columns: vec![ScopeColumn::default(); SCOPE_COLUMNS],
-        presets: PresetBrowser::new(Vec::new()),
+    CatalystEditor::new(spec, layout, move || {
+        let preset_params = params.clone();
+        let presets = PresetBrowser::with_loader(
+            factory_presets()
+                .iter()
+                .map(|p| p.name.to_owned())
+                .collect(),
+            Box::new(move |index, ctx: &GuiContext| {
+                if let Some(preset) = factory_presets().get(index) {
+                    preset_params.apply_preset(&ctx.param_setter(), preset);
+                }
+            }),
+        );
+        let path = params
+            .sample_path
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_default();
+        SnareView {
+            params: params.clone(),
+            gui: gui.clone(),
+            executor: executor.clone(),
+            presets,
+            scope_db: vec![-100.0; SCOPE_POINTS],
+            hits: vec![-1.0; GUI_HITS * GUI_HIT_STRIDE],
+            path_entry: path,
+        }
     })
-    // The audio thread only fills the scope while an editor shows it.
-    .on_open_change(move |open| tap.set_active(open))
 }
 
 pub struct SnareView {
     params: Arc<SnareLayererParams>,
-    scope: Arc<ScopeTap>,
-    columns: Vec<ScopeColumn>,
+    gui: Arc<SnareGuiData>,
+    executor: AsyncExecutor<SnareLayerer>,
     presets: PresetBrowser,
+    scope_db: Vec<f32>,
+    hits: Vec<f32>,
+    path_entry: String,
 }
 
 /// Producer-facing descriptions for tooltips, by parameter id.
@@ -56,14 +76,162 @@ fn describe(id: &str) -> Option<&'static str> {
         "dry" => "Level of your original drum in the output.",
         "layer" => "Level of all character layers together.",
         "out" => "Final output level after dry and layers are mixed.",
+        "solo" => "Hear only the layers (to shape them), without the original drum.",
+        "human" => {
+            "Small random changes of pitch, decay and level on every hit: imperfect on purpose."
+        }
+        "thresh" => {
+            "Hits quieter than this (in the detector band) do not trigger. The dashed line in the view."
+        }
+        "sens" => {
+            "How far above the recent hits' level a new hit must rise: higher catches ghost notes, lower rejects them."
+        }
+        "bandlo" => "Low edge of the detector band: raise it to ignore kick bleed.",
+        "bandhi" => "High edge of the detector band: lower it to ignore hi-hat bleed.",
+        "hold" => "After a hit, no new hit for this long (rejects flams and double triggers).",
+        "dyn" => {
+            "How much each hit's strength changes the layers: 0 = every hit the same, 100 = follows your playing fully."
+        }
+        "timing" => {
+            "Lookahead: reports latency and starts layers exactly on the hit. Zero latency: starts about 1 ms late."
+        }
+        "source" => "Trigger from the main input or from the sidechain (e.g. a snare-bottom mic).",
+        "listen" => "Hear the detector's band-passed signal, to set the band by ear.",
+        "midiout" => "Also send a MIDI note on every hit, to trigger a drum sampler.",
+        "midinote" => "The MIDI note sent on every hit (38 = acoustic snare).",
         _ => return None,
     })
+}
+
+impl SnareView {
+    fn detector_view(&mut self, ui: &mut egui::Ui, theme: &Theme) {
+        // Lock-free reads (sequence-locked snapshots); a failed read keeps the last frame.
+        let _ = self.gui.scope_db.read(&mut self.scope_db);
+        let _ = self.gui.hits.read(&mut self.hits);
+        let now_s = self.gui.now_s.load();
+        let span_s = SCOPE_POINTS as f32 * self.gui.scope_hop_ms * 1e-3;
+        let markers: Vec<Marker> = self
+            .hits
+            .chunks_exact(GUI_HIT_STRIDE)
+            .filter(|h| h[0] >= 0.0)
+            .map(|h| Marker {
+                x: 1.0 - (now_s - h[0]) / span_s,
+                height: h[1],
+            })
+            .filter(|m| (0.0..=1.0).contains(&m.x))
+            .collect();
+        let threshold_db = self.gui.effective_threshold_db.load();
+        let latency_ms = self.gui.latency_samples.load()
+            / self
+                .gui
+                .sample_rate
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .max(1.0)
+            * 1e3;
+        let width = ui.available_width();
+        let height = (ui.available_height() * 0.36).clamp(110.0, 320.0);
+        theme.card().show(ui, |ui| {
+            ui.vertical(|ui| {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        egui::RichText::new("DETECTOR · HITS")
+                            .size(11.0)
+                            .strong()
+                            .color(theme.accent),
+                    );
+                    let summary = match markers.len() {
+                        0 => "no hits in view".to_owned(),
+                        1 => "1 hit in view".to_owned(),
+                        n => format!("{n} hits in view"),
+                    };
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{summary} · {} total · latency {latency_ms:.1} ms",
+                            self.gui
+                                .hit_count
+                                .load(std::sync::atomic::Ordering::Relaxed)
+                        ))
+                        .size(11.0)
+                        .color(theme.text_dim),
+                    );
+                });
+                let label = format!("threshold {threshold_db:.1} dB");
+                envelope_view(
+                    ui,
+                    egui::vec2(width - 22.0, height),
+                    &self.scope_db,
+                    (-72.0, 0.0),
+                    &[-12.0, -24.0, -36.0, -48.0, -60.0],
+                    &markers,
+                    &[RefLine {
+                        value: threshold_db,
+                        label: &label,
+                    }],
+                )
+                .on_hover_text(
+                    "Detector level (band-passed input), newest at the right. \
+                     Markers: detected hits, height = velocity. Dashed: the threshold in force.",
+                );
+            });
+        });
+    }
+
+    fn sample_row(&mut self, ui: &mut egui::Ui, theme: &Theme) {
+        theme.card().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(
+                    egui::RichText::new("SAMPLE FILE")
+                        .size(11.0)
+                        .strong()
+                        .color(theme.accent),
+                );
+                // The loader holds this lock only to replace the text; never the audio thread.
+                let status = self
+                    .gui
+                    .sample_status
+                    .try_lock()
+                    .map(|s| s.clone())
+                    .unwrap_or_default();
+                let loaded = self
+                    .gui
+                    .sample_loaded
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut self.path_entry)
+                        .hint_text("/path/to/hit.wav (WAV, FLAC, AIFF)")
+                        .desired_width((ui.available_width() - 330.0).max(160.0)),
+                );
+                let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui.button("Load").clicked() || enter {
+                    self.load(self.path_entry.trim().to_owned());
+                }
+                if ui.button("Clear").clicked() {
+                    self.path_entry.clear();
+                    self.load(String::new());
+                }
+                let colour = if loaded || status == "No sample" {
+                    theme.text_dim
+                } else {
+                    theme.danger
+                };
+                ui.add(egui::Label::new(egui::RichText::new(status).color(colour)).truncate());
+            });
+        });
+    }
+
+    /// Stores the path in the state, then loads it on the background thread.
+    fn load(&self, path: String) {
+        if let Ok(mut saved) = self.params.sample_path.write() {
+            saved.clone_from(&path);
+        }
+        self.executor
+            .execute_background(SnareTask::LoadSample(path));
+    }
 }
 
 impl CatalystApp for SnareView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &GuiContext) {
         let theme = Theme::get(ui.ctx());
-        self.scope.read_latest(&mut self.columns);
         ui.ctx().request_repaint();
 
         let params = self.params.clone();
@@ -74,47 +242,17 @@ impl CatalystApp for SnareView {
             "character on every hit, phase-aligned",
             |ui| presets.show(ui, params.as_ref(), ctx),
         );
-
-        let width = ui.available_width();
-        let height = (ui.available_height() * 0.42).clamp(120.0, 360.0);
-        theme.card().show(ui, |ui| {
-            ui.vertical(|ui| {
-                ui.horizontal(|ui| {
-                    ui.label(
-                        egui::RichText::new("INPUT · DETECTED HITS")
-                            .size(11.0)
-                            .strong()
-                            .color(theme.accent),
-                    );
-                    let hits = self.columns.iter().filter(|c| c.marker > 0.0).count();
-                    let summary = match hits {
-                        0 => "no hits detected in the last 3 s".to_owned(),
-                        1 => "1 hit in the last 3 s".to_owned(),
-                        n => format!("{n} hits in the last 3 s"),
-                    };
-                    ui.label(
-                        egui::RichText::new(summary)
-                            .size(11.0)
-                            .color(theme.text_dim),
-                    );
-                });
-                scope_view(
-                    ui,
-                    egui::vec2(width - 22.0, height),
-                    &self.columns,
-                    (-1.0, 1.0),
-                    &[],
-                )
-                .on_hover_text("The drum input, newest at the right. Markers: detected hits, height = velocity.");
-            });
-        });
-        ui.add_space(10.0);
+        self.detector_view(ui, &theme);
+        ui.add_space(8.0);
+        self.sample_row(ui, &theme);
+        ui.add_space(8.0);
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ParamPanel::new(self.params.as_ref(), ctx)
                     .describe(&describe)
-                    .ungrouped_title("Mix")
+                    .ungrouped_title("Detector & Mix")
+                    .max_per_row(8)
                     .show(ui);
             });
     }
