@@ -1,7 +1,21 @@
 //! The Density Meter's analysis engine: does an arrangement build a journey, or is it a wall of
 //! sound? Everything here is pure and framework-free, so the plugin and the `catalyst analyze`
-//! command run exactly the same code.
+//! command run exactly the same code: [`DensityTracker::process`] on planar slices plus a
+//! [`Transport`].
 //!
 //! - [`spectral`]: short-window components (ERB occupancy, flatness, onsets, low-end load).
+//! - [`index`]: the documented 0-100 Density index.
+//! - [`bar`]: per-bar statistics.
+//! - [`transport`]: the host transport, reduced to what bars need.
+//! - [`tracker`]: the engine: loudness + density, placed in bars by the transport.
 
+pub mod bar;
+pub mod index;
 pub mod spectral;
+pub mod tracker;
+pub mod transport;
+
+pub use bar::{BAR_FIELDS, BarStats};
+pub use index::{DensityComponents, density_index};
+pub use tracker::{DensityTracker, FinishedBar, LiveReadout, MAX_BARS};
+pub use transport::Transport;
