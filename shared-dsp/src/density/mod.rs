@@ -8,14 +8,23 @@
 //! - [`bar`]: per-bar statistics.
 //! - [`transport`]: the host transport, reduced to what bars need.
 //! - [`tracker`]: the engine: loudness + density, placed in bars by the transport.
+//! - [`sections`]: Foote novelty on a phrase grid, user labels.
+//! - [`verdict`]: journey or wall of sound, with documented thresholds.
+//! - [`export`]: versioned saved state, CSV and JSON exports.
 
 pub mod bar;
+pub mod export;
 pub mod index;
+pub mod sections;
 pub mod spectral;
 pub mod tracker;
 pub mod transport;
+pub mod verdict;
 
 pub use bar::{BAR_FIELDS, BarStats};
+pub use export::{Report, TimelineState, analyze_timeline, to_csv, to_json};
 pub use index::{DensityComponents, density_index};
+pub use sections::{Section, SectionLabel, find_sections};
 pub use tracker::{DensityTracker, FinishedBar, LiveReadout, MAX_BARS};
 pub use transport::Transport;
+pub use verdict::{Verdict, VerdictKind, journey_verdict};

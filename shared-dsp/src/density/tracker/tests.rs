@@ -200,3 +200,102 @@ fn restore_bars_puts_the_timeline_back() {
         saved
     );
 }
+
+/// A synthetic arrangement at 120 BPM (2 s bars): each part lists which instruments play.
+struct Band {
+    rng: Rng,
+    lp: f32,
+}
+
+#[derive(Clone, Copy)]
+struct Parts {
+    kick: bool,
+    melody: bool,
+    bass: bool,
+    hats: bool,
+    pad: bool,
+}
+
+impl Band {
+    fn sample(&mut self, t: f64, p: Parts) -> f32 {
+        use std::f64::consts::TAU;
+        let beat = (t * 2.0).fract() / 2.0; // seconds since the beat
+        let eighth = (t * 4.0).fract() / 4.0;
+        let mut x = 0.0f64;
+        if p.kick {
+            x += 0.6 * (-beat / 0.08).exp() * (TAU * 55.0 * beat).sin();
+        }
+        if p.melody {
+            x += 0.12 * (TAU * 440.0 * t).sin();
+        }
+        if p.bass {
+            x += 0.2 * (TAU * 82.4 * t).sin();
+        }
+        let noise = self.rng.bipolar();
+        if p.hats {
+            x += 0.25 * (-eighth / 0.015).exp() * noise as f64;
+        }
+        if p.pad {
+            self.lp += 0.2 * (noise - self.lp);
+            x += 0.5 * self.lp as f64;
+            for f in [261.6, 329.6, 392.0, 523.3, 659.3] {
+                x += 0.05 * (TAU * f * t).sin();
+            }
+        }
+        x as f32
+    }
+}
+
+fn render_song(sections: &[(usize, Parts)]) -> DensityTracker {
+    let mut tr = DensityTracker::new(SR, 2);
+    let mut band = Band {
+        rng: Rng::new(5),
+        lp: 0.0,
+    };
+    let mut bar0 = 0;
+    for &(bars, parts) in sections {
+        let start_beats = bar0 as f64 * 4.0;
+        play(&mut tr, start_beats, bars as f64 * 2.0, &[512], true, |t| {
+            band.sample(bar0 as f64 * 2.0 + t, parts)
+        });
+        bar0 += bars;
+    }
+    tr.flush();
+    tr
+}
+
+#[test]
+fn rendered_arrangements_journey_versus_wall() {
+    use crate::density::export::analyze_timeline;
+    use crate::density::verdict::VerdictKind;
+    let verse = Parts {
+        kick: true,
+        melody: true,
+        bass: false,
+        hats: false,
+        pad: false,
+    };
+    let pre = Parts {
+        bass: true,
+        hats: true,
+        ..verse
+    };
+    let chorus = Parts { pad: true, ..pre };
+    let journey = render_song(&[(8, verse), (4, pre), (8, chorus), (8, verse), (8, chorus)]);
+    let report = analyze_timeline(journey.bars(), 4, &[], false);
+    let starts: Vec<i32> = report.sections.iter().map(|s| s.start_bar).collect();
+    assert_eq!(starts, vec![0, 8, 12, 20, 28], "{:#?}", report.sections);
+    let v = &report.verdict;
+    assert_eq!(v.kind, VerdictKind::Journey, "{v:?}");
+    assert!(v.contrast_points >= 20.0 && v.contrast_lu >= 3.0, "{v:?}");
+
+    let wall = render_song(&[(36, chorus)]);
+    let report = analyze_timeline(wall.bars(), 4, &[], false);
+    assert_eq!(
+        report.verdict.kind,
+        VerdictKind::WallOfSound,
+        "{:?}",
+        report.verdict
+    );
+    assert_eq!(report.sections.len(), 1);
+}
