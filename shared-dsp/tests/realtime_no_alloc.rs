@@ -71,7 +71,7 @@ fn loudness_meter_never_allocates_after_new() {
 }
 
 #[test]
-fn density_tracker_never_allocates_after_new() {
+fn density_tracker_and_track_slot_never_allocate_after_new() {
     use shared_dsp::density::{DensityTracker, Transport};
     let sr = 48_000.0;
     let mut tracker = DensityTracker::new(sr, 2);
@@ -85,6 +85,7 @@ fn density_tracker_never_allocates_after_new() {
             0.2 * noise + 0.3 * (n as f32 * 0.01).sin()
         })
         .collect();
+    let slot = shared_dsp::density::arrangement::Registry::default().register("track");
     let mut pos = 0usize;
     let mut checksum = 0.0f32;
     let n = allocations_in(|| {
@@ -110,7 +111,10 @@ fn density_tracker_never_allocates_after_new() {
                 Transport::free()
             };
             tracker.process(&[block, block], &transport);
-            tracker.drain_finished(|b| checksum += b.stats.density);
+            tracker.drain_finished(|b| {
+                checksum += b.stats.density;
+                slot.publish(&b.stats);
+            });
             checksum += tracker.live().density;
             pos = end;
         }

@@ -11,7 +11,9 @@
 //! - [`sections`]: Foote novelty on a phrase grid, user labels.
 //! - [`verdict`]: journey or wall of sound, with documented thresholds.
 //! - [`export`]: versioned saved state, CSV and JSON exports.
+//! - [`arrangement`]: the in-process registry of instances, tracks x bars grid, low clashes.
 
+pub mod arrangement;
 pub mod bar;
 pub mod export;
 pub mod index;
