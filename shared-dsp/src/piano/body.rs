@@ -17,37 +17,31 @@ const MODES: [(f64, f64, f32); 5] = [
 
 #[derive(Debug, Clone)]
 pub struct SoundboardBody {
-    left: [Biquad; MODES.len()],
-    right: [Biquad; MODES.len()],
+    modes: [Biquad; MODES.len()],
 }
 
 impl SoundboardBody {
     pub fn new(sample_rate: f32) -> Self {
-        let make = || -> [Biquad; MODES.len()] {
-            MODES.map(|(f, q, _)| Biquad::new(BiquadCoefs::bandpass(sample_rate as f64, f, q)))
-        };
         Self {
-            left: make(),
-            right: make(),
+            modes: MODES
+                .map(|(f, q, _)| Biquad::new(BiquadCoefs::bandpass(sample_rate as f64, f, q))),
         }
     }
 
     pub fn reset(&mut self) {
-        self.left
-            .iter_mut()
-            .chain(self.right.iter_mut())
-            .for_each(Biquad::reset);
+        self.modes.iter_mut().for_each(Biquad::reset);
     }
 
-    /// Returns the strings plus the body's response to strings and `knock` (mono).
+    /// Returns the strings plus the body's response to strings and `knock`. One soundboard
+    /// radiates the body modes: they are driven by the mid signal and added to both sides.
     #[inline]
     pub fn process(&mut self, left: f32, right: f32, knock: f32) -> (f32, f32) {
-        let (mut l, mut r) = (left, right);
-        for ((bl, br), (_, _, g)) in self.left.iter_mut().zip(self.right.iter_mut()).zip(MODES) {
-            l += g * bl.process(left + knock);
-            r += g * br.process(right + knock);
+        let drive = 0.5 * (left + right) + knock;
+        let mut body = 0.0;
+        for (m, (_, _, g)) in self.modes.iter_mut().zip(MODES) {
+            body += g * m.process(drive);
         }
-        (l, r)
+        (left + body, right + body)
     }
 }
 

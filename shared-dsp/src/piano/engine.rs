@@ -98,6 +98,8 @@ pub struct PianoEngine {
     keys_down: [u64; 2],
     quiet_samples: usize,
     idle: bool,
+    sympathetic_ringing: bool,
+    room_ringing: bool,
 }
 
 impl PianoEngine {
@@ -135,6 +137,8 @@ impl PianoEngine {
             keys_down: [0; 2],
             quiet_samples: 0,
             idle: true,
+            sympathetic_ringing: false,
+            room_ringing: false,
         };
         for len in 0..=CONTROL_BLOCK {
             let coef = |ms: f32| 1.0 - (-(len as f32) / (ms * 0.001 * sample_rate)).exp();
@@ -170,6 +174,8 @@ impl PianoEngine {
         self.keys_down = [0; 2];
         self.quiet_samples = 0;
         self.idle = true;
+        self.sympathetic_ringing = false;
+        self.room_ringing = false;
         self.snap_controls();
     }
 
@@ -473,18 +479,50 @@ impl PianoEngine {
         }
 
         let hiss_gain = 0.004 * noise * noise;
-        let sympathetic_gain = 0.5 * pedal;
-        let room_gain = 0.9 * air;
-        let mut peak = 0.0f32;
+        let mut out = [[0.0f32; CONTROL_BLOCK]; 2];
+        let mut hiss = [[0.0f32; CONTROL_BLOCK]; 2];
         for t in 0..len {
             let (knock, hl, hr) = self.mechanics.process(hiss_gain);
             let (bl, br) = self.body.process(dry[0][t], dry[1][t], knock);
-            let (sl, sr) = self.sympathetic.process(bus[t] * 0.02 * pedal);
-            let l = bl + sympathetic_gain * sl;
-            let r = br + sympathetic_gain * sr;
-            let (wl, wr) = self.room.process(l, r);
-            let out_l = soft_clip((l + room_gain * wl + hl) * OUTPUT_GAIN);
-            let out_r = soft_clip((r + room_gain * wr + hr) * OUTPUT_GAIN);
+            out[0][t] = bl;
+            out[1][t] = br;
+            hiss[0][t] = hl;
+            hiss[1][t] = hr;
+        }
+        // The sympathetic strings run while the pedal is (even partly) down; when it is fully
+        // up their dampers have landed too, so their state is cleared once. The room runs while
+        // it is wanted or still ringing.
+        if pedal > 0.0 {
+            let gain = 0.5 * pedal;
+            let send = 0.02 * pedal;
+            for t in 0..len {
+                let (sl, sr) = self.sympathetic.process(bus[t] * send);
+                out[0][t] += gain * sl;
+                out[1][t] += gain * sr;
+            }
+            self.sympathetic_ringing = true;
+        } else if self.sympathetic_ringing {
+            self.sympathetic.reset();
+            self.sympathetic_ringing = false;
+        }
+        if air > 0.0 || self.room_ringing {
+            let room_gain = 0.9 * air;
+            let mut level = 0.0f32;
+            for t in 0..len {
+                let (wl, wr) = self.room.process(out[0][t], out[1][t]);
+                out[0][t] += room_gain * wl;
+                out[1][t] += room_gain * wr;
+                level = level.max(wl.abs()).max(wr.abs());
+            }
+            self.room_ringing = level >= SILENCE;
+            if !self.room_ringing && air == 0.0 {
+                self.room.reset();
+            }
+        }
+        let mut peak = 0.0f32;
+        for t in 0..len {
+            let out_l = soft_clip((out[0][t] + hiss[0][t]) * OUTPUT_GAIN);
+            let out_r = soft_clip((out[1][t] + hiss[1][t]) * OUTPUT_GAIN);
             peak = peak.max(out_l.abs()).max(out_r.abs());
             left[t] = out_l;
             right[t] = out_r;
@@ -500,6 +538,8 @@ impl PianoEngine {
                 self.sympathetic.reset();
                 self.mechanics.reset();
                 self.idle = true;
+                self.sympathetic_ringing = false;
+                self.room_ringing = false;
             }
         } else {
             self.quiet_samples = 0;

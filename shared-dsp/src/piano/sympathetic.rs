@@ -11,7 +11,9 @@ const T60_S: f32 = 4.0;
 struct LoopString {
     buf: Vec<f32>,
     pos: usize,
-    delay: f32,
+    /// Whole samples of delay (>= 1) and the fractional remainder.
+    delay_int: usize,
+    delay_frac: f32,
     gain: f32,
     last: f32,
 }
@@ -34,7 +36,8 @@ impl SympatheticStrings {
                 .map(|_| LoopString {
                     buf: vec![0.0; len],
                     pos: 0,
-                    delay: 2.0,
+                    delay_int: 2,
+                    delay_frac: 0.0,
                     gain: 0.0,
                     last: 0.0,
                 })
@@ -56,7 +59,9 @@ impl SympatheticStrings {
         for (i, s) in self.strings.iter_mut().enumerate() {
             let f = crate::util::midi_to_hz(LOWEST_KEY + i as f32, a4_hz);
             // The two-point average in the loop adds half a sample of delay.
-            s.delay = (sr / f - 0.5).clamp(2.0, (s.buf.len() - 2) as f32);
+            let delay = (sr / f - 0.5).clamp(2.0, (s.buf.len() - 2) as f32);
+            s.delay_int = delay as usize;
+            s.delay_frac = delay - s.delay_int as f32;
             s.gain = 10f32.powf(-3.0 / (f * T60_S));
         }
     }
@@ -75,16 +80,22 @@ impl SympatheticStrings {
         let (mut l, mut r) = (0.0, 0.0);
         for (i, s) in self.strings.iter_mut().enumerate() {
             let len = s.buf.len();
-            let read = s.pos as f32 + len as f32 - s.delay;
-            let i0 = read as usize;
-            let frac = read - i0 as f32;
-            let a = s.buf[i0 % len];
-            let b = s.buf[(i0 + 1) % len];
-            let delayed = a + (b - a) * frac;
+            // Read `delay` samples back, interpolating towards the older sample; indices wrap
+            // with a compare (no integer division on the audio path).
+            let mut i0 = s.pos + len - s.delay_int;
+            if i0 >= len {
+                i0 -= len;
+            }
+            let i1 = if i0 == 0 { len - 1 } else { i0 - 1 };
+            let (a, b) = (s.buf[i0], s.buf[i1]);
+            let delayed = a + (b - a) * s.delay_frac;
             let filtered = 0.5 * (delayed + s.last) * s.gain;
             s.last = delayed;
             s.buf[s.pos] = crate::denormal::flush(filtered + input);
-            s.pos = (s.pos + 1) % len;
+            s.pos += 1;
+            if s.pos == len {
+                s.pos = 0;
+            }
             if i % 2 == 0 {
                 l += delayed;
             } else {

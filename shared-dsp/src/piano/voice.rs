@@ -113,6 +113,18 @@ fn sin_cos(w: f32) -> (f32, f32) {
     (s, if flip { -c } else { c })
 }
 
+/// Width of the per-sample partial sums: one SSE register.
+const SUM_LANES: usize = 4;
+
+/// Adds the 16 resonator outputs into 4 running sums (vertical adds only; the horizontal sum
+/// happens once per sample at the end).
+#[inline(always)]
+fn accumulate(lane: &mut [f32; SUM_LANES], re: &[f32; LANES]) {
+    for j in 0..SUM_LANES {
+        lane[j] += (re[j] + re[j + 4]) + (re[j + 8] + re[j + 12]);
+    }
+}
+
 #[derive(Clone)]
 pub struct PianoVoice {
     re: [f32; MAX_RESONATORS],
@@ -382,7 +394,7 @@ impl PianoVoice {
                 *p = self.hammer.next_sample();
             }
         }
-        let mut lanes = [[0.0f32; LANES]; CONTROL_BLOCK];
+        let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
         let groups = self.n_active.div_ceil(LANES);
         for g in 0..groups {
             let range = g * LANES..(g + 1) * LANES;
@@ -398,8 +410,8 @@ impl PianoVoice {
                         let i = re[j] * ci[j] + im[j] * cr[j];
                         re[j] = r;
                         im[j] = i;
-                        lane[j] += r;
                     }
+                    accumulate(lane, &re);
                 }
             } else {
                 for lane in lanes.iter_mut().take(len) {
@@ -408,8 +420,8 @@ impl PianoVoice {
                         let i = re[j] * ci[j] + im[j] * cr[j];
                         re[j] = r;
                         im[j] = i;
-                        lane[j] += r;
                     }
+                    accumulate(lane, &re);
                 }
             }
             self.re[range.clone()].copy_from_slice(&re);
