@@ -54,7 +54,7 @@ fn main() {
             [41, 48, 53, 57],
             [43, 50, 55, 59],
         ];
-        if b % blocks_per_s == 0 {
+        if b.is_multiple_of(blocks_per_s) {
             let c = chords[(b / blocks_per_s) % 4];
             let prev = chords[(b / blocks_per_s + 3) % 4];
             for k in prev {

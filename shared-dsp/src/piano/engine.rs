@@ -508,10 +508,11 @@ impl PianoEngine {
         if air > 0.0 || self.room_ringing {
             let room_gain = 0.9 * air;
             let mut level = 0.0f32;
-            for t in 0..len {
-                let (wl, wr) = self.room.process(out[0][t], out[1][t]);
-                out[0][t] += room_gain * wl;
-                out[1][t] += room_gain * wr;
+            let [out_l, out_r] = &mut out;
+            for (l, r) in out_l[..len].iter_mut().zip(out_r[..len].iter_mut()) {
+                let (wl, wr) = self.room.process(*l, *r);
+                *l += room_gain * wl;
+                *r += room_gain * wr;
                 level = level.max(wl.abs()).max(wr.abs());
             }
             self.room_ringing = level >= SILENCE;
