@@ -3,7 +3,9 @@
 //!
 //! Every partial is a complex one-pole resonator `z <- r e^{i w} z + g x` (a recursive sine
 //! oscillator: no `sin()` per sample, exactly stable for `r < 1`) driven by the hammer's force
-//! pulse `x`. Partials sit at `f_n = n f0 sqrt(1 + B n^2)`; each decays at
+//! pulse `x`. The output is `Im z`, the sine-phase part: as a filter it is a pure two-pole
+//! resonance `r sin(w) z^-1 / (1 - 2 r cos(w) z^-1 + r^2 z^-2)` with no direct path, so the
+//! hammer pulse itself never leaks to the output as a broadband click (`Re z` would pass it). Partials sit at `f_n = n f0 sqrt(1 + B n^2)`; each decays at
 //! `sigma(f) = sigma_1(key) + b1 f + b2 f^2` (Chaigne & Askenfelt 1994: losses grow with
 //! frequency, so the bass rings longer than the treble and the tone darkens as it decays).
 //!
@@ -411,7 +413,7 @@ impl PianoVoice {
                         re[j] = r;
                         im[j] = i;
                     }
-                    accumulate(lane, &re);
+                    accumulate(lane, &im);
                 }
             } else {
                 for lane in lanes.iter_mut().take(len) {
@@ -421,7 +423,7 @@ impl PianoVoice {
                         re[j] = r;
                         im[j] = i;
                     }
-                    accumulate(lane, &re);
+                    accumulate(lane, &im);
                 }
             }
             self.re[range.clone()].copy_from_slice(&re);
