@@ -285,7 +285,7 @@ impl PianoEngine {
         self.keys_down[(key / 64) as usize] |= 1 << (key % 64);
         let params = self.strike_params();
         let noise = self.noise.target;
-        self.mechanics.knock(noise * 0.05 * (0.2 + velocity));
+        self.mechanics.knock(noise * 0.25 * (0.2 + velocity));
 
         let index = match self
             .voices
@@ -352,7 +352,7 @@ impl PianoEngine {
             v.key_down = false;
             if !sustain {
                 v.set_damped(true);
-                thump = 0.012;
+                thump = 0.04;
             }
         }
         self.mechanics.thump(thump * self.noise.target);
@@ -367,7 +367,7 @@ impl PianoEngine {
         self.sustain = down;
         self.idle = false;
         self.quiet_samples = 0;
-        self.mechanics.thump(0.04 * self.noise.target);
+        self.mechanics.thump(0.12 * self.noise.target);
         for v in self.voices.iter_mut().filter(|v| v.is_active()) {
             v.set_damped(!down && !v.key_down);
         }
@@ -478,7 +478,8 @@ impl PianoEngine {
             self.voice_pan[i] = target;
         }
 
-        let hiss_gain = 0.004 * noise * noise;
+        // Tape hiss: about -48 dBFS RMS at full Noise, -60 at half.
+        let hiss_gain = 0.03 * noise * noise;
         let mut out = [[0.0f32; CONTROL_BLOCK]; 2];
         let mut hiss = [[0.0f32; CONTROL_BLOCK]; 2];
         for t in 0..len {

@@ -505,3 +505,130 @@ fn odd_sample_rates_and_inputs_are_safe() {
         assert!(energy(&l) > 0.0);
     }
 }
+
+/// Renders both channels.
+fn render_stereo(e: &mut PianoEngine, seconds: f32) -> (Vec<f32>, Vec<f32>) {
+    let n = (seconds * SR) as usize;
+    let mut l = vec![0.0; n];
+    let mut r = vec![0.0; n];
+    e.render(&mut l, &mut r);
+    (l, r)
+}
+
+#[test]
+fn noise_adds_hiss_at_the_stated_level() {
+    let hiss_db = |noise: f32| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            noise,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e.note_on(48, 0.4);
+        let (l, _) = render_stereo(&mut e, 1.5);
+        // Above 12 kHz the C3 note has nothing left after a second: what remains is hiss.
+        let mut hp = crate::filters::Biquad::new(crate::filters::BiquadCoefs::highpass(
+            SR as f64, 12_000.0, 0.707,
+        ));
+        let y: Vec<f32> = l.iter().map(|&x| hp.process(x)).collect();
+        let tail = &y[(1.0 * SR) as usize..];
+        10.0 * (energy(tail) / tail.len() as f32).max(1e-30).log10()
+    };
+    let quiet = hiss_db(0.0);
+    let full = hiss_db(1.0);
+    eprintln!("hiss above 12 kHz: {full:.1} dBFS at Noise 100 %, {quiet:.1} dBFS at 0 %");
+    assert!(full > -70.0 && full < -45.0, "{full}");
+    assert!(quiet < full - 30.0);
+}
+
+#[test]
+fn width_puts_the_bass_left_and_the_treble_right() {
+    let balance_db = |key: u8| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            width: 1.0,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e.note_on(key, 0.6);
+        let (l, r) = render_stereo(&mut e, 0.5);
+        10.0 * (energy(&l) / energy(&r)).log10()
+    };
+    let bass = balance_db(30);
+    let treble = balance_db(100);
+    assert!(
+        bass > 6.0 && treble < -6.0,
+        "bass {bass} dB, treble {treble} dB"
+    );
+}
+
+#[test]
+fn air_adds_a_room_tail() {
+    let tail = |air: f32| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            air,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e.note_on(72, 0.8);
+        render(&mut e, 0.1);
+        e.note_off(72);
+        render(&mut e, 0.25);
+        energy(&render(&mut e, 0.25))
+    };
+    assert!(tail(1.0) > 4.0 * tail(0.0));
+}
+
+/// Peak-to-peak pitch swing of A4 in cents: heterodyne at 440 Hz, average over 50 ms (22 whole
+/// periods, so the other partials and the image fall in the average's nulls), phase slope over
+/// 50 ms steps.
+fn pitch_swing_cents(wow_depth_cents: f32) -> f32 {
+    let mut e = PianoEngine::new(SR);
+    e.set_settings(&PianoSettings {
+        wow_depth_cents,
+        wow_rate_hz: 1.0,
+        ..PianoSettings::clean()
+    });
+    e.snap_controls();
+    e.note_on(69, 0.8);
+    let x = render(&mut e, 3.0);
+    let w = std::f64::consts::TAU * 440.0 / SR as f64;
+    let avg = (0.05 * SR) as usize;
+    let step = (0.05 * SR) as usize;
+    let phase_at = |i: usize| {
+        let (mut re, mut im) = (0.0f64, 0.0f64);
+        for (n, &v) in x.iter().enumerate().skip(i).take(avg) {
+            re += v as f64 * (w * n as f64).cos();
+            im -= v as f64 * (w * n as f64).sin();
+        }
+        im.atan2(re)
+    };
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    let mut i = (0.1 * SR) as usize;
+    while i + step + avg < x.len() {
+        let mut d = phase_at(i + step) - phase_at(i);
+        while d > std::f64::consts::PI {
+            d -= std::f64::consts::TAU;
+        }
+        while d < -std::f64::consts::PI {
+            d += std::f64::consts::TAU;
+        }
+        let hz = 440.0 + d / std::f64::consts::TAU / (step as f64 / SR as f64);
+        lo = lo.min(hz);
+        hi = hi.max(hz);
+        i += step;
+    }
+    (1200.0 * (hi / lo).log2()) as f32
+}
+
+#[test]
+fn wow_moves_the_pitch_by_about_its_depth() {
+    let still = pitch_swing_cents(0.0);
+    let wobbly = pitch_swing_cents(30.0);
+    eprintln!("A4 pitch swing: {still:.2} cents without wow, {wobbly:.1} cents with 30 ct wow");
+    assert!(still < 1.0, "{still}");
+    // 30 cents of depth: a 0.7 sine plus 0.3 random drift, so 30-60 cents peak to peak.
+    assert!(wobbly > 25.0 && wobbly < 65.0, "{wobbly}");
+}
