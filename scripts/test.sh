@@ -26,3 +26,6 @@ fi
 
 step "real-host tests (pedalboard, VST3)"
 CATALYST_BUNDLE_DIR="$PWD/target/bundled" .venv/bin/python -m pytest -q tests/host
+
+step "Steinberg VST3 validator (built once into .cache/vst3-validator)"
+scripts/vst3-validator.sh "$PWD/target/bundled"
