@@ -41,25 +41,33 @@ def _bad_segment(kind, n):
 
 # Signals a real session can contain: the plugin processes them as sound.
 LEGIT = ["denormal", "dc", "full_scale_noise"]
-# Signals that are errors upstream: the plugin must treat them as silence (or ignore them).
-POISON = ["nan", "inf", "nan_sprinkled", "huge"]
+# Non-finite samples are errors upstream: the plugin must treat them as silence (sanitise to 0).
+NON_FINITE = ["nan", "inf", "nan_sprinkled"]
+# Absurdly loud but finite: the plugin may clamp it (it then sounds like loud noise).
+HUGE = ["huge"]
 
 
-@pytest.mark.parametrize("kind", LEGIT + POISON)
+@pytest.mark.parametrize("kind", LEGIT + NON_FINITE + HUGE)
 def test_bad_input_stays_finite_and_recovers(effect_name, kind):
     """0.5 s of the drum signal, 0.5 s of bad input, 1 s of the drum signal again.
 
     The output must be finite and bounded throughout. From 50 ms after the bad input stops,
-    the output must match (within 10 dB) a fresh instance that got silence instead of the bad
-    input, so no state stays poisoned (stuck NaN, stuck silence, a blown-up filter)."""
+    the output RMS must be within 10 dB of a fresh instance's output for a reference input
+    (non-finite samples replaced by 0, legit signals kept, huge values replaced by silence), so
+    no state stays poisoned (stuck NaN, stuck silence, a blown-up filter). For non-finite
+    input, the output after recovery must also match that reference closely (residual below
+    -20 dB): sanitised NaN is silence, not a click, a reset or a layer trigger."""
     pre, bad, post = int(0.5 * SR), int(0.5 * SR), int(1.0 * SR)
     sig = drum_signal(SR, (pre + bad + post) / SR)
     x = sig.copy()
     x[:, pre : pre + bad] = _bad_segment(kind, bad)
-    ref_in = sig.copy()
-    ref_in[:, pre : pre + bad] = 0.0
-    if kind in LEGIT:
-        ref_in[:, pre : pre + bad] = x[:, pre : pre + bad]
+    if kind in NON_FINITE:
+        ref_in = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+    elif kind in HUGE:
+        ref_in = sig.copy()
+        ref_in[:, pre : pre + bad] = 0.0
+    else:
+        ref_in = x.copy()
     y = load(effect_name).process(x, SR, buffer_size=512, reset=True)
     ref = load(effect_name).process(ref_in, SR, buffer_size=512, reset=True)
     assert_sane(y, kind)
@@ -70,8 +78,7 @@ def test_bad_input_stays_finite_and_recovers(effect_name, kind):
     assert got > want / 3.16 and got < want * 3.16, (
         f"{kind}: 50 ms after the bad input, rms {got:.4g} vs clean {want:.4g}"
     )
-    if kind in POISON:
-        # Poison must not leak into the sound after it stops: the clean tail is the same.
+    if kind in NON_FINITE:
         err = rms(y[:, win] - ref[:, win])
         assert err <= 0.1 * want, f"{kind}: residual {err:.3g} vs {want:.3g} after recovery"
 

@@ -223,6 +223,11 @@ impl Plugin {
         Self::instantiate(entry)
     }
 
+    /// An instance from an already loaded entry (e.g. a plugin linked into a fuzz binary).
+    pub fn from_entry(entry: PluginEntry) -> Result<Self, HostError> {
+        Self::instantiate(entry)
+    }
+
     /// A second instance from the same loaded library (shares the entry, like a DAW).
     pub fn another(&self) -> Result<Self, HostError> {
         Self::instantiate(self.entry.clone())
@@ -449,51 +454,98 @@ impl Plugin {
         block_sizes: &[usize],
         events: &[HostEvent],
     ) -> Result<Vec<Vec<f32>>, HostError> {
-        assert!(!block_sizes.is_empty());
-        let processor = self.processor.take().ok_or("render before activate")?;
-        let max_block = self.max_block as usize;
-        let in_ports: Vec<usize> = self.inputs.iter().map(|p| p.channels as usize).collect();
-        let out_ports: Vec<usize> = self.outputs.iter().map(|p| p.channels as usize).collect();
-        let mut steady = self.steady_time;
-        let instance = &mut self.instance;
-        let result = std::thread::scope(|scope| {
-            let audio = scope.spawn(move || {
-                IS_AUDIO_THREAD.with(|f| f.set(true));
-                let r = render_on_audio_thread(
-                    processor,
-                    input,
-                    frames,
-                    block_sizes,
-                    events,
-                    max_block,
-                    &in_ports,
-                    &out_ports,
-                    &mut steady,
-                );
-                (r, steady)
-            });
-            // Meanwhile, be the host's main thread: run the callbacks the plugin asks for
-            // (nice-plug posts GUI/parameter tasks there), as a DAW's event loop would.
-            while !audio.is_finished() {
-                if instance
+        let mut out = render_concurrently(&mut [self], input, frames, block_sizes, events)?;
+        Ok(out.remove(0))
+    }
+}
+
+/// Renders several instances at the same time, each on its own audio thread (as a DAW's
+/// worker pool does), while this thread services their main-thread callbacks. Same stimulus
+/// for all; returns each instance's main output.
+pub fn render_concurrently(
+    plugins: &mut [&mut Plugin],
+    input: &[Vec<f32>],
+    frames: usize,
+    block_sizes: &[usize],
+    events: &[HostEvent],
+) -> Result<Vec<Vec<Vec<f32>>>, HostError> {
+    assert!(!block_sizes.is_empty());
+    struct Job {
+        processor: StoppedPluginAudioProcessor<TestHost>,
+        max_block: usize,
+        in_ports: Vec<usize>,
+        out_ports: Vec<usize>,
+        steady: u64,
+    }
+    let mut jobs = Vec::with_capacity(plugins.len());
+    for p in plugins.iter_mut() {
+        jobs.push(Job {
+            processor: p.processor.take().ok_or("render before activate")?,
+            max_block: p.max_block as usize,
+            in_ports: p.inputs.iter().map(|q| q.channels as usize).collect(),
+            out_ports: p.outputs.iter().map(|q| q.channels as usize).collect(),
+            steady: p.steady_time,
+        });
+    }
+    let results = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|mut job| {
+                scope.spawn(move || {
+                    IS_AUDIO_THREAD.with(|f| f.set(true));
+                    let r = render_on_audio_thread(
+                        job.processor,
+                        input,
+                        frames,
+                        block_sizes,
+                        events,
+                        job.max_block,
+                        &job.in_ports,
+                        &job.out_ports,
+                        &mut job.steady,
+                    );
+                    (r, job.steady)
+                })
+            })
+            .collect();
+        // Meanwhile, be the host's main thread: run the callbacks the plugins ask for
+        // (nice-plug posts GUI/parameter tasks there), as a DAW's event loop would.
+        while !handles.iter().all(|h| h.is_finished()) {
+            for p in plugins.iter_mut() {
+                if p.instance
                     .access_shared_handler(|s| s.callback_requested.swap(false, Ordering::SeqCst))
                 {
-                    instance.call_on_main_thread_callback();
+                    p.instance.call_on_main_thread_callback();
                 }
-                std::thread::sleep(std::time::Duration::from_micros(200));
             }
-            audio.join()
-        });
-        let ((processor, out), steady) = match result {
-            Ok((Ok(ok), steady)) => (ok, steady),
-            Ok((Err(e), _)) => return Err(e.to_string().into()),
-            Err(_) => return Err("plugin panicked on the audio thread".into()),
-        };
-        self.steady_time = steady;
-        self.processor = Some(processor);
-        self.pump_main_thread()?;
-        Ok(out)
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        handles.into_iter().map(|h| h.join()).collect::<Vec<_>>()
+    });
+    let mut outputs = Vec::with_capacity(plugins.len());
+    let mut first_error = None;
+    for (p, result) in plugins.iter_mut().zip(results) {
+        match result {
+            Ok((Ok((processor, out)), steady)) => {
+                p.steady_time = steady;
+                p.processor = Some(processor);
+                outputs.push(out);
+            }
+            Ok((Err(e), _)) => {
+                first_error.get_or_insert(e);
+            }
+            Err(_) => {
+                first_error.get_or_insert("plugin panicked on the audio thread".to_string());
+            }
+        }
     }
+    if let Some(e) = first_error {
+        return Err(e.into());
+    }
+    for p in plugins.iter_mut() {
+        p.pump_main_thread()?;
+    }
+    Ok(outputs)
 }
 
 impl Drop for Plugin {

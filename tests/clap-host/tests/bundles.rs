@@ -12,6 +12,16 @@ use std::process::Command;
 
 use clap_host::checks;
 
+/// CLAP has ONE main thread per host. Cargo runs tests on parallel threads, and each test
+/// acts as a main thread, so two tests at once would break the contract (and did crash
+/// intermittently inside nice-plug). Tests therefore take this lock; concurrency that real
+/// hosts do (several audio threads) is covered by the `concurrent instances` check.
+static ONE_MAIN_THREAD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn main_thread() -> std::sync::MutexGuard<'static, ()> {
+    ONE_MAIN_THREAD.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// (bundle name, cargo package's library name).
 const PLUGINS: &[(&str, &str)] = &[
     ("Catalyst Snare Layerer", "snare_layerer"),
@@ -45,6 +55,7 @@ fn bundles() -> Vec<PathBuf> {
 
 #[test]
 fn every_bundle_passes_every_check() {
+    let _main = main_thread();
     let mut failures = Vec::new();
     for path in bundles() {
         for (check, result) in checks::all_checks(&path) {
@@ -68,6 +79,7 @@ fn every_bundle_passes_every_check() {
 
 #[test]
 fn soak_one_hour_each() {
+    let _main = main_thread();
     let seconds: f64 = std::env::var("CATALYST_SOAK_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
