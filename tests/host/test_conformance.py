@@ -51,9 +51,14 @@ def test_parameters_are_well_formed(plugin_name):
         if p.type is float:
             lo, hi = p.min_value, p.max_value
             assert np.isfinite(lo) and np.isfinite(hi) and lo < hi, f"{name}: range {lo}..{hi}"
-            # Units: a continuous float parameter should say what it measures (dB, Hz, ms, %).
+            # Units: a continuous float parameter should say what it measures (dB, Hz, ms, %),
+            # in its label or in its display text.
             if not p.is_discrete or p.num_steps > 64:
-                assert (p.label or "").strip(), f"{name}: continuous parameter without a unit"
+                text = p.get_text_for_raw_value(0.5)
+                has_unit = bool((p.label or "").strip()) or any(
+                    c.isalpha() or c == "%" for c in text
+                )
+                assert has_unit, f"{name}: continuous parameter without a unit ({text!r})"
 
 
 @pytest.mark.parametrize("sr", RATES)
