@@ -94,3 +94,49 @@ fn copy_recursive(src: &Path, dest: &Path) -> std::io::Result<()> {
         std::fs::copy(src, dest).map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Installs fake bundles (a `.clap` file and a `.vst3` folder, as on Linux) into temporary
+    /// plugin folders, then uninstalls: every bundle lands where expected and is removed again,
+    /// and an unrelated plugin beside them is left alone.
+    #[test]
+    fn install_then_uninstall_touches_exactly_our_bundles() {
+        let root = std::env::temp_dir().join(format!("catalyst-install-{}", std::process::id()));
+        let bundled = root.join("bundled");
+        let clap_dir = root.join("clap");
+        let vst3_dir = root.join("vst3");
+        std::fs::create_dir_all(&bundled).unwrap();
+        for (_, name) in PLUGINS {
+            std::fs::write(bundled.join(format!("{name}.clap")), b"clap").unwrap();
+            let contents = bundled.join(format!("{name}.vst3/Contents/x86_64-linux"));
+            std::fs::create_dir_all(&contents).unwrap();
+            std::fs::write(contents.join(format!("{name}.so")), b"vst3").unwrap();
+        }
+        std::fs::create_dir_all(&clap_dir).unwrap();
+        std::fs::write(clap_dir.join("Other.clap"), b"not ours").unwrap();
+
+        // SAFETY: this is the only test in the crate that touches these variables.
+        unsafe {
+            std::env::set_var("CATALYST_CLAP_DIR", &clap_dir);
+            std::env::set_var("CATALYST_VST3_DIR", &vst3_dir);
+        }
+        install(&bundled).unwrap();
+        for (_, name) in PLUGINS {
+            assert!(clap_dir.join(format!("{name}.clap")).is_file());
+            let so = vst3_dir.join(format!("{name}.vst3/Contents/x86_64-linux/{name}.so"));
+            assert_eq!(std::fs::read(so).unwrap(), b"vst3");
+        }
+        // Installing again replaces cleanly.
+        install(&bundled).unwrap();
+        uninstall().unwrap();
+        for (_, name) in PLUGINS {
+            assert!(!clap_dir.join(format!("{name}.clap")).exists());
+            assert!(!vst3_dir.join(format!("{name}.vst3")).exists());
+        }
+        assert!(clap_dir.join("Other.clap").exists());
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
