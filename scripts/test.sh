@@ -32,3 +32,14 @@ editor_shots=$(mktemp -d)
 scripts/screenshots.sh "$editor_shots" 2 1
 scripts/screenshots.sh "$editor_shots" 2 2
 rm -rf "$editor_shots"
+
+step "Steinberg VST3 validator (built once into .cache/vst3-validator)"
+scripts/vst3-validator.sh "$PWD/target/bundled"
+
+step "debug plugin libraries for the real-time check (assert_process_allocs active)"
+cargo build -p snare-layerer -p ache-piano -p density-meter
+
+step "CLAP host (tests/clap-host): conformance, bad input, debug real-time workout, 1-hour soak each"
+CLAP_HOST_QUIET=1 CATALYST_BUNDLE_DIR="$PWD/target/bundled" \
+  CATALYST_DEBUG_PLUGIN_DIR="$PWD/target/debug" \
+  cargo test -p clap-host --release -- --nocapture

@@ -55,19 +55,27 @@ fn is_black(key: u8) -> bool {
 
 /// Draws keys `lowest..=highest` (MIDI numbers) filling `size`; held keys light up in the accent
 /// colour, brighter for harder notes.
+///
+/// `key_level(key)` gives 0 for a silent key, up to 1 for a key held hard (e.g. from a
+/// [`NoteTap`] or a plugin's own lock-free key bits). With `tuning_cents` (one value per MIDI
+/// key), a strip above the keys shows each key's offset from equal temperament (±50 cents full
+/// scale).
 pub fn keyboard_view(
     ui: &mut Ui,
     size: Vec2,
-    notes: &NoteTap,
     lowest: u8,
     highest: u8,
+    key_level: &dyn Fn(u8) -> f32,
+    tuning_cents: Option<&[f32]>,
 ) -> egui::Response {
     let theme = Theme::get(ui.ctx());
-    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
-    if !ui.is_rect_visible(rect) || highest <= lowest {
+    let (full, response) = ui.allocate_exact_size(size, Sense::hover());
+    if !ui.is_rect_visible(full) || highest <= lowest {
         return response;
     }
-    let painter = ui.painter_at(rect);
+    let strip_h = if tuning_cents.is_some() { 26.0 } else { 0.0 };
+    let rect = Rect::from_min_max(pos2(full.left(), full.top() + strip_h), full.max);
+    let painter = ui.painter_at(full);
     let whites = (lowest..=highest).filter(|k| !is_black(*k)).count().max(1);
     let white_w = rect.width() / whites as f32;
     let held_colour = |velocity: f32| {
@@ -84,7 +92,7 @@ pub fn keyboard_view(
         }
         white_x[key as usize] = x;
         let r = Rect::from_min_size(pos2(x, rect.top()), Vec2::new(white_w, rect.height()));
-        let v = notes.velocity(key);
+        let v = key_level(key);
         let fill = if v > 0.0 {
             held_colour(v)
         } else {
@@ -123,7 +131,7 @@ pub fn keyboard_view(
             pos2(cx - black_w * 0.5, rect.top()),
             Vec2::new(black_w, rect.height() * 0.62),
         );
-        let v = notes.velocity(key);
+        let v = key_level(key);
         let fill = if v > 0.0 {
             held_colour(v)
         } else {
@@ -137,6 +145,38 @@ pub fn keyboard_view(
                 ..Default::default()
             },
             fill,
+        );
+    }
+    if let Some(cents) = tuning_cents {
+        let mid = full.top() + strip_h * 0.5;
+        painter.line_segment(
+            [pos2(rect.left(), mid), pos2(rect.right(), mid)],
+            Stroke::new(1.0, theme.line),
+        );
+        for key in lowest..=highest {
+            let Some(&c) = cents.get(key as usize) else {
+                continue;
+            };
+            if !c.is_finite() {
+                continue;
+            }
+            let cx = if is_black(key) {
+                white_x[(key - 1) as usize] + white_w
+            } else {
+                white_x[key as usize] + white_w * 0.5
+            };
+            let h = (c / 50.0).clamp(-1.0, 1.0) * (strip_h * 0.5 - 2.0);
+            painter.line_segment(
+                [pos2(cx, mid), pos2(cx, mid - h)],
+                Stroke::new((white_w * 0.45).max(1.0), theme.accent.gamma_multiply(0.8)),
+            );
+        }
+        painter.text(
+            pos2(full.left() + 2.0, full.top()),
+            egui::Align2::LEFT_TOP,
+            "tuning ±50 ct",
+            egui::FontId::proportional(9.0),
+            theme.text_dim,
         );
     }
     response

@@ -1,11 +1,12 @@
-//! Ache Piano editor: preset bar, a keyboard showing the held notes (read lock-free from the
-//! audio thread), and every parameter through the generic Catalyst panel.
+//! Ache Piano editor: factory preset bar, a keyboard showing held and ringing keys with each
+//! key's tuning offset (all read lock-free from `PianoGuiData`), and every parameter through the
+//! generic Catalyst panel.
 
-use crate::AchePianoParams;
+use crate::{AchePianoParams, KEYS, PRESETS, PianoGuiData};
 use catalyst_widgets::egui;
 use catalyst_widgets::{
-    CatalystApp, CatalystEditor, EditorSpec, GuiContext, NoteTap, ParamPanel, PresetBrowser, Theme,
-    header, keyboard_view,
+    CatalystApp, CatalystEditor, EditorSpec, GuiContext, ParamPanel, PresetBrowser, Theme, header,
+    keyboard_view,
 };
 use std::sync::Arc;
 
@@ -15,23 +16,35 @@ const HIGHEST_KEY: u8 = 108;
 
 pub type PianoEditor = CatalystEditor<PianoView>;
 
-pub fn create(params: Arc<AchePianoParams>, notes: Arc<NoteTap>) -> PianoEditor {
+pub fn create(params: Arc<AchePianoParams>, gui: Arc<PianoGuiData>) -> PianoEditor {
     let layout = params.editor_layout.clone();
     let spec = EditorSpec {
         title: "Catalyst Ache Piano",
         theme: Theme::PIANO,
-        min_size: (720, 420),
+        min_size: (760, 460),
     };
-    CatalystEditor::new(spec, layout, move || PianoView {
-        params: params.clone(),
-        notes: notes.clone(),
-        presets: PresetBrowser::new(Vec::new()),
+    CatalystEditor::new(spec, layout, move || {
+        let preset_params = params.clone();
+        PianoView {
+            params: params.clone(),
+            gui: gui.clone(),
+            tuning: vec![0.0; KEYS],
+            presets: PresetBrowser::with_loader(
+                PRESETS.iter().map(|p| p.name.to_owned()).collect(),
+                Box::new(move |index, ctx: &GuiContext| {
+                    if let Some(preset) = PRESETS.get(index) {
+                        preset_params.apply_preset(&ctx.param_setter(), preset);
+                    }
+                }),
+            ),
+        }
     })
 }
 
 pub struct PianoView {
     params: Arc<AchePianoParams>,
-    notes: Arc<NoteTap>,
+    gui: Arc<PianoGuiData>,
+    tuning: Vec<f32>,
     presets: PresetBrowser,
 }
 
@@ -55,16 +68,52 @@ impl CatalystApp for PianoView {
             presets.show(ui, params.as_ref(), ctx)
         });
 
+        // Lock-free reads: key bits and the per-key tuning snapshot.
+        let _ = self.gui.tuning_cents.read(&mut self.tuning);
+        let gui = self.gui.clone();
+        let key_level = move |key: u8| {
+            if gui.is_down(key) {
+                1.0
+            } else if gui.is_sounding(key) {
+                0.35
+            } else {
+                0.0
+            }
+        };
         let width = ui.available_width();
         theme.card().show(ui, |ui| {
-            keyboard_view(
-                ui,
-                egui::vec2(width - 22.0, 84.0),
-                &self.notes,
-                LOWEST_KEY,
-                HIGHEST_KEY,
-            )
-            .on_hover_text("Held notes, brighter = harder");
+            ui.vertical(|ui| {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        egui::RichText::new("KEYS · TUNING")
+                            .size(11.0)
+                            .strong()
+                            .color(theme.accent),
+                    );
+                    let sustain = self.gui.sustain.load(std::sync::atomic::Ordering::Relaxed);
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{} voices · sustain {}",
+                            self.gui.active_voices.load() as u32,
+                            if sustain { "down" } else { "up" }
+                        ))
+                        .size(11.0)
+                        .color(theme.text_dim),
+                    );
+                });
+                keyboard_view(
+                    ui,
+                    egui::vec2(width - 22.0, 110.0),
+                    LOWEST_KEY,
+                    HIGHEST_KEY,
+                    &key_level,
+                    Some(&self.tuning),
+                )
+                .on_hover_text(
+                    "Held keys (bright) and keys still ringing (dim). Above: each key's tuning \
+                     offset from equal temperament (stretch, detune spread).",
+                );
+            });
         });
         ui.add_space(10.0);
         egui::ScrollArea::vertical()

@@ -4,20 +4,69 @@
 use nice_plug::midi::Key;
 use nice_plug::prelude::*;
 use shared_dsp::denormal::{ScopedFlushDenormals, sanitize};
-use shared_dsp::piano::PianoEngine;
+use shared_dsp::gui_channel::{GuiArray, GuiValue};
+use shared_dsp::piano::{PianoEngine, PianoSettings};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 mod editor;
 mod params;
 pub use params::AchePianoParams;
+pub use shared_dsp::piano::{PRESETS, PianoPreset};
 
 const OUTPUT_LIMIT: f32 = 4.0;
+/// MIDI keys shown to the editor.
+pub const KEYS: usize = 128;
+
+/// Lock-free data from the audio thread for the editor: which keys are down or still
+/// sounding, each key's tuning offset and the pedals. The audio thread only stores atomics.
+pub struct PianoGuiData {
+    /// Keys held down: bit `k % 64` of word `k / 64`.
+    pub keys_down: [AtomicU64; 2],
+    /// Keys whose strings still sound (held, sustained or ringing out).
+    pub keys_sounding: [AtomicU64; 2],
+    /// Per-key tuning offset from equal temperament in cents (stretch and tuning spread), for
+    /// all 128 MIDI keys. Republished when the tuning controls change.
+    pub tuning_cents: GuiArray,
+    pub sustain: AtomicBool,
+    pub soft_pedal: GuiValue,
+    pub active_voices: GuiValue,
+}
+
+impl Default for PianoGuiData {
+    fn default() -> Self {
+        Self {
+            keys_down: [AtomicU64::new(0), AtomicU64::new(0)],
+            keys_sounding: [AtomicU64::new(0), AtomicU64::new(0)],
+            tuning_cents: GuiArray::new(KEYS),
+            sustain: AtomicBool::new(false),
+            soft_pedal: GuiValue::new(0.0),
+            active_voices: GuiValue::new(0.0),
+        }
+    }
+}
+
+impl PianoGuiData {
+    /// True if `key` is held (read by the editor).
+    pub fn is_down(&self, key: u8) -> bool {
+        let key = key.min(127);
+        self.keys_down[(key / 64) as usize].load(Ordering::Relaxed) & (1 << (key % 64)) != 0
+    }
+
+    /// True if `key` still sounds.
+    pub fn is_sounding(&self, key: u8) -> bool {
+        let key = key.min(127);
+        self.keys_sounding[(key / 64) as usize].load(Ordering::Relaxed) & (1 << (key % 64)) != 0
+    }
+}
 
 pub struct AchePiano {
     params: Arc<AchePianoParams>,
     engine: PianoEngine,
-    /// Held notes for the editor's keyboard (lock-free).
-    notes: Arc<catalyst_widgets::NoteTap>,
+    gui: Arc<PianoGuiData>,
+    /// Settings whose per-key tuning was last published to the editor.
+    published_tuning: Option<(f32, f32, u32, f32)>,
+    tuning_scratch: [f32; KEYS],
 }
 
 impl Default for AchePiano {
@@ -25,8 +74,81 @@ impl Default for AchePiano {
         Self {
             params: Arc::new(AchePianoParams::default()),
             engine: PianoEngine::new(48_000.0),
-            notes: catalyst_widgets::NoteTap::new(),
+            gui: Arc::new(PianoGuiData::default()),
+            published_tuning: None,
+            tuning_scratch: [0.0; KEYS],
         }
+    }
+}
+
+impl AchePiano {
+    /// The editor's view of the audio thread.
+    pub fn gui_data(&self) -> Arc<PianoGuiData> {
+        self.gui.clone()
+    }
+
+    fn publish_gui(&mut self) {
+        let g = &self.gui;
+        let down = self.engine.keys_down();
+        let sounding = self.engine.keys_sounding();
+        for i in 0..2 {
+            g.keys_down[i].store(down[i], Ordering::Relaxed);
+            g.keys_sounding[i].store(sounding[i], Ordering::Relaxed);
+        }
+        g.sustain.store(self.engine.sustain(), Ordering::Relaxed);
+        g.active_voices.store(self.engine.active_voices() as f32);
+        let s = self.engine.settings();
+        let tuning_key = (s.stretch, s.spread_cents, s.tuning_seed, s.ache);
+        if self.published_tuning != Some(tuning_key) {
+            self.published_tuning = Some(tuning_key);
+            for (k, c) in self.tuning_scratch.iter_mut().enumerate() {
+                *c = self.engine.key_tuning_cents(k as u8);
+            }
+            g.tuning_cents.write(&self.tuning_scratch);
+        }
+    }
+}
+
+/// Routes one MIDI event to the engine: notes, sustain (CC64), soft pedal (CC67), pitch bend,
+/// all-notes-off (CC123) and all-sound-off (CC120).
+pub fn handle_event<S: SysExMessage>(engine: &mut PianoEngine, event: &NoteEvent<S>) {
+    match *event {
+        NoteEvent::NoteOn {
+            key: Key::Number(key),
+            velocity,
+            ..
+        } => engine.note_on(key, velocity),
+        NoteEvent::NoteOff {
+            key: Key::Number(key),
+            ..
+        }
+        | NoteEvent::Choke {
+            key: Key::Number(key),
+            ..
+        } => engine.note_off(key),
+        NoteEvent::NoteOff {
+            key: Key::Wildcard, ..
+        }
+        | NoteEvent::Choke {
+            key: Key::Wildcard, ..
+        } => {
+            for key in 0..128 {
+                engine.note_off(key);
+            }
+        }
+        NoteEvent::MidiCC { cc, value, .. } => match cc {
+            64 => engine.set_sustain(value),
+            67 => engine.set_soft_pedal(value),
+            120 => engine.reset(),
+            123 => {
+                for key in 0..128 {
+                    engine.note_off(key);
+                }
+            }
+            _ => {}
+        },
+        NoteEvent::MidiPitchBend { value, .. } => engine.set_pitch_bend(value * 2.0 - 1.0),
+        _ => {}
     }
 }
 
@@ -62,22 +184,26 @@ impl Plugin for AchePiano {
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        Some(editor::create(self.params.clone(), self.notes.clone()))
+        Some(editor::create(self.params.clone(), self.gui.clone()))
     }
 
     fn activate(
         &mut self,
         _audio_io_layout: &AudioIOLayout,
         buffer_config: &BufferConfig,
-        _context: &mut impl ActivateContext<Self>,
+        context: &mut impl ActivateContext<Self>,
     ) -> bool {
+        // Allocates the engine's delay lines: allowed here, never in process().
         self.engine.set_sample_rate(buffer_config.sample_rate);
+        self.engine.set_settings(&self.params.settings());
+        self.engine.snap_controls();
+        self.published_tuning = None;
+        context.set_latency_samples(0);
         true
     }
 
     fn reset(&mut self) {
         self.engine.reset();
-        self.notes.clear();
     }
 
     fn process(
@@ -87,12 +213,10 @@ impl Plugin for AchePiano {
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         let _ftz = ScopedFlushDenormals::new();
-        self.engine.a4_hz = self.params.a4_hz.value();
+        let settings: PianoSettings = self.params.settings();
+        self.engine.set_settings(&settings);
         let num_samples = buffer.samples();
         let channels = buffer.as_slice();
-        for ch in channels.iter_mut() {
-            ch.fill(0.0);
-        }
         // Render in sub-blocks that end at each event, so notes start on their exact sample.
         let mut next_event = context.next_event();
         let mut pos = 0;
@@ -101,24 +225,7 @@ impl Plugin for AchePiano {
                 if event.timing() as usize > pos {
                     break;
                 }
-                match event {
-                    NoteEvent::NoteOn {
-                        key: Key::Number(key),
-                        velocity,
-                        ..
-                    } => {
-                        self.engine.note_on(key, velocity);
-                        self.notes.note_on(key, velocity);
-                    }
-                    NoteEvent::NoteOff {
-                        key: Key::Number(key),
-                        ..
-                    } => {
-                        self.engine.note_off(key);
-                        self.notes.note_off(key);
-                    }
-                    _ => {}
-                }
+                handle_event(&mut self.engine, &event);
                 next_event = context.next_event();
             }
             let end = next_event
@@ -130,12 +237,19 @@ impl Plugin for AchePiano {
                 .render(&mut left[0][pos..end], &mut rest[0][pos..end]);
             pos = end;
         }
+        // Events stamped at or after the block end still count (their notes start next block
+        // in the host's view; we apply them now rather than drop them).
+        while let Some(event) = next_event {
+            handle_event(&mut self.engine, &event);
+            next_event = context.next_event();
+        }
         for i in 0..num_samples {
             let g = self.params.volume.smoothed.next();
             for ch in channels.iter_mut() {
                 ch[i] = sanitize(ch[i] * g, OUTPUT_LIMIT);
             }
         }
+        self.publish_gui();
         ProcessStatus::KeepAlive
     }
 }
@@ -165,3 +279,134 @@ impl Vst3Plugin for AchePiano {
 
 nice_export_clap!(AchePiano);
 nice_export_vst3!(AchePiano);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nice_plug::midi::{Channel, VoiceID};
+
+    fn cc(cc: u8, value: f32) -> NoteEvent<()> {
+        NoteEvent::MidiCC {
+            timing: 0,
+            channel: 0,
+            cc,
+            value,
+        }
+    }
+
+    fn render_energy(engine: &mut PianoEngine, seconds: f32) -> f32 {
+        let n = (seconds * engine.sample_rate()) as usize;
+        let mut l = vec![0.0; n];
+        let mut r = vec![0.0; n];
+        engine.render(&mut l, &mut r);
+        l.iter().map(|x| x * x).sum()
+    }
+
+    fn note_on(key: u8, velocity: f32) -> NoteEvent<()> {
+        NoteEvent::NoteOn {
+            timing: 0,
+            voice_id: VoiceID::Wildcard,
+            channel: Channel::Number(0),
+            key: Key::Number(key),
+            velocity,
+        }
+    }
+
+    fn note_off(key: u8) -> NoteEvent<()> {
+        NoteEvent::NoteOff {
+            timing: 0,
+            voice_id: VoiceID::Wildcard,
+            channel: Channel::Number(0),
+            key: Key::Number(key),
+            velocity: 0.0,
+        }
+    }
+
+    #[test]
+    fn sustain_pedal_cc64_holds_released_notes() {
+        let play = |pedal: bool| {
+            let mut e = PianoEngine::new(48_000.0);
+            if pedal {
+                handle_event(&mut e, &cc(64, 1.0));
+            }
+            handle_event(&mut e, &note_on(60, 0.8));
+            render_energy(&mut e, 0.2);
+            handle_event(&mut e, &note_off(60));
+            render_energy(&mut e, 0.8);
+            render_energy(&mut e, 0.5)
+        };
+        assert!(play(true) > 1000.0 * play(false).max(1e-20));
+    }
+
+    #[test]
+    fn soft_pedal_cc67_makes_notes_quieter() {
+        let play = |soft: f32| {
+            let mut e = PianoEngine::new(48_000.0);
+            handle_event(&mut e, &cc(67, soft));
+            handle_event(&mut e, &note_on(60, 0.8));
+            render_energy(&mut e, 0.5)
+        };
+        assert!(play(1.0) < 0.7 * play(0.0));
+    }
+
+    #[test]
+    fn pitch_bend_moves_the_pitch() {
+        // Count zero crossings of A4 (440 Hz) with full upward bend of 2 semitones.
+        let crossings = |bend: f32| {
+            let mut e = PianoEngine::new(48_000.0);
+            e.set_settings(&PianoSettings::clean());
+            e.snap_controls();
+            handle_event(
+                &mut e,
+                &NoteEvent::<()>::MidiPitchBend {
+                    timing: 0,
+                    channel: 0,
+                    value: bend,
+                },
+            );
+            handle_event(&mut e, &note_on(69, 0.5));
+            let mut l = vec![0.0f32; 48_000];
+            let mut r = vec![0.0f32; 48_000];
+            e.render(&mut l, &mut r);
+            l[4_800..]
+                .windows(2)
+                .filter(|w| w[0] < 0.0 && w[1] >= 0.0)
+                .count() as f32
+                / 0.9
+        };
+        let centre = crossings(0.5);
+        let up = crossings(1.0);
+        let ratio = up / centre;
+        assert!(
+            (ratio - 2f32.powf(2.0 / 12.0)).abs() < 0.01,
+            "{centre} -> {up}"
+        );
+    }
+
+    #[test]
+    fn all_sound_off_silences_at_once() {
+        let mut e = PianoEngine::new(48_000.0);
+        handle_event(&mut e, &note_on(60, 0.8));
+        render_energy(&mut e, 0.1);
+        handle_event(&mut e, &cc(120, 0.0));
+        assert_eq!(e.active_voices(), 0);
+    }
+
+    #[test]
+    fn gui_data_reports_held_keys_and_tuning() {
+        let mut p = AchePiano::default();
+        p.engine.note_on(61, 0.5);
+        p.publish_gui();
+        let g = p.gui_data();
+        assert!(g.is_down(61) && !g.is_down(60) && g.is_sounding(61));
+        let mut cents = [0.0f32; KEYS];
+        assert!(g.tuning_cents.read(&mut cents));
+        // Default stretch: the top of the keyboard is tuned sharp, the bottom flat.
+        assert!(
+            cents[108] > 10.0 && cents[21] < -10.0,
+            "{} {}",
+            cents[21],
+            cents[108]
+        );
+    }
+}

@@ -1,24 +1,99 @@
 use nice_plug::prelude::*;
+use shared_dsp::piano::{PRESETS, PianoPreset, PianoSettings};
 
 /// Host-visible parameters. Ids are stable forever: rename the field, never the id.
+///
+/// Every control that changes the sound glides inside the engine (20 ms), so hosts that send
+/// one automation value per block do not zipper; note-on controls (felt, wear, stretch, spread,
+/// seed, tone) shape the next strike, as on a real piano.
 #[derive(Params)]
 pub struct AchePianoParams {
+    /// Editor size and zoom, saved with the project.
+    #[persist = "editor-layout"]
+    pub editor_layout: catalyst_widgets::SharedLayout,
     #[id = "volume"]
     pub volume: FloatParam,
     /// Tuning reference: the frequency of A4.
     #[id = "a4"]
     pub a4_hz: FloatParam,
-    /// Editor size and zoom, saved with the project.
-    #[persist = "editor-layout"]
-    pub editor_layout: catalyst_widgets::SharedLayout,
+    #[id = "ache"]
+    pub ache: FloatParam,
+    #[id = "detune"]
+    pub detune_cents: FloatParam,
+    #[id = "spread"]
+    pub spread_cents: FloatParam,
+    #[id = "seed"]
+    pub tuning_seed: IntParam,
+    #[id = "stretch"]
+    pub stretch: FloatParam,
+    #[id = "tone"]
+    pub tone: FloatParam,
+    #[id = "felt"]
+    pub felt: FloatParam,
+    #[id = "wear"]
+    pub wear: FloatParam,
+    #[id = "wow_depth"]
+    pub wow_depth_cents: FloatParam,
+    #[id = "wow_rate"]
+    pub wow_rate_hz: FloatParam,
+    #[id = "flut_depth"]
+    pub flutter_depth_cents: FloatParam,
+    #[id = "flut_rate"]
+    pub flutter_rate_hz: FloatParam,
+    #[id = "noise"]
+    pub noise: FloatParam,
+    #[id = "air"]
+    pub air: FloatParam,
+    #[id = "width"]
+    pub width: FloatParam,
+    #[id = "resonance"]
+    pub resonance: FloatParam,
+    #[id = "bend_range"]
+    pub bend_range: IntParam,
+}
+
+fn percent(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
+        .with_unit(" %")
+        .with_value_to_string(formatters::v2s_f32_percentage(0))
+        .with_string_to_value(formatters::s2v_f32_percentage())
+}
+
+fn cents(name: &str, default: f32, max: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min: 0.0,
+            max,
+            factor: FloatRange::skew_factor(-1.0),
+        },
+    )
+    .with_unit(" ct")
+    .with_value_to_string(formatters::v2s_f32_rounded(1))
+}
+
+fn hz(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min,
+            max,
+            factor: FloatRange::skew_factor(-1.0),
+        },
+    )
+    .with_unit(" Hz")
+    .with_value_to_string(formatters::v2s_f32_rounded(2))
 }
 
 impl Default for AchePianoParams {
     fn default() -> Self {
+        let d = PianoSettings::default();
         Self {
             volume: FloatParam::new(
                 "Volume",
-                util::db_to_gain(-6.0),
+                util::db_to_gain(0.0),
                 FloatRange::Skewed {
                     min: util::db_to_gain(-60.0),
                     max: util::db_to_gain(6.0),
@@ -31,7 +106,7 @@ impl Default for AchePianoParams {
             .with_string_to_value(formatters::s2v_f32_gain_to_db()),
             a4_hz: FloatParam::new(
                 "A4 Tuning",
-                440.0,
+                d.a4_hz,
                 FloatRange::Linear {
                     min: 415.0,
                     max: 466.0,
@@ -39,7 +114,167 @@ impl Default for AchePianoParams {
             )
             .with_step_size(0.1)
             .with_unit(" Hz"),
-            editor_layout: catalyst_widgets::shared_layout(900, 560),
+            ache: percent("Ache", d.ache),
+            detune_cents: cents("Detune", d.detune_cents, 40.0),
+            spread_cents: cents("Tuning Spread", d.spread_cents, 50.0),
+            tuning_seed: IntParam::new(
+                "Tuning Seed",
+                d.tuning_seed as i32,
+                IntRange::Linear { min: 1, max: 999 },
+            ),
+            stretch: FloatParam::new(
+                "Stretch",
+                d.stretch,
+                FloatRange::Linear { min: 0.0, max: 2.0 },
+            )
+            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            tone: FloatParam::new(
+                "Tone",
+                d.tone,
+                FloatRange::Linear {
+                    min: -1.0,
+                    max: 1.0,
+                },
+            )
+            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            felt: percent("Felt", d.felt),
+            wear: percent("Wear", d.wear),
+            wow_depth_cents: cents("Wow Depth", d.wow_depth_cents, 50.0),
+            wow_rate_hz: hz("Wow Rate", d.wow_rate_hz, 0.1, 4.0),
+            flutter_depth_cents: cents("Flutter Depth", d.flutter_depth_cents, 20.0),
+            flutter_rate_hz: hz("Flutter Rate", d.flutter_rate_hz, 4.0, 20.0),
+            noise: percent("Noise", d.noise),
+            air: percent("Air", d.air),
+            width: percent("Width", d.width),
+            resonance: percent("Resonance", d.resonance),
+            bend_range: IntParam::new(
+                "Bend Range",
+                d.bend_range_semitones as i32,
+                IntRange::Linear { min: 0, max: 12 },
+            )
+            .with_unit(" st"),
+            editor_layout: catalyst_widgets::shared_layout(1000, 720),
+        }
+    }
+}
+
+impl AchePianoParams {
+    /// The engine settings the parameters currently describe.
+    pub fn settings(&self) -> PianoSettings {
+        PianoSettings {
+            a4_hz: self.a4_hz.value(),
+            detune_cents: self.detune_cents.value(),
+            spread_cents: self.spread_cents.value(),
+            tuning_seed: self.tuning_seed.value().max(1) as u32,
+            stretch: self.stretch.value(),
+            tone: self.tone.value(),
+            felt: self.felt.value(),
+            wear: self.wear.value(),
+            wow_depth_cents: self.wow_depth_cents.value(),
+            wow_rate_hz: self.wow_rate_hz.value(),
+            flutter_depth_cents: self.flutter_depth_cents.value(),
+            flutter_rate_hz: self.flutter_rate_hz.value(),
+            noise: self.noise.value(),
+            air: self.air.value(),
+            width: self.width.value(),
+            resonance: self.resonance.value(),
+            ache: self.ache.value(),
+            bend_range_semitones: self.bend_range.value() as f32,
+        }
+    }
+
+    /// Loads a factory preset through the host (each change is a normal, undoable parameter
+    /// gesture). For the editor's preset menu. Volume and A4 are left alone: they belong to
+    /// the mix and the song, not to the piano's character.
+    pub fn apply_preset(&self, setter: &ParamSetter, preset: &PianoPreset) {
+        let s = &preset.settings;
+        let set_f = |p: &FloatParam, v: f32| {
+            setter.begin_set_parameter(p);
+            setter.set_parameter(p, v);
+            setter.end_set_parameter(p);
+        };
+        let set_i = |p: &IntParam, v: i32| {
+            setter.begin_set_parameter(p);
+            setter.set_parameter(p, v);
+            setter.end_set_parameter(p);
+        };
+        set_f(&self.ache, s.ache);
+        set_f(&self.detune_cents, s.detune_cents);
+        set_f(&self.spread_cents, s.spread_cents);
+        set_i(&self.tuning_seed, s.tuning_seed as i32);
+        set_f(&self.stretch, s.stretch);
+        set_f(&self.tone, s.tone);
+        set_f(&self.felt, s.felt);
+        set_f(&self.wear, s.wear);
+        set_f(&self.wow_depth_cents, s.wow_depth_cents);
+        set_f(&self.wow_rate_hz, s.wow_rate_hz);
+        set_f(&self.flutter_depth_cents, s.flutter_depth_cents);
+        set_f(&self.flutter_rate_hz, s.flutter_rate_hz);
+        set_f(&self.noise, s.noise);
+        set_f(&self.air, s.air);
+        set_f(&self.width, s.width);
+        set_f(&self.resonance, s.resonance);
+        set_i(&self.bend_range, s.bend_range_semitones as i32);
+    }
+
+    /// Index into [`PRESETS`] of the factory preset the character controls match, if any (so
+    /// the editor's menu can show the loaded preset's name, or that it was edited).
+    pub fn matching_preset(&self) -> Option<usize> {
+        let current = self.settings();
+        PRESETS.iter().position(|p| {
+            let s = PianoSettings {
+                a4_hz: current.a4_hz,
+                ..p.settings
+            };
+            let close = |a: f32, b: f32| (a - b).abs() <= 1e-3 * (1.0 + b.abs());
+            close(s.detune_cents, current.detune_cents)
+                && close(s.spread_cents, current.spread_cents)
+                && s.tuning_seed == current.tuning_seed
+                && close(s.stretch, current.stretch)
+                && close(s.tone, current.tone)
+                && close(s.felt, current.felt)
+                && close(s.wear, current.wear)
+                && close(s.wow_depth_cents, current.wow_depth_cents)
+                && close(s.wow_rate_hz, current.wow_rate_hz)
+                && close(s.flutter_depth_cents, current.flutter_depth_cents)
+                && close(s.flutter_rate_hz, current.flutter_rate_hz)
+                && close(s.noise, current.noise)
+                && close(s.air, current.air)
+                && close(s.width, current.width)
+                && close(s.resonance, current.resonance)
+                && close(s.ache, current.ache)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_engine_defaults_and_presets_fit_the_ranges() {
+        let p = AchePianoParams::default();
+        let s = p.settings();
+        assert_eq!(
+            s,
+            PianoSettings {
+                a4_hz: 440.0,
+                ..PianoSettings::default()
+            }
+        );
+        for preset in PRESETS {
+            let s = preset.settings;
+            let in_range = |param: &FloatParam, v: f32| {
+                let n = param.preview_normalized(v);
+                (param.preview_plain(n) - v).abs() < 1e-3
+            };
+            assert!(in_range(&p.detune_cents, s.detune_cents), "{}", preset.name);
+            assert!(in_range(&p.spread_cents, s.spread_cents), "{}", preset.name);
+            assert!(in_range(&p.wow_depth_cents, s.wow_depth_cents));
+            assert!(in_range(&p.wow_rate_hz, s.wow_rate_hz), "{}", preset.name);
+            assert!(in_range(&p.flutter_rate_hz, s.flutter_rate_hz));
+            assert!(in_range(&p.tone, s.tone) && in_range(&p.stretch, s.stretch));
+            assert!((1..=999).contains(&(s.tuning_seed as i32)));
         }
     }
 }

@@ -1,7 +1,32 @@
 //! The Density Meter's analysis engine: does an arrangement build a journey, or is it a wall of
 //! sound? Everything here is pure and framework-free, so the plugin and the `catalyst analyze`
-//! command run exactly the same code.
+//! command run exactly the same code: [`DensityTracker::process`] on planar slices plus a
+//! [`Transport`].
 //!
 //! - [`spectral`]: short-window components (ERB occupancy, flatness, onsets, low-end load).
+//! - [`index`]: the documented 0-100 Density index.
+//! - [`bar`]: per-bar statistics.
+//! - [`transport`]: the host transport, reduced to what bars need.
+//! - [`tracker`]: the engine: loudness + density, placed in bars by the transport.
+//! - [`sections`]: Foote novelty on a phrase grid, user labels.
+//! - [`verdict`]: journey or wall of sound, with documented thresholds.
+//! - [`export`]: versioned saved state, CSV and JSON exports.
+//! - [`arrangement`]: the in-process registry of instances, tracks x bars grid, low clashes.
 
+pub mod arrangement;
+pub mod bar;
+pub mod export;
+pub mod index;
+pub mod sections;
 pub mod spectral;
+pub mod tracker;
+pub mod transport;
+pub mod verdict;
+
+pub use bar::{BAR_FIELDS, BarStats};
+pub use export::{Report, TimelineState, analyze_timeline, to_csv, to_json};
+pub use index::{DensityComponents, density_index};
+pub use sections::{Section, SectionLabel, find_sections};
+pub use tracker::{DensityTracker, FinishedBar, LiveReadout, MAX_BARS};
+pub use transport::Transport;
+pub use verdict::{Verdict, VerdictKind, journey_verdict};

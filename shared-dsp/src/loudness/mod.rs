@@ -11,6 +11,9 @@
 
 use ebur128::{EbuR128, Mode};
 
+pub mod k_weighting;
+pub use k_weighting::KWeighting;
+
 /// Most channels a [`LoudnessMeter`] accepts (5.0 is the largest layout in Tech 3341).
 pub const MAX_CHANNELS: usize = 8;
 

@@ -1,178 +1,550 @@
-//! First engine: a Karplus-Strong plucked/struck string per voice (Jaffe & Smith, "Extensions
-//! of the Karplus-Strong Plucked-String Algorithm", CMJ 1983) with a velocity-shaped excitation.
-//! It is the waveguide skeleton the full piano model grows from.
+//! The Ache Piano engine: MIDI-driven modal piano voices through a soundboard body, sympathetic
+//! strings, mechanical noise and a small room.
+//!
+//! Signal flow per control block (32 samples):
+//! voices (strings, hammer) -> key-tracked pan -> body (+ key knock) -> + sympathetic strings
+//! (pedal down) -> + room ("Air") -> + hiss.
+//! Continuous controls glide towards their targets once per block (20 ms); note-on controls
+//! (felt, wear, stretch, spread) apply to the next strike, as on a real instrument.
 
-use crate::rng::Rng;
-use crate::util::midi_to_hz;
+use super::body::SoundboardBody;
+use super::mechanics::MechanicalNoise;
+use super::room::SmallRoom;
+use super::settings::PianoSettings;
+use super::sympathetic::SympatheticStrings;
+use super::tuning::key_offset_cents;
+use super::voice::{CONTROL_BLOCK, PianoVoice, StrikeParams};
+use super::wobble::WowFlutter;
+use crate::util::equal_power_pan;
 
+/// Notes that can sound at once.
 pub const MAX_VOICES: usize = 64;
-const MAX_DELAY: usize = 8192;
+/// Extra voices that only ever hold stolen notes while they fade out, so a steal never cuts.
+const SPARE_VOICES: usize = 8;
+const STEAL_FADE_MS: f32 = 5.0;
+const SMOOTHING_MS: f32 = 20.0;
+/// The sustain pedal's dampers land or lift over about this long (sympathetic send).
+const PEDAL_MS: f32 = 60.0;
+/// Output trim: a full-velocity middle C peaks around -10 dBFS, a forte chord near -3 dBFS.
+const OUTPUT_GAIN: f32 = 0.22;
+/// Output below this (-120 dBFS) with nothing playing counts as silence.
+const SILENCE: f32 = 1.0e-6;
 
-#[derive(Clone)]
-struct Voice {
-    note: u8,
-    active: bool,
-    released: bool,
-    delay: Vec<f32>,
-    len: usize,
-    frac: f32,
-    pos: usize,
-    last: f32,
-    loss: f32,
-    gain: f32,
-    release_gain: f32,
-    age: u64,
+/// One-pole glide evaluated once per control block of `len` samples.
+#[derive(Debug, Clone, Copy)]
+struct Glide {
+    current: f32,
+    target: f32,
 }
 
-impl Voice {
-    fn new() -> Self {
+impl Glide {
+    fn new(value: f32) -> Self {
         Self {
-            note: 0,
-            active: false,
-            released: false,
-            delay: vec![0.0; MAX_DELAY],
-            len: 2,
-            frac: 0.0,
-            pos: 0,
-            last: 0.0,
-            loss: 0.999,
-            gain: 0.0,
-            release_gain: 1.0,
-            age: 0,
+            current: value,
+            target: value,
         }
+    }
+
+    #[inline]
+    fn step(&mut self, coef: f32) -> f32 {
+        self.current += (self.target - self.current) * coef;
+        if (self.target - self.current).abs() <= 1e-6 * self.target.abs().max(1e-3) {
+            self.current = self.target;
+        }
+        self.current
+    }
+}
+
+/// Identity up to full scale, then a tanh knee that never exceeds 2.0 (+6 dBFS): 64 notes
+/// with the pedal down stay bounded and saturate like tape instead of wrapping or hard-clipping.
+#[inline]
+fn soft_clip(x: f32) -> f32 {
+    let a = x.abs();
+    if a <= 1.0 {
+        x
+    } else {
+        (1.0 + (a - 1.0).tanh()).copysign(x)
     }
 }
 
 pub struct PianoEngine {
     sample_rate: f32,
-    voices: Vec<Voice>,
-    rng: Rng,
+    voices: Vec<PianoVoice>,
+    voice_pan: Vec<[f32; 2]>,
+    user: PianoSettings,
+    /// `user` with the Ache macro applied.
+    resolved: PianoSettings,
+    detune: Glide,
+    wow_depth: Glide,
+    flutter_depth: Glide,
+    air: Glide,
+    width: Glide,
+    noise: Glide,
+    a4: Glide,
+    bend_cents: Glide,
+    pedal_send: Glide,
+    /// Glide coefficients for block lengths 0..=CONTROL_BLOCK.
+    smooth_coef: [f32; CONTROL_BLOCK + 1],
+    pedal_coef: [f32; CONTROL_BLOCK + 1],
+    wobble: WowFlutter,
+    body: SoundboardBody,
+    room: SmallRoom,
+    sympathetic: SympatheticStrings,
+    mechanics: MechanicalNoise,
+    sustain: bool,
+    soft_pedal: f32,
+    pitch_bend: f32,
     clock: u64,
-    pub a4_hz: f32,
+    keys_down: [u64; 2],
+    quiet_samples: usize,
+    idle: bool,
+    sympathetic_ringing: bool,
+    room_ringing: bool,
 }
 
 impl PianoEngine {
-    /// Allocates every voice's delay line: call off the audio thread.
+    /// Allocates every voice and delay line: call off the audio thread.
     pub fn new(sample_rate: f32) -> Self {
-        Self {
+        let sample_rate = sample_rate.clamp(8_000.0, 384_000.0);
+        let all = MAX_VOICES + SPARE_VOICES;
+        let user = PianoSettings::default();
+        let mut e = Self {
             sample_rate,
-            voices: (0..MAX_VOICES).map(|_| Voice::new()).collect(),
-            rng: Rng::new(1),
+            voices: (0..all).map(|_| PianoVoice::new(sample_rate)).collect(),
+            voice_pan: vec![[1.0, 1.0]; all],
+            user,
+            resolved: user.with_ache_applied(),
+            detune: Glide::new(0.0),
+            wow_depth: Glide::new(0.0),
+            flutter_depth: Glide::new(0.0),
+            air: Glide::new(0.0),
+            width: Glide::new(0.0),
+            noise: Glide::new(0.0),
+            a4: Glide::new(440.0),
+            bend_cents: Glide::new(0.0),
+            pedal_send: Glide::new(0.0),
+            smooth_coef: [0.0; CONTROL_BLOCK + 1],
+            pedal_coef: [0.0; CONTROL_BLOCK + 1],
+            wobble: WowFlutter::new(),
+            body: SoundboardBody::new(sample_rate),
+            room: SmallRoom::new(sample_rate),
+            sympathetic: SympatheticStrings::new(sample_rate),
+            mechanics: MechanicalNoise::new(sample_rate),
+            sustain: false,
+            soft_pedal: 0.0,
+            pitch_bend: 0.0,
             clock: 0,
-            a4_hz: 440.0,
+            keys_down: [0; 2],
+            quiet_samples: 0,
+            idle: true,
+            sympathetic_ringing: false,
+            room_ringing: false,
+        };
+        for len in 0..=CONTROL_BLOCK {
+            let coef = |ms: f32| 1.0 - (-(len as f32) / (ms * 0.001 * sample_rate)).exp();
+            e.smooth_coef[len] = coef(SMOOTHING_MS);
+            e.pedal_coef[len] = coef(PEDAL_MS);
         }
+        e.set_settings(&user);
+        e.snap_controls();
+        e
     }
 
+    /// Re-creates the engine for a new sample rate (allocates: call off the audio thread).
     pub fn set_sample_rate(&mut self, sample_rate: f32) {
-        self.sample_rate = sample_rate;
-        self.reset();
+        let user = self.user;
+        *self = Self::new(sample_rate);
+        self.set_settings(&user);
+        self.snap_controls();
     }
 
+    /// Silences everything and clears all states (no allocation).
     pub fn reset(&mut self) {
         for v in &mut self.voices {
-            v.active = false;
-            v.delay.fill(0.0);
+            v.reset();
+        }
+        self.body.reset();
+        self.room.reset();
+        self.sympathetic.reset();
+        self.mechanics.reset();
+        self.wobble.reset();
+        self.sustain = false;
+        self.soft_pedal = 0.0;
+        self.pitch_bend = 0.0;
+        self.keys_down = [0; 2];
+        self.quiet_samples = 0;
+        self.idle = true;
+        self.sympathetic_ringing = false;
+        self.room_ringing = false;
+        self.snap_controls();
+    }
+
+    pub fn sample_rate(&self) -> f32 {
+        self.sample_rate
+    }
+
+    /// Sets the character controls. Continuous ones glide; note-on ones apply at the next strike.
+    pub fn set_settings(&mut self, settings: &PianoSettings) {
+        self.user = *settings;
+        let r = settings.with_ache_applied();
+        self.resolved = r;
+        self.detune.target = r.detune_cents;
+        self.wow_depth.target = r.wow_depth_cents;
+        self.flutter_depth.target = r.flutter_depth_cents;
+        self.air.target = r.air;
+        self.width.target = r.width;
+        self.noise.target = r.noise;
+        self.a4.target = r.a4_hz.clamp(400.0, 480.0);
+        self.bend_cents.target = self.pitch_bend * r.bend_range_semitones.clamp(0.0, 24.0) * 100.0;
+    }
+
+    /// Jumps every glide to its target (after loading a project, or in tests).
+    pub fn snap_controls(&mut self) {
+        for g in [
+            &mut self.detune,
+            &mut self.wow_depth,
+            &mut self.flutter_depth,
+            &mut self.air,
+            &mut self.width,
+            &mut self.noise,
+            &mut self.a4,
+            &mut self.bend_cents,
+            &mut self.pedal_send,
+        ] {
+            g.current = g.target;
         }
     }
 
-    pub fn active_voices(&self) -> usize {
-        self.voices.iter().filter(|v| v.active).count()
+    pub fn settings(&self) -> &PianoSettings {
+        &self.user
     }
 
-    pub fn note_on(&mut self, note: u8, velocity: f32) {
-        self.clock += 1;
-        let idx = self
+    /// Sounding voices (including ones fading out after a steal).
+    pub fn active_voices(&self) -> usize {
+        self.voices.iter().filter(|v| v.is_active()).count()
+    }
+
+    /// True when nothing sounds and every effect tail has been cleared to exact zeros.
+    pub fn is_idle(&self) -> bool {
+        self.idle
+    }
+
+    /// Keys currently held down, as a 128-bit mask (bit k of word k / 64).
+    pub fn keys_down(&self) -> [u64; 2] {
+        self.keys_down
+    }
+
+    /// Keys whose strings are still sounding (held, sustained or ringing out).
+    pub fn keys_sounding(&self) -> [u64; 2] {
+        let mut mask = [0u64; 2];
+        for v in self
             .voices
             .iter()
-            .position(|v| !v.active)
-            .unwrap_or_else(|| {
-                self.voices
-                    .iter()
-                    .enumerate()
-                    .min_by_key(|(_, v)| v.age)
-                    .map(|(i, _)| i)
-                    .unwrap_or(0)
-            });
-        let sr = self.sample_rate;
-        let f0 = midi_to_hz(note as f32, self.a4_hz);
-        let period = (sr / f0).clamp(2.0, (MAX_DELAY - 2) as f32);
-        let v = &mut self.voices[idx];
-        v.note = note;
-        v.active = true;
-        v.released = false;
-        // The averaging loop filter adds half a sample of delay.
-        v.len = (period - 0.5).floor() as usize;
-        v.frac = period - 0.5 - v.len as f32;
-        v.pos = 0;
-        v.last = 0.0;
-        v.loss = (-6.9 / (f0.max(1.0) * (8.0 - note as f32 / 20.0).max(0.5))).exp();
-        v.gain = velocity.clamp(0.0, 1.0);
-        v.release_gain = 1.0;
-        v.age = self.clock;
-        // Brighter excitation for harder hits: the noise is lowpassed less.
-        let mut lp = 0.0;
-        let brightness = 0.2 + 0.8 * velocity;
-        for s in v.delay[..v.len].iter_mut() {
-            lp += (self.rng.bipolar() - lp) * brightness;
-            *s = lp;
+            .filter(|v| v.is_active() && !v.is_stealing())
+        {
+            mask[(v.key / 64) as usize] |= 1 << (v.key % 64);
+        }
+        mask
+    }
+
+    /// The tuning offset of `key` in cents from equal temperament (stretch plus the old
+    /// piano's spread), for the editor's keyboard.
+    pub fn key_tuning_cents(&self, key: u8) -> f32 {
+        let r = &self.resolved;
+        key_offset_cents(key, r.stretch, r.spread_cents, r.tuning_seed)
+    }
+
+    fn strike_params(&self) -> StrikeParams {
+        let r = &self.resolved;
+        StrikeParams {
+            felt: r.felt,
+            wear: r.wear,
+            tuning_seed: r.tuning_seed,
+            spread_cents: r.spread_cents,
+            stretch: r.stretch,
+            soft_pedal: self.soft_pedal,
+            hardness: 2f32.powf(1.2 * r.tone.clamp(-1.0, 1.0)),
         }
     }
 
-    pub fn note_off(&mut self, note: u8) {
+    /// Starts (or re-strikes) `key` with `velocity` in [0, 1]. Velocity 0 is a note-off.
+    pub fn note_on(&mut self, key: u8, velocity: f32) {
+        let key = key.min(127);
+        let velocity = if velocity.is_finite() {
+            velocity.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        if velocity <= 0.0 {
+            self.note_off(key);
+            return;
+        }
+        self.clock += 1;
+        self.idle = false;
+        self.quiet_samples = 0;
+        self.keys_down[(key / 64) as usize] |= 1 << (key % 64);
+        let params = self.strike_params();
+        let noise = self.noise.target;
+        self.mechanics.knock(noise * 0.25 * (0.2 + velocity));
+
+        let index = match self
+            .voices
+            .iter()
+            .position(|v| v.is_active() && !v.is_stealing() && v.key == key)
+        {
+            Some(i) => i,
+            None => self.allocate_voice(),
+        };
+        let v = &mut self.voices[index];
+        let fresh = !(v.is_active() && v.key == key);
+        v.strike(key, velocity, &params);
+        v.age = self.clock;
+        if fresh {
+            self.voice_pan[index] = self.pan_gains(key, self.width.current);
+        }
+    }
+
+    /// Picks a free voice, stealing the quietest note (released ones first) when all
+    /// [`MAX_VOICES`] are playing; the stolen note fades out in a few ms in its own slot.
+    fn allocate_voice(&mut self) -> usize {
+        let playing = self
+            .voices
+            .iter()
+            .filter(|v| v.is_active() && !v.is_stealing())
+            .count();
+        if playing >= MAX_VOICES {
+            let victim = self
+                .voices
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_active() && !v.is_stealing())
+                .min_by(|(_, a), (_, b)| {
+                    let score = |v: &PianoVoice| v.energy * if v.key_down { 8.0 } else { 1.0 };
+                    score(a).total_cmp(&score(b)).then(a.age.cmp(&b.age))
+                })
+                .map(|(i, _)| i);
+            if let Some(i) = victim {
+                self.voices[i].steal(STEAL_FADE_MS);
+            }
+        }
+        if let Some(i) = self.voices.iter().position(|v| !v.is_active()) {
+            return i;
+        }
+        // Every slot is busy (many steals within a few ms): reuse the most faded one.
+        self.voices
+            .iter()
+            .enumerate()
+            .min_by(|(_, a), (_, b)| a.energy.total_cmp(&b.energy))
+            .map(|(i, _)| i)
+            .unwrap_or(0)
+    }
+
+    pub fn note_off(&mut self, key: u8) {
+        let key = key.min(127);
+        self.keys_down[(key / 64) as usize] &= !(1 << (key % 64));
+        let sustain = self.sustain;
+        let mut thump = 0.0;
         for v in self
             .voices
             .iter_mut()
-            .filter(|v| v.active && v.note == note)
+            .filter(|v| v.is_active() && !v.is_stealing() && v.key == key)
         {
-            v.released = true;
+            v.key_down = false;
+            if !sustain {
+                v.set_damped(true);
+                thump = 0.04;
+            }
+        }
+        self.mechanics.thump(thump * self.noise.target);
+    }
+
+    /// Sustain pedal (CC64): `value` in [0, 1], down at >= 0.5.
+    pub fn set_sustain(&mut self, value: f32) {
+        let down = value >= 0.5;
+        if down == self.sustain {
+            return;
+        }
+        self.sustain = down;
+        self.idle = false;
+        self.quiet_samples = 0;
+        self.mechanics.thump(0.12 * self.noise.target);
+        for v in self.voices.iter_mut().filter(|v| v.is_active()) {
+            v.set_damped(!down && !v.key_down);
         }
     }
 
-    /// Adds the voices into `left`/`right` (same length).
+    pub fn sustain(&self) -> bool {
+        self.sustain
+    }
+
+    /// Soft pedal (CC67, una corda), `value` in [0, 1]; shapes the following strikes.
+    pub fn set_soft_pedal(&mut self, value: f32) {
+        self.soft_pedal = if value.is_finite() {
+            value.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+    }
+
+    /// Pitch bend in [-1, 1] (scaled by the bend range).
+    pub fn set_pitch_bend(&mut self, value: f32) {
+        self.pitch_bend = if value.is_finite() {
+            value.clamp(-1.0, 1.0)
+        } else {
+            0.0
+        };
+        self.bend_cents.target =
+            self.pitch_bend * self.resolved.bend_range_semitones.clamp(0.0, 24.0) * 100.0;
+    }
+
+    /// Player's-perspective pan (bass left) scaled by width, equal power, unity at centre.
+    fn pan_gains(&self, key: u8, width: f32) -> [f32; 2] {
+        let pan = ((key as f32 - 64.0) / 40.0).clamp(-1.0, 1.0) * width.clamp(0.0, 1.0);
+        let (l, r) = equal_power_pan(pan);
+        [l * std::f32::consts::SQRT_2, r * std::f32::consts::SQRT_2]
+    }
+
+    /// Renders stereo audio into `left` and `right` (overwriting them).
     pub fn render(&mut self, left: &mut [f32], right: &mut [f32]) {
-        let release_coef = (-1.0 / (0.08 * self.sample_rate)).exp();
-        for v in self.voices.iter_mut().filter(|v| v.active) {
-            for (l, r) in left.iter_mut().zip(right.iter_mut()) {
-                let a = v.delay[v.pos];
-                let b = v.delay[(v.pos + 1) % v.len];
-                let out = a + (b - a) * v.frac;
-                let filtered = 0.5 * (out + v.last) * v.loss;
-                v.last = out;
-                v.delay[v.pos] = filtered;
-                v.pos = (v.pos + 1) % v.len;
-                if v.released {
-                    v.release_gain *= release_coef;
-                }
-                let s = out * v.gain * v.release_gain * 0.5;
-                *l += s;
-                *r += s;
-            }
-            if v.release_gain < 1.0e-4 || v.loss < 1e-3 {
-                v.active = false;
-            }
+        let n = left.len().min(right.len());
+        let mut pos = 0;
+        while pos < n {
+            let len = (n - pos).min(CONTROL_BLOCK);
+            self.render_block(&mut left[pos..pos + len], &mut right[pos..pos + len]);
+            pos += len;
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn note_sounds_then_release_silences_it() {
-        let mut e = PianoEngine::new(48_000.0);
-        e.note_on(60, 0.8);
-        let mut l = vec![0.0; 4800];
-        let mut r = vec![0.0; 4800];
-        e.render(&mut l, &mut r);
-        let rms = (l.iter().map(|x| x * x).sum::<f32>() / l.len() as f32).sqrt();
-        assert!(rms > 0.01, "rms {rms}");
-        e.note_off(60);
-        for _ in 0..20 {
-            l.fill(0.0);
-            r.fill(0.0);
-            e.render(&mut l, &mut r);
+    fn render_block(&mut self, left: &mut [f32], right: &mut [f32]) {
+        let len = left.len();
+        if self.idle {
+            left.fill(0.0);
+            right.fill(0.0);
+            self.snap_controls();
+            return;
         }
-        assert_eq!(e.active_voices(), 0);
+        let c = self.smooth_coef[len];
+        let detune = self.detune.step(c);
+        let wow_depth = self.wow_depth.step(c);
+        let flutter_depth = self.flutter_depth.step(c);
+        let air = self.air.step(c);
+        let width = self.width.step(c);
+        let noise = self.noise.step(c);
+        let a4 = self.a4.step(c);
+        let bend = self.bend_cents.step(c);
+        self.pedal_send.target = if self.sustain {
+            self.resolved.resonance.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let pedal = self.pedal_send.step(self.pedal_coef[len]);
+        let wobble = self.wobble.advance(
+            len as f32 / self.sample_rate,
+            wow_depth,
+            self.resolved.wow_rate_hz.clamp(0.05, 10.0),
+            flutter_depth,
+            self.resolved.flutter_rate_hz.clamp(1.0, 30.0),
+        );
+        self.sympathetic.set_tuning(a4);
+        let ratio = a4 / 440.0 * 2f32.powf((bend + wobble) / 1200.0);
+
+        let mut dry = [[0.0f32; CONTROL_BLOCK]; 2];
+        let mut bus = [0.0f32; CONTROL_BLOCK];
+        let mut buf = [0.0f32; CONTROL_BLOCK];
+        let inv_len = 1.0 / len as f32;
+        let mut any_voice = false;
+        for i in 0..self.voices.len() {
+            if !self.voices[i].is_active() {
+                continue;
+            }
+            any_voice = true;
+            let key = self.voices[i].key;
+            let target = self.pan_gains(key, width);
+            let v = &mut self.voices[i];
+            v.update_tuning(detune, ratio);
+            v.process(&mut buf[..len]);
+            // Linear pan ramp across the block: width changes never step.
+            let start = self.voice_pan[i];
+            let step = [
+                (target[0] - start[0]) * inv_len,
+                (target[1] - start[1]) * inv_len,
+            ];
+            for (t, &x) in buf[..len].iter().enumerate() {
+                let tf = (t + 1) as f32;
+                dry[0][t] += x * (start[0] + step[0] * tf);
+                dry[1][t] += x * (start[1] + step[1] * tf);
+                bus[t] += x;
+            }
+            self.voice_pan[i] = target;
+        }
+
+        // Tape hiss: about -48 dBFS RMS at full Noise, -60 at half.
+        let hiss_gain = 0.03 * noise * noise;
+        let mut out = [[0.0f32; CONTROL_BLOCK]; 2];
+        let mut hiss = [[0.0f32; CONTROL_BLOCK]; 2];
+        for t in 0..len {
+            let (knock, hl, hr) = self.mechanics.process(hiss_gain);
+            let (bl, br) = self.body.process(dry[0][t], dry[1][t], knock);
+            out[0][t] = bl;
+            out[1][t] = br;
+            hiss[0][t] = hl;
+            hiss[1][t] = hr;
+        }
+        // The sympathetic strings run while the pedal is (even partly) down; when it is fully
+        // up their dampers have landed too, so their state is cleared once. The room runs while
+        // it is wanted or still ringing.
+        if pedal > 0.0 {
+            let gain = 0.5 * pedal;
+            let send = 0.02 * pedal;
+            for t in 0..len {
+                let (sl, sr) = self.sympathetic.process(bus[t] * send);
+                out[0][t] += gain * sl;
+                out[1][t] += gain * sr;
+            }
+            self.sympathetic_ringing = true;
+        } else if self.sympathetic_ringing {
+            self.sympathetic.reset();
+            self.sympathetic_ringing = false;
+        }
+        if air > 0.0 || self.room_ringing {
+            let room_gain = 0.9 * air;
+            let mut level = 0.0f32;
+            let [out_l, out_r] = &mut out;
+            for (l, r) in out_l[..len].iter_mut().zip(out_r[..len].iter_mut()) {
+                let (wl, wr) = self.room.process(*l, *r);
+                *l += room_gain * wl;
+                *r += room_gain * wr;
+                level = level.max(wl.abs()).max(wr.abs());
+            }
+            self.room_ringing = level >= SILENCE;
+            if !self.room_ringing && air == 0.0 {
+                self.room.reset();
+            }
+        }
+        let mut peak = 0.0f32;
+        for t in 0..len {
+            let out_l = soft_clip((out[0][t] + hiss[0][t]) * OUTPUT_GAIN);
+            let out_r = soft_clip((out[1][t] + hiss[1][t]) * OUTPUT_GAIN);
+            peak = peak.max(out_l.abs()).max(out_r.abs());
+            left[t] = out_l;
+            right[t] = out_r;
+        }
+
+        // Once every voice has ended and the tails have faded below -120 dB, clear the effect
+        // states to exact zeros and stop processing: no denormals, no CPU in silence.
+        if !any_voice && self.mechanics.is_idle() && peak < SILENCE {
+            self.quiet_samples += len;
+            if self.quiet_samples as f32 > 0.05 * self.sample_rate {
+                self.body.reset();
+                self.room.reset();
+                self.sympathetic.reset();
+                self.mechanics.reset();
+                self.idle = true;
+                self.sympathetic_ringing = false;
+                self.room_ringing = false;
+            }
+        } else {
+            self.quiet_samples = 0;
+        }
     }
 }

@@ -1,5 +1,29 @@
-//! The Ache Piano engine: MIDI-driven voices of struck strings.
+//! The Ache Piano: a modal piano model (struck, stiff, decaying unison strings with a felt
+//! hammer, soundboard body, dampers, sustain-pedal sympathetic strings) plus the character of a
+//! worn instrument on old tape (detune, spread, felt, wear, wow and flutter, noise, a small room).
 
+mod body;
 mod engine;
+mod hammer;
+mod mechanics;
+pub mod presets;
+mod room;
+mod settings;
+mod sympathetic;
+pub mod tuning;
+mod voice;
+mod wobble;
 
+pub use body::SoundboardBody;
 pub use engine::{MAX_VOICES, PianoEngine};
+pub use hammer::{HammerPulse, hammer_cutoff_hz, velocity_gain};
+pub use mechanics::MechanicalNoise;
+pub use presets::{PRESETS, PianoPreset, preset_by_name};
+pub use room::SmallRoom;
+pub use settings::PianoSettings;
+pub use sympathetic::SympatheticStrings;
+pub use voice::{CONTROL_BLOCK, PianoVoice, StrikeParams, fundamental_t60_s};
+pub use wobble::WowFlutter;
+
+#[cfg(test)]
+mod tests;

@@ -69,3 +69,58 @@ fn loudness_meter_never_allocates_after_new() {
     assert!(sum.is_finite());
     assert_eq!(n, 0, "LoudnessMeter allocated {n} times");
 }
+
+#[test]
+fn density_tracker_and_track_slot_never_allocate_after_new() {
+    use shared_dsp::density::{DensityTracker, Transport};
+    let sr = 48_000.0;
+    let mut tracker = DensityTracker::new(sr, 2);
+    let mut state = 1u32;
+    let x: Vec<f32> = (0..sr as usize * 12)
+        .map(|n| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let noise = (state as f32 / u32::MAX as f32) * 2.0 - 1.0;
+            0.2 * noise + 0.3 * (n as f32 * 0.01).sin()
+        })
+        .collect();
+    let slot = shared_dsp::density::arrangement::Registry::default().register("track");
+    let mut pos = 0usize;
+    let mut checksum = 0.0f32;
+    let n = allocations_in(|| {
+        // Bars, a jump, free time, odd block sizes, and draining finished bars.
+        for (i, size) in [64usize, 1, 333, 4096, 8192, 17]
+            .iter()
+            .cycle()
+            .take(400)
+            .enumerate()
+        {
+            let end = (pos + size).min(x.len());
+            if end <= pos {
+                break;
+            }
+            let block = &x[pos..end];
+            let transport = if i < 250 {
+                Transport::playing(
+                    120.0,
+                    (4, 4),
+                    pos as f64 / sr as f64 * 2.0 + (i / 200) as f64 * 32.0,
+                )
+            } else {
+                Transport::free()
+            };
+            tracker.process(&[block, block], &transport);
+            tracker.drain_finished(|b| {
+                checksum += b.stats.density;
+                slot.publish(&b.stats);
+            });
+            checksum += tracker.live().density;
+            pos = end;
+        }
+        tracker.flush();
+    });
+    assert!(checksum.is_finite());
+    assert!(tracker.bars().iter().flatten().count() >= 3);
+    assert_eq!(n, 0, "DensityTracker allocated {n} times");
+}

@@ -1,0 +1,120 @@
+//! The Density index: one number from 0 (nothing playing) to 100 (everything playing all the
+//! time, full-band, busy, squashed), made of components that stay visible on their own.
+//!
+//! Each component is mapped to 0..1, then weighted:
+//!
+//! | component | measure | 0 at | 1 at | weight |
+//! |---|---|---|---|---|
+//! | occupancy | share of 40 ERB bands within 30 dB of the loudest | 0 | 1 | 0.40 |
+//! | activity | onset rate | 0 /s | 8 /s (16ths at 120 BPM) | 0.20 |
+//! | flatness | spectral flatness, dB | -30 dB (tonal) | -5 dB (noise-like) | 0.15 |
+//! | compression | peak-to-loudness ratio (PLR) | 20 dB (open) | 8 dB (squashed) | 0.15 |
+//! | low-end load | power share below 120 Hz | 0 | 0.5 | 0.10 |
+//!
+//! Occupancy weighs most because "how much of the spectrum is filled" is what a listener hears
+//! as a full arrangement; activity and flatness separate a busy or noisy texture from sustained
+//! tones; PLR shows the dynamic squeeze a wall of sound usually comes with; low-end load adds
+//! weight for the part of the spectrum that masks most. Silence (below -70 LUFS) is 0.
+//!
+//! PLR convention (ITU-R BS.1770 / AES TD1004): true peak (dBTP) minus loudness (LUFS) of the
+//! same stretch. A 0 dBFS 1 kHz sine on one channel reads 3.0 dB (the "electrical" crest
+//! factor; AES17 would call it 0 dB); the same sine on both channels of a stereo track reads
+//! 0 dB, because loudness adds the channels' powers while the peak is per channel.
+
+/// Bars or windows quieter than this are silent: density 0.
+pub const SILENT_LUFS: f32 = -70.0;
+
+pub const WEIGHT_OCCUPANCY: f32 = 0.40;
+pub const WEIGHT_ACTIVITY: f32 = 0.20;
+pub const WEIGHT_FLATNESS: f32 = 0.15;
+pub const WEIGHT_COMPRESSION: f32 = 0.15;
+pub const WEIGHT_LOW_END: f32 = 0.10;
+
+/// The components of one bar or window.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct DensityComponents {
+    pub loudness_lufs: f32,
+    /// 0..1
+    pub occupancy: f32,
+    /// 0..1 (linear, not dB)
+    pub flatness: f32,
+    pub onset_rate_hz: f32,
+    pub plr_db: f32,
+    /// 0..1
+    pub low_share: f32,
+}
+
+fn unit(x: f32) -> f32 {
+    if x.is_finite() {
+        x.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// The index, 0..100 (see the module docs for the formula).
+pub fn density_index(c: &DensityComponents) -> f32 {
+    if c.loudness_lufs.is_nan() || c.loudness_lufs < SILENT_LUFS {
+        return 0.0;
+    }
+    let occupancy = unit(c.occupancy);
+    let activity = unit(c.onset_rate_hz / 8.0);
+    let flatness_db = 10.0 * c.flatness.max(1e-6).log10();
+    let flatness = unit((flatness_db + 30.0) / 25.0);
+    let compression = unit((20.0 - c.plr_db) / 12.0);
+    let low_end = unit(c.low_share / 0.5);
+    100.0
+        * (WEIGHT_OCCUPANCY * occupancy
+            + WEIGHT_ACTIVITY * activity
+            + WEIGHT_FLATNESS * flatness
+            + WEIGHT_COMPRESSION * compression
+            + WEIGHT_LOW_END * low_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_sum_to_one_and_extremes_map_to_0_and_100() {
+        let sum = WEIGHT_OCCUPANCY
+            + WEIGHT_ACTIVITY
+            + WEIGHT_FLATNESS
+            + WEIGHT_COMPRESSION
+            + WEIGHT_LOW_END;
+        assert!((sum - 1.0).abs() < 1e-6);
+        let full = DensityComponents {
+            loudness_lufs: -8.0,
+            occupancy: 1.0,
+            flatness: 0.6,
+            onset_rate_hz: 12.0,
+            plr_db: 6.0,
+            low_share: 0.6,
+        };
+        assert!((density_index(&full) - 100.0).abs() < 1e-3);
+        let silent = DensityComponents {
+            loudness_lufs: -90.0,
+            ..full
+        };
+        assert_eq!(density_index(&silent), 0.0);
+        let nan = DensityComponents {
+            loudness_lufs: f32::NAN,
+            ..full
+        };
+        assert_eq!(density_index(&nan), 0.0);
+    }
+
+    #[test]
+    fn a_lone_tone_is_sparse() {
+        let tone = DensityComponents {
+            loudness_lufs: -20.0,
+            occupancy: 0.05,
+            flatness: 1e-4,
+            onset_rate_hz: 0.0,
+            plr_db: 3.0,
+            low_share: 0.0,
+        };
+        let d = density_index(&tone);
+        assert!(d < 20.0, "{d}");
+    }
+}

@@ -1,0 +1,301 @@
+use super::*;
+use crate::rng::Rng;
+
+const SR: f32 = 48_000.0;
+
+/// Plays `signal` (stereo, one sample per call with the time in seconds) through the tracker
+/// from song position `start_beats` at 120 BPM 4/4, in blocks whose sizes cycle through
+/// `blocks`.
+fn play(
+    tracker: &mut DensityTracker,
+    start_beats: f64,
+    seconds: f64,
+    blocks: &[usize],
+    transport_on: bool,
+    mut signal: impl FnMut(f64) -> f32,
+) {
+    let total = (seconds * SR as f64).round() as usize;
+    let mut l = vec![0.0f32; 8192];
+    let mut done = 0;
+    let mut b = 0;
+    while done < total {
+        let n = blocks[b % blocks.len()].min(total - done);
+        b += 1;
+        for (i, x) in l[..n].iter_mut().enumerate() {
+            *x = signal((done + i) as f64 / SR as f64);
+        }
+        let t = if transport_on {
+            Transport::playing(120.0, (4, 4), start_beats + done as f64 / SR as f64 * 2.0)
+        } else {
+            Transport::free()
+        };
+        tracker.process(&[&l[..n], &l[..n]], &t);
+        done += n;
+    }
+}
+
+fn tone(amp_dbfs: f64) -> impl FnMut(f64) -> f32 {
+    let a = 10f64.powf(amp_dbfs / 20.0);
+    move |t| (a * (2.0 * std::f64::consts::PI * 1_000.0 * t).sin()) as f32
+}
+
+#[test]
+fn bars_follow_the_transport_with_any_block_size() {
+    for blocks in [vec![64], vec![1, 7, 8192, 333, 512], vec![4096]] {
+        let mut tr = DensityTracker::new(SR, 2);
+        // Bars alternate -20 / -40 dBFS (2 s per bar at 120 BPM).
+        let mut loud = tone(-20.0);
+        let mut quiet = tone(-40.0);
+        play(&mut tr, 0.0, 16.0, &blocks, true, |t| {
+            if ((t / 2.0) as usize).is_multiple_of(2) {
+                loud(t)
+            } else {
+                quiet(t)
+            }
+        });
+        tr.flush();
+        let bars: Vec<_> = tr.bars().iter().flatten().collect();
+        assert_eq!(bars.len(), 8, "blocks {blocks:?}");
+        for (i, bar) in bars.iter().enumerate() {
+            assert_eq!(bar.index, i as i32);
+            assert!((bar.duration_s - 2.0).abs() < 1e-3);
+            assert!(bar.coverage > 0.999, "bar {i} coverage {}", bar.coverage);
+            // Exact per-bar loudness: the K-weighting filters' memory is the only smear.
+            let expected = if i % 2 == 0 { -20.0 } else { -40.0 };
+            if i > 0 {
+                assert!(
+                    (bar.loudness_lufs - expected).abs() < 0.1,
+                    "bar {i}: {} LUFS, blocks {blocks:?}",
+                    bar.loudness_lufs
+                );
+            }
+        }
+        assert!(!tr.live().free_time);
+    }
+}
+
+#[test]
+fn skipped_calls_leave_gaps_instead_of_shifting_bars() {
+    // Logic-style: the host stops calling during bars 2-3 (silent region), then resumes.
+    let mut tr = DensityTracker::new(SR, 2);
+    play(&mut tr, 0.0, 4.0, &[512], true, tone(-20.0));
+    play(&mut tr, 16.0, 4.0, &[512], true, tone(-30.0));
+    tr.flush();
+    let bars = tr.bars();
+    assert!(bars[0].is_some() && bars[1].is_some());
+    assert!(bars[2].is_none() && bars[3].is_none());
+    let b4 = bars[4].unwrap();
+    let b5 = bars[5].unwrap();
+    assert!(
+        b5.loudness_lufs < -29.0 && b5.loudness_lufs > -31.0,
+        "{b5:?}"
+    );
+    assert!(b4.coverage > 0.99);
+    assert!(bars[6].is_none());
+}
+
+#[test]
+fn starting_mid_bar_reports_partial_coverage_and_replays_replace() {
+    let mut tr = DensityTracker::new(SR, 2);
+    // Start at beat 2 of bar 0: half the bar.
+    play(&mut tr, 2.0, 3.0, &[256], true, tone(-20.0));
+    tr.flush();
+    let b0 = tr.bars()[0].unwrap();
+    assert!((b0.coverage - 0.5).abs() < 0.01, "{}", b0.coverage);
+    // Replaying the whole bar replaces the half capture.
+    play(&mut tr, 0.0, 2.0, &[256], true, tone(-30.0));
+    tr.flush();
+    let b0 = tr.bars()[0].unwrap();
+    assert!(b0.coverage > 0.99);
+    // A later partial capture does not overwrite the full one.
+    play(&mut tr, 3.0, 0.5, &[256], true, tone(-10.0));
+    tr.flush();
+    assert!(tr.bars()[0].unwrap().coverage > 0.99);
+}
+
+#[test]
+fn free_time_without_transport_says_so() {
+    let mut tr = DensityTracker::new(SR, 2);
+    play(&mut tr, 0.0, 7.0, &[480], false, tone(-20.0));
+    assert!(tr.live().free_time);
+    tr.flush();
+    let slots = tr.free_slots();
+    assert_eq!(slots.len(), 4);
+    assert!(slots[..3].iter().all(|s| s.coverage > 0.99));
+    assert!(tr.bars().iter().all(|b| b.is_none()));
+    // Stopping and starting the transport switches modes.
+    play(&mut tr, 0.0, 2.5, &[480], true, tone(-20.0));
+    assert!(!tr.live().free_time);
+    let mut finished = Vec::new();
+    tr.drain_finished(|b| finished.push(*b));
+    assert!(finished.iter().any(|b| b.free_time));
+    assert!(finished.iter().any(|b| !b.free_time && b.stats.index == 0));
+}
+
+#[test]
+fn dense_bars_score_higher_than_sparse_ones() {
+    let mut tr = DensityTracker::new(SR, 2);
+    let mut rng = Rng::new(9);
+    let mut sparse = tone(-20.0);
+    play(&mut tr, 0.0, 8.0, &[512], true, |t| {
+        if t < 4.0 {
+            sparse(t)
+        } else {
+            // Noise wall + 16th-note hits (10 ms decaying noise bursts) + 60 Hz bass.
+            let since_hit = (t * 8.0).fract() / 8.0;
+            let hit = 0.9 * (-since_hit / 0.01).exp() as f32;
+            0.1 * rng.bipolar()
+                + hit * rng.bipolar()
+                + 0.3 * (2.0 * std::f64::consts::PI * 60.0 * t).sin() as f32
+        }
+    });
+    tr.flush();
+    let b: Vec<_> = tr.bars().iter().flatten().copied().collect();
+    let (s, d) = (b[0], b[3]);
+    assert!(s.density < 25.0, "sparse {s:?}");
+    assert!(d.density > 70.0, "dense {d:?}");
+    assert!(
+        d.onset_rate_hz > 6.0 && d.onset_rate_hz < 10.0,
+        "{}",
+        d.onset_rate_hz
+    );
+    assert!(d.occupancy > 0.6 && s.occupancy < 0.15, "{d:?} {s:?}");
+    assert!(tr.live().density > 60.0, "live {:?}", tr.live());
+}
+
+#[test]
+fn garbage_input_gives_finite_statistics() {
+    let mut tr = DensityTracker::new(SR, 2);
+    let mut n = 0u64;
+    play(&mut tr, 0.0, 3.0, &[100, 8192, 1], true, |_| {
+        n += 1;
+        match n % 5 {
+            0 => f32::NAN,
+            1 => f32::INFINITY,
+            2 => 1e30,
+            3 => 1e-40,
+            _ => 0.5,
+        }
+    });
+    tr.flush();
+    for b in tr.bars().iter().flatten() {
+        let mut f = [0.0f32; crate::density::bar::BAR_FIELDS];
+        b.write_fields(&mut f);
+        assert!(f.iter().all(|x| x.is_finite()), "{b:?}");
+    }
+    let live = tr.live();
+    assert!(live.density.is_finite() && live.momentary_lufs.is_finite());
+}
+
+#[test]
+fn restore_bars_puts_the_timeline_back() {
+    let mut tr = DensityTracker::new(SR, 2);
+    play(&mut tr, 0.0, 4.0, &[512], true, tone(-20.0));
+    tr.flush();
+    let saved: Vec<BarStats> = tr.bars().iter().flatten().copied().collect();
+    let mut other = DensityTracker::new(44_100.0, 1);
+    other.restore_bars(&saved);
+    assert_eq!(
+        other.bars().iter().flatten().copied().collect::<Vec<_>>(),
+        saved
+    );
+}
+
+/// A synthetic arrangement at 120 BPM (2 s bars): each part lists which instruments play.
+struct Band {
+    rng: Rng,
+    lp: f32,
+}
+
+#[derive(Clone, Copy)]
+struct Parts {
+    kick: bool,
+    melody: bool,
+    bass: bool,
+    hats: bool,
+    pad: bool,
+}
+
+impl Band {
+    fn sample(&mut self, t: f64, p: Parts) -> f32 {
+        use std::f64::consts::TAU;
+        let beat = (t * 2.0).fract() / 2.0; // seconds since the beat
+        let eighth = (t * 4.0).fract() / 4.0;
+        let mut x = 0.0f64;
+        if p.kick {
+            x += 0.6 * (-beat / 0.08).exp() * (TAU * 55.0 * beat).sin();
+        }
+        if p.melody {
+            x += 0.12 * (TAU * 440.0 * t).sin();
+        }
+        if p.bass {
+            x += 0.2 * (TAU * 82.4 * t).sin();
+        }
+        let noise = self.rng.bipolar();
+        if p.hats {
+            x += 0.25 * (-eighth / 0.015).exp() * noise as f64;
+        }
+        if p.pad {
+            self.lp += 0.2 * (noise - self.lp);
+            x += 0.5 * self.lp as f64;
+            for f in [261.6, 329.6, 392.0, 523.3, 659.3] {
+                x += 0.05 * (TAU * f * t).sin();
+            }
+        }
+        x as f32
+    }
+}
+
+fn render_song(sections: &[(usize, Parts)]) -> DensityTracker {
+    let mut tr = DensityTracker::new(SR, 2);
+    let mut band = Band {
+        rng: Rng::new(5),
+        lp: 0.0,
+    };
+    let mut bar0 = 0;
+    for &(bars, parts) in sections {
+        let start_beats = bar0 as f64 * 4.0;
+        play(&mut tr, start_beats, bars as f64 * 2.0, &[512], true, |t| {
+            band.sample(bar0 as f64 * 2.0 + t, parts)
+        });
+        bar0 += bars;
+    }
+    tr.flush();
+    tr
+}
+
+#[test]
+fn rendered_arrangements_journey_versus_wall() {
+    use crate::density::export::analyze_timeline;
+    use crate::density::verdict::VerdictKind;
+    let verse = Parts {
+        kick: true,
+        melody: true,
+        bass: false,
+        hats: false,
+        pad: false,
+    };
+    let pre = Parts {
+        bass: true,
+        hats: true,
+        ..verse
+    };
+    let chorus = Parts { pad: true, ..pre };
+    let journey = render_song(&[(8, verse), (4, pre), (8, chorus), (8, verse), (8, chorus)]);
+    let report = analyze_timeline(journey.bars(), 4, &[], false);
+    let starts: Vec<i32> = report.sections.iter().map(|s| s.start_bar).collect();
+    assert_eq!(starts, vec![0, 8, 12, 20, 28], "{:#?}", report.sections);
+    let v = &report.verdict;
+    assert_eq!(v.kind, VerdictKind::Journey, "{v:?}");
+    assert!(v.contrast_points >= 20.0 && v.contrast_lu >= 3.0, "{v:?}");
+
+    let wall = render_song(&[(36, chorus)]);
+    let report = analyze_timeline(wall.bars(), 4, &[], false);
+    assert_eq!(
+        report.verdict.kind,
+        VerdictKind::WallOfSound,
+        "{:?}",
+        report.verdict
+    );
+    assert_eq!(report.sections.len(), 1);
+}

@@ -1,0 +1,634 @@
+//! Measured properties of the whole piano engine: pitch, beating, inharmonicity, decay,
+//! brightness, pedal, silence and stress.
+
+use super::*;
+use realfft::RealFftPlanner;
+
+const SR: f32 = 48_000.0;
+
+fn clean_engine() -> PianoEngine {
+    let mut e = PianoEngine::new(SR);
+    e.set_settings(&PianoSettings::clean());
+    e.snap_controls();
+    e
+}
+
+/// Renders `seconds` of the engine's left channel.
+fn render(e: &mut PianoEngine, seconds: f32) -> Vec<f32> {
+    let n = (seconds * SR) as usize;
+    let mut l = vec![0.0; n];
+    let mut r = vec![0.0; n];
+    for (lc, rc) in l.chunks_mut(256).zip(r.chunks_mut(256)) {
+        e.render(lc, rc);
+    }
+    l
+}
+
+/// Magnitude spectrum of `x` (Hann window, zero-padded to `fft_len`), in linear units.
+fn spectrum(x: &[f32], fft_len: usize) -> Vec<f64> {
+    let mut planner = RealFftPlanner::<f64>::new();
+    let fft = planner.plan_fft_forward(fft_len);
+    let mut input = fft.make_input_vec();
+    let n = x.len().min(fft_len);
+    for (i, v) in x.iter().take(n).enumerate() {
+        let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos();
+        input[i] = *v as f64 * w;
+    }
+    let mut out = fft.make_output_vec();
+    fft.process(&mut input, &mut out).unwrap();
+    out.iter().map(|c| c.norm()).collect()
+}
+
+/// The strongest spectral peak within `cents` of `near_hz`, refined by parabolic interpolation
+/// on the log magnitude (error well under 0.01 bin for a Hann window with 4x zero padding).
+fn peak_hz(spec: &[f64], fft_len: usize, near_hz: f32, cents: f32) -> f32 {
+    let bin_hz = SR as f64 / fft_len as f64;
+    let lo = ((near_hz as f64 * 2f64.powf(-cents as f64 / 1200.0)) / bin_hz).floor() as usize;
+    let hi = ((near_hz as f64 * 2f64.powf(cents as f64 / 1200.0)) / bin_hz).ceil() as usize;
+    let k = (lo.max(1)..=hi.min(spec.len() - 2))
+        .max_by(|&a, &b| spec[a].total_cmp(&spec[b]))
+        .unwrap();
+    let (a, b, c) = (spec[k - 1].ln(), spec[k].ln(), spec[k + 1].ln());
+    let delta = 0.5 * (a - c) / (a - 2.0 * b + c);
+    ((k as f64 + delta) * bin_hz) as f32
+}
+
+fn cents(a: f32, b: f32) -> f32 {
+    1200.0 * (a / b).log2()
+}
+
+#[test]
+fn every_key_sounds_at_its_target_pitch_within_one_cent() {
+    let fft_len = 1 << 18;
+    let mut worst = 0.0f32;
+    for key in 21u8..=108 {
+        let mut e = clean_engine();
+        e.note_on(key, 0.7);
+        // Long window: low notes need fine resolution; high notes are gone after ~2 s anyway.
+        let x = render(&mut e, 1.3);
+        let spec = spectrum(&x, fft_len);
+        let target = crate::util::midi_to_hz(key as f32, 440.0);
+        let f = peak_hz(&spec, fft_len, target, 40.0);
+        let err = cents(f, target);
+        worst = worst.max(err.abs());
+        assert!(
+            err.abs() < 1.0,
+            "key {key}: {f} Hz vs {target} Hz ({err} cents)"
+        );
+    }
+    eprintln!("worst F0 error over 88 keys: {worst:.3} cents");
+}
+
+#[test]
+fn a4_reference_moves_the_pitch() {
+    let fft_len = 1 << 17;
+    let mut e = PianoEngine::new(SR);
+    e.set_settings(&PianoSettings {
+        a4_hz: 432.0,
+        ..PianoSettings::clean()
+    });
+    e.snap_controls();
+    e.note_on(69, 0.7);
+    let x = render(&mut e, 1.0);
+    let f = peak_hz(&spectrum(&x, fft_len), fft_len, 432.0, 40.0);
+    assert!(cents(f, 432.0).abs() < 1.0, "{f}");
+}
+
+/// Envelope of the component near `hz`: heterodyne to DC, then a 20 ms moving average.
+fn envelope_near(x: &[f32], hz: f32) -> Vec<f32> {
+    let w = std::f64::consts::TAU * hz as f64 / SR as f64;
+    let avg = (0.02 * SR) as usize;
+    let (mut sr, mut si) = (0.0f64, 0.0f64);
+    let mut re = vec![0.0f64; x.len()];
+    let mut im = vec![0.0f64; x.len()];
+    for (i, &v) in x.iter().enumerate() {
+        re[i] = v as f64 * (w * i as f64).cos();
+        im[i] = -(v as f64) * (w * i as f64).sin();
+    }
+    let mut env = Vec::with_capacity(x.len() / avg);
+    for i in 0..x.len() {
+        sr += re[i];
+        si += im[i];
+        if i >= avg {
+            sr -= re[i - avg];
+            si -= im[i - avg];
+        }
+        if i >= avg && i % 48 == 0 {
+            env.push(((sr * sr + si * si).sqrt() / avg as f64) as f32);
+        }
+    }
+    env
+}
+
+#[test]
+fn unison_beat_rate_matches_the_detune() {
+    // A2 has two strings; set them 24 cents apart and measure the beating of partial 1.
+    let key = 45;
+    for detune in [12.0f32, 24.0] {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            detune_cents: detune,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e.note_on(key, 0.8);
+        let x = render(&mut e, 8.0);
+        let f1 = crate::util::midi_to_hz(key as f32, 440.0);
+        let expected = f1 * (2f32.powf(detune / 1200.0) - 1.0);
+        let env = envelope_near(&x, f1);
+        let env_rate = SR / 48.0;
+        // Remove the decay trend with a log-domain line fit, then find the strongest
+        // periodicity near the expected beat rate by a fine DFT scan.
+        let logs: Vec<f64> = env.iter().map(|&v| (v as f64 + 1e-12).ln()).collect();
+        let n = logs.len() as f64;
+        let mean_t = (n - 1.0) / 2.0;
+        let mean_y = logs.iter().sum::<f64>() / n;
+        let slope = logs
+            .iter()
+            .enumerate()
+            .map(|(i, y)| (i as f64 - mean_t) * (y - mean_y))
+            .sum::<f64>()
+            / logs
+                .iter()
+                .enumerate()
+                .map(|(i, _)| (i as f64 - mean_t).powi(2))
+                .sum::<f64>();
+        let detrended: Vec<f64> = logs
+            .iter()
+            .enumerate()
+            .map(|(i, y)| y - mean_y - slope * (i as f64 - mean_t))
+            .collect();
+        let mut best = (0.0f64, 0.0f32);
+        let mut f = expected * 0.6;
+        while f < expected * 1.4 {
+            let w = std::f64::consts::TAU * f as f64 / env_rate as f64;
+            let (mut a, mut b) = (0.0, 0.0);
+            for (i, d) in detrended.iter().enumerate() {
+                a += d * (w * i as f64).cos();
+                b += d * (w * i as f64).sin();
+            }
+            let p = a * a + b * b;
+            if p > best.0 {
+                best = (p, f);
+            }
+            f += expected * 0.002;
+        }
+        let err = best.1 / expected - 1.0;
+        eprintln!(
+            "detune {detune} c: beat {} Hz, expected {expected} Hz",
+            best.1
+        );
+        assert!(err.abs() < 0.05, "beat {} vs {expected} Hz", best.1);
+    }
+}
+
+#[test]
+fn partials_follow_the_inharmonicity_law() {
+    let key = 60;
+    let fft_len = 1 << 18;
+    let mut e = clean_engine();
+    e.note_on(key, 0.9);
+    let x = render(&mut e, 1.5);
+    let spec = spectrum(&x, fft_len);
+    let b = tuning::inharmonicity(key);
+    let f1 = crate::util::midi_to_hz(key as f32, 440.0);
+    let f0 = tuning::string_f0_for_first_partial(f1, b);
+    let mut measured = Vec::new();
+    for n in 1..=7 {
+        let expected = tuning::partial_hz(f0, b, n);
+        let f = peak_hz(&spec, fft_len, expected, 30.0);
+        let err = cents(f, expected);
+        assert!(err.abs() < 1.0, "partial {n}: {f} vs {expected} ({err} c)");
+        measured.push(f);
+    }
+    // Fit B from the measured partials: f_n / (n f_1) = sqrt((1 + B n^2) / (1 + B)).
+    let r7 = measured[6] / (7.0 * measured[0]);
+    let b_fit = (r7 * r7 - 1.0) / (49.0 - r7 * r7);
+    eprintln!(
+        "B(C4) set {b:.3e}, fitted {b_fit:.3e}; partial 7 is {:.1} cents sharp of harmonic",
+        cents(measured[6], 7.0 * measured[0])
+    );
+    assert!((b_fit / b - 1.0).abs() < 0.1, "fitted B {b_fit} vs {b}");
+    assert!(
+        cents(measured[6], 7.0 * measured[0]) > 10.0,
+        "not inharmonic"
+    );
+}
+
+/// Time for the output's 50 ms RMS to fall 40 dB below its peak (a T40: with double decay
+/// the tail is slower, so a T60 fit over the whole tail would be dominated by the aftersound).
+fn t40_s(x: &[f32]) -> f32 {
+    let frame = (0.05 * SR) as usize;
+    let rms: Vec<f32> = x
+        .chunks(frame)
+        .map(|c| (c.iter().map(|v| v * v).sum::<f32>() / c.len() as f32).sqrt())
+        .collect();
+    let peak = rms.iter().cloned().fold(0.0, f32::max);
+    let i = rms
+        .iter()
+        .position(|&v| v < peak * 0.01)
+        .unwrap_or(rms.len());
+    i as f32 * 0.05
+}
+
+#[test]
+fn decay_time_falls_with_pitch() {
+    let mut last = f32::INFINITY;
+    let mut report = Vec::new();
+    for key in [33u8, 45, 57, 69, 81, 93, 105] {
+        let mut e = clean_engine();
+        e.note_on(key, 0.7);
+        let t = t40_s(&render(&mut e, 40.0));
+        report.push((key, t));
+        assert!(t < last * 0.95, "key {key}: T40 {t} s not below {last} s");
+        last = t;
+    }
+    eprintln!("T40 by key: {report:?}");
+}
+
+#[test]
+fn first_decay_is_faster_than_the_aftersound() {
+    let mut e = clean_engine();
+    e.note_on(60, 0.7);
+    let x = render(&mut e, 12.0);
+    let level_db = |from: f32, to: f32| {
+        let s = &x[(from * SR) as usize..(to * SR) as usize];
+        10.0 * (s.iter().map(|v| v * v).sum::<f32>() / s.len() as f32).log10()
+    };
+    let early_rate = (level_db(0.2, 0.4) - level_db(1.2, 1.4)) / 1.0;
+    let late_rate = (level_db(8.0, 8.2) - level_db(10.0, 10.2)) / 2.0;
+    eprintln!("C4 decay: {early_rate:.1} dB/s early, {late_rate:.1} dB/s late");
+    assert!(early_rate > 2.0 * late_rate && late_rate > 0.5);
+}
+
+fn centroid_hz(x: &[f32]) -> f32 {
+    let fft_len = 1 << 15;
+    let spec = spectrum(x, fft_len);
+    let bin = SR as f64 / fft_len as f64;
+    let (mut num, mut den) = (0.0, 0.0);
+    for (k, m) in spec.iter().enumerate() {
+        num += k as f64 * bin * m * m;
+        den += m * m;
+    }
+    (num / den) as f32
+}
+
+#[test]
+fn harder_strikes_are_brighter_and_louder() {
+    let mut last = (0.0f32, 0.0f32);
+    let mut report = Vec::new();
+    for v in [0.15f32, 0.4, 0.7, 1.0] {
+        let mut e = clean_engine();
+        e.note_on(60, v);
+        let x = render(&mut e, 0.6);
+        let c = centroid_hz(&x);
+        let rms = (x.iter().map(|s| s * s).sum::<f32>() / x.len() as f32).sqrt();
+        report.push((v, c, rms));
+        assert!(
+            c > last.0 * 1.05 && rms > last.1 * 1.2,
+            "velocity {v}: {c} Hz, rms {rms}"
+        );
+        last = (c, rms);
+    }
+    eprintln!("(velocity, centroid Hz, rms): {report:?}");
+}
+
+#[test]
+fn felt_darkens_the_tone() {
+    let centroid_with = |felt: f32| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            felt,
+            ..PianoSettings::clean()
+        });
+        e.note_on(60, 0.8);
+        centroid_hz(&render(&mut e, 0.6))
+    };
+    let bare = centroid_with(0.0);
+    let felt = centroid_with(1.0);
+    assert!(felt < 0.75 * bare, "bare {bare} Hz felt {felt} Hz");
+}
+
+fn energy(x: &[f32]) -> f32 {
+    x.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn dampers_stop_the_note_and_the_sustain_pedal_keeps_it_ringing() {
+    let play = |pedal: bool| {
+        let mut e = clean_engine();
+        if pedal {
+            e.set_sustain(1.0);
+        }
+        e.note_on(60, 0.7);
+        render(&mut e, 0.3);
+        e.note_off(60);
+        render(&mut e, 0.7);
+        energy(&render(&mut e, 1.0))
+    };
+    let damped = play(false);
+    let sustained = play(true);
+    let ratio_db = 10.0 * (sustained / damped.max(1e-30)).log10();
+    eprintln!(
+        "1-2 s after release: {:.1} dB with the pedal, {} without",
+        10.0 * (sustained / SR).log10(),
+        if damped == 0.0 {
+            "exact silence".to_string()
+        } else {
+            format!("{:.1} dB", 10.0 * (damped / SR).log10())
+        }
+    );
+    assert!(ratio_db > 30.0, "{ratio_db} dB");
+}
+
+#[test]
+fn releasing_the_pedal_damps_released_notes() {
+    let mut e = clean_engine();
+    e.set_sustain(1.0);
+    e.note_on(55, 0.7);
+    render(&mut e, 0.2);
+    e.note_off(55);
+    let before = energy(&render(&mut e, 0.3));
+    e.set_sustain(0.0);
+    render(&mut e, 1.0);
+    let after = energy(&render(&mut e, 0.3));
+    assert!(after < before * 1e-3, "{before} -> {after}");
+}
+
+#[test]
+fn pedal_down_adds_sympathetic_ringing() {
+    // The same note, held the same time, with and without the pedal down from the start and
+    // with full resonance: the sympathetic strings add energy in the tail.
+    let play = |pedal: bool| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            resonance: 1.0,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        if pedal {
+            e.set_sustain(1.0);
+        }
+        e.note_on(67, 0.8);
+        render(&mut e, 2.0)
+    };
+    let dry = play(false);
+    let wet = play(true);
+    let diff: f32 = dry.iter().zip(&wet).map(|(a, b)| (a - b).powi(2)).sum();
+    let ratio_db = 10.0 * (diff / energy(&dry)).log10();
+    eprintln!("sympathetic ringing: {ratio_db:.1} dB relative to the note");
+    assert!(ratio_db > -40.0 && ratio_db < -3.0, "{ratio_db} dB");
+}
+
+#[test]
+fn silence_after_release_is_exact_zero_without_subnormals() {
+    let mut e = PianoEngine::new(SR);
+    let mut preset = presets::preset_by_name("Empty Ballroom").unwrap().settings;
+    preset.noise = 0.5;
+    e.set_settings(&preset);
+    e.set_sustain(1.0);
+    for key in [36u8, 48, 55, 60, 64, 67, 100] {
+        e.note_on(key, 0.9);
+    }
+    render(&mut e, 1.0);
+    e.set_sustain(0.0);
+    for key in [36u8, 48, 55, 60, 64, 67, 100] {
+        e.note_off(key);
+    }
+    // Undamped top strings ring longest; give everything 60 s.
+    let tail = render(&mut e, 60.0);
+    assert!(e.is_idle(), "still {} voices", e.active_voices());
+    let last = &tail[tail.len() - (10.0 * SR) as usize..];
+    assert!(last.iter().all(|&v| v == 0.0), "not exactly silent");
+    assert!(
+        tail.iter().all(|v| *v == 0.0 || v.is_normal()),
+        "subnormal output"
+    );
+    // And it wakes up again.
+    e.note_on(60, 0.5);
+    assert!(energy(&render(&mut e, 0.1)) > 0.0);
+}
+
+#[test]
+fn notes_start_on_their_sample() {
+    let mut e = clean_engine();
+    let mut l = vec![0.0f32; 512];
+    let mut r = vec![0.0f32; 512];
+    e.render(&mut l[..137], &mut r[..137]);
+    e.note_on(72, 0.9);
+    let (l2, r2) = (&mut l[137..], &mut r[137..]);
+    e.render(l2, r2);
+    assert!(l[..137].iter().all(|&v| v == 0.0));
+    let first = l.iter().position(|v| v.abs() > 1e-6).unwrap();
+    assert!((137..137 + 4).contains(&first), "onset at {first}");
+}
+
+#[test]
+fn repeated_notes_and_steals_do_not_click() {
+    // The largest sample-to-sample step while notes are stolen stays within what a normal
+    // strike produces (a click would be a step many times larger).
+    let mut e = clean_engine();
+    let mut keys = (21u8..=108).cycle();
+    let mut max_step_normal = 0.0f32;
+    let mut max_step_steal = 0.0f32;
+    let mut prev = 0.0f32;
+    e.set_sustain(1.0);
+    for i in 0..200 {
+        let key = keys.next().unwrap();
+        e.note_on(key, 0.8);
+        let x = render(&mut e, 0.01);
+        for &v in &x {
+            let step = (v - prev).abs();
+            if i < 64 {
+                max_step_normal = max_step_normal.max(step);
+            } else {
+                max_step_steal = max_step_steal.max(step);
+            }
+            prev = v;
+        }
+        assert!(e.active_voices() <= MAX_VOICES + 8);
+    }
+    eprintln!("max step: {max_step_normal} before stealing, {max_step_steal} while stealing");
+    assert!(max_step_steal < 1.5 * max_step_normal);
+}
+
+#[test]
+fn stress_64_voices_stays_finite_and_bounded() {
+    let mut rng = crate::rng::Rng::new(99);
+    for preset in PRESETS {
+        let mut e = PianoEngine::new(44_100.0);
+        let mut s = preset.settings;
+        s.wow_depth_cents = 50.0;
+        s.flutter_depth_cents = 20.0;
+        e.set_settings(&s);
+        e.set_sustain(1.0);
+        let mut l = vec![0.0f32; 8192];
+        let mut r = vec![0.0f32; 8192];
+        let mut peak = 0.0f32;
+        for block in 0..200 {
+            for _ in 0..3 {
+                let key = (rng.next_u32() % 128) as u8;
+                e.note_on(key, 0.5 + 0.5 * rng.next_f32());
+            }
+            if block % 7 == 0 {
+                e.set_pitch_bend(rng.bipolar());
+            }
+            if block % 50 == 25 {
+                e.set_sustain(0.0);
+                e.set_soft_pedal(1.0);
+            }
+            let len = 1 + (rng.next_u32() % 2048) as usize;
+            e.render(&mut l[..len], &mut r[..len]);
+            for v in l[..len].iter().chain(&r[..len]) {
+                assert!(v.is_finite());
+                peak = peak.max(v.abs());
+            }
+            assert!(e.active_voices() <= MAX_VOICES + 8);
+        }
+        eprintln!("{}: stress peak {peak:.2}", preset.name);
+        assert!(peak < 4.0, "{}: peak {peak}", preset.name);
+    }
+}
+
+#[test]
+fn odd_sample_rates_and_inputs_are_safe() {
+    for sr in [22_050.0f32, 44_100.0, 96_000.0, 192_000.0] {
+        let mut e = PianoEngine::new(sr);
+        e.note_on(200, f32::NAN);
+        e.note_on(108, 1.0);
+        e.note_on(21, 1.0);
+        e.set_pitch_bend(f32::INFINITY);
+        let mut l = vec![0.0f32; 4096];
+        let mut r = vec![0.0f32; 4096];
+        e.render(&mut l, &mut r);
+        assert!(l.iter().chain(&r).all(|v| v.is_finite() && v.abs() < 4.0));
+        assert!(energy(&l) > 0.0);
+    }
+}
+
+/// Renders both channels.
+fn render_stereo(e: &mut PianoEngine, seconds: f32) -> (Vec<f32>, Vec<f32>) {
+    let n = (seconds * SR) as usize;
+    let mut l = vec![0.0; n];
+    let mut r = vec![0.0; n];
+    e.render(&mut l, &mut r);
+    (l, r)
+}
+
+#[test]
+fn noise_adds_hiss_at_the_stated_level() {
+    let hiss_db = |noise: f32| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            noise,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e.note_on(48, 0.4);
+        let (l, _) = render_stereo(&mut e, 1.5);
+        // Above 12 kHz the C3 note has nothing left after a second: what remains is hiss.
+        let mut hp = crate::filters::Biquad::new(crate::filters::BiquadCoefs::highpass(
+            SR as f64, 12_000.0, 0.707,
+        ));
+        let y: Vec<f32> = l.iter().map(|&x| hp.process(x)).collect();
+        let tail = &y[(1.0 * SR) as usize..];
+        10.0 * (energy(tail) / tail.len() as f32).max(1e-30).log10()
+    };
+    let quiet = hiss_db(0.0);
+    let full = hiss_db(1.0);
+    eprintln!("hiss above 12 kHz: {full:.1} dBFS at Noise 100 %, {quiet:.1} dBFS at 0 %");
+    assert!(full > -70.0 && full < -45.0, "{full}");
+    assert!(quiet < full - 30.0);
+}
+
+#[test]
+fn width_puts_the_bass_left_and_the_treble_right() {
+    let balance_db = |key: u8| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            width: 1.0,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e.note_on(key, 0.6);
+        let (l, r) = render_stereo(&mut e, 0.5);
+        10.0 * (energy(&l) / energy(&r)).log10()
+    };
+    let bass = balance_db(30);
+    let treble = balance_db(100);
+    assert!(
+        bass > 6.0 && treble < -6.0,
+        "bass {bass} dB, treble {treble} dB"
+    );
+}
+
+#[test]
+fn air_adds_a_room_tail() {
+    let tail = |air: f32| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            air,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e.note_on(72, 0.8);
+        render(&mut e, 0.1);
+        e.note_off(72);
+        render(&mut e, 0.25);
+        energy(&render(&mut e, 0.25))
+    };
+    assert!(tail(1.0) > 4.0 * tail(0.0));
+}
+
+/// Peak-to-peak pitch swing of A4 in cents: heterodyne at 440 Hz, average over 50 ms (22 whole
+/// periods, so the other partials and the image fall in the average's nulls), phase slope over
+/// 50 ms steps.
+fn pitch_swing_cents(wow_depth_cents: f32) -> f32 {
+    let mut e = PianoEngine::new(SR);
+    e.set_settings(&PianoSettings {
+        wow_depth_cents,
+        wow_rate_hz: 1.0,
+        ..PianoSettings::clean()
+    });
+    e.snap_controls();
+    e.note_on(69, 0.8);
+    let x = render(&mut e, 3.0);
+    let w = std::f64::consts::TAU * 440.0 / SR as f64;
+    let avg = (0.05 * SR) as usize;
+    let step = (0.05 * SR) as usize;
+    let phase_at = |i: usize| {
+        let (mut re, mut im) = (0.0f64, 0.0f64);
+        for (n, &v) in x.iter().enumerate().skip(i).take(avg) {
+            re += v as f64 * (w * n as f64).cos();
+            im -= v as f64 * (w * n as f64).sin();
+        }
+        im.atan2(re)
+    };
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    let mut i = (0.1 * SR) as usize;
+    while i + step + avg < x.len() {
+        let mut d = phase_at(i + step) - phase_at(i);
+        while d > std::f64::consts::PI {
+            d -= std::f64::consts::TAU;
+        }
+        while d < -std::f64::consts::PI {
+            d += std::f64::consts::TAU;
+        }
+        let hz = 440.0 + d / std::f64::consts::TAU / (step as f64 / SR as f64);
+        lo = lo.min(hz);
+        hi = hi.max(hz);
+        i += step;
+    }
+    (1200.0 * (hi / lo).log2()) as f32
+}
+
+#[test]
+fn wow_moves_the_pitch_by_about_its_depth() {
+    let still = pitch_swing_cents(0.0);
+    let wobbly = pitch_swing_cents(30.0);
+    eprintln!("A4 pitch swing: {still:.2} cents without wow, {wobbly:.1} cents with 30 ct wow");
+    assert!(still < 1.0, "{still}");
+    // 30 cents of depth: a 0.7 sine plus 0.3 random drift, so 30-60 cents peak to peak.
+    assert!(wobbly > 25.0 && wobbly < 65.0, "{wobbly}");
+}

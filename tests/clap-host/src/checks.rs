@@ -1,0 +1,964 @@
+//! The checks the CLAP host runs on a bundle. Generic: parameters, ports and features come
+//! from the plugin; the only per-plugin knowledge is [`expectations`].
+
+use std::path::Path;
+use std::time::Instant;
+
+use shared_dsp::rng::Rng;
+
+use crate::host::{HostError, HostEvent, Plugin, render_concurrently};
+
+/// Output above +24 dBFS is a blow-up, not a sound.
+pub const PEAK_LIMIT: f32 = 16.0;
+
+/// What we expect of one plugin (keyed by CLAP id).
+#[derive(Clone, Copy, Debug)]
+pub struct Expect {
+    pub instrument: bool,
+    /// Upper bound on latency at 48 kHz, in samples (scaled with the rate).
+    pub max_latency_48k: u32,
+    /// Whether the dry path reaches the output, so an impulse measures the delay.
+    pub passes_dry: bool,
+    /// CLAP features that must be present.
+    pub features: &'static [&'static str],
+}
+
+pub fn expectations(clap_id: &str) -> Option<Expect> {
+    Some(match clap_id {
+        "audio.catalyst.snare-layerer" => Expect {
+            instrument: false,
+            max_latency_48k: 4800,
+            passes_dry: true,
+            features: &["audio-effect"],
+        },
+        "audio.catalyst.ache-piano" => Expect {
+            instrument: true,
+            max_latency_48k: 0,
+            passes_dry: false,
+            features: &["instrument"],
+        },
+        "audio.catalyst.density-meter" => Expect {
+            instrument: false,
+            max_latency_48k: 0,
+            passes_dry: true,
+            features: &["audio-effect", "analyzer"],
+        },
+        _ => return None,
+    })
+}
+
+pub type Check = Result<(), String>;
+
+macro_rules! ensure {
+    ($cond:expr, $($fmt:tt)+) => {
+        // Bound first so a NaN comparison (false) fails the check.
+        let ok: bool = $cond;
+        if !ok {
+            return Err(format!($($fmt)+));
+        }
+    };
+}
+
+pub fn rms(x: &[f32]) -> f64 {
+    if x.is_empty() {
+        return 0.0;
+    }
+    (x.iter().map(|&s| (s as f64) * (s as f64)).sum::<f64>() / x.len() as f64).sqrt()
+}
+
+fn rms_all(y: &[Vec<f32>]) -> f64 {
+    let n: usize = y.iter().map(Vec::len).sum();
+    if n == 0 {
+        return 0.0;
+    }
+    (y.iter()
+        .flat_map(|c| c.iter())
+        .map(|&s| (s as f64) * (s as f64))
+        .sum::<f64>()
+        / n as f64)
+        .sqrt()
+}
+
+/// Finite and below [`PEAK_LIMIT`] everywhere.
+pub fn sane(y: &[Vec<f32>], what: &str) -> Check {
+    for (ch, c) in y.iter().enumerate() {
+        for (i, &s) in c.iter().enumerate() {
+            ensure!(
+                s.is_finite(),
+                "{what}: non-finite sample {s} at ch {ch} index {i}"
+            );
+            ensure!(
+                s.abs() <= PEAK_LIMIT,
+                "{what}: peak {s} at ch {ch} index {i} exceeds {PEAK_LIMIT}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Decaying noise bursts every 250 ms over a quiet 220 Hz tone (same as the Python suite).
+pub fn drum_signal(sample_rate: f64, frames: usize, channels: usize, seed: u32) -> Vec<Vec<f32>> {
+    let mut rng = Rng::new(seed);
+    let period = (0.25 * sample_rate) as usize;
+    let burst = (0.06 * sample_rate) as usize;
+    let first = (0.01 * sample_rate) as usize;
+    let tau = 0.012 * sample_rate;
+    let mono: Vec<f32> = (0..frames)
+        .map(|i| {
+            let t = i as f64 / sample_rate;
+            let mut x = 0.05 * (2.0 * std::f64::consts::PI * 220.0 * t).sin();
+            if i >= first {
+                let k = (i - first) % period;
+                if k < burst {
+                    x += 0.6 * (-(k as f64) / tau).exp() * rng.bipolar() as f64 * 1.7;
+                }
+            }
+            x as f32
+        })
+        .collect();
+    (0..channels)
+        .map(|c| mono.iter().map(|&s| s * (1.0 - 0.1 * c as f32)).collect())
+        .collect()
+}
+
+/// Random notes across the keyboard, sorted, with matching note-offs.
+pub fn random_notes(
+    rng: &mut Rng,
+    frames: usize,
+    sample_rate: f64,
+    per_second: f64,
+) -> Vec<HostEvent> {
+    let mut ev = Vec::new();
+    let mut t = 0usize;
+    loop {
+        let gap =
+            (-(1.0 - rng.next_f32() as f64).max(1e-9).ln() / per_second * sample_rate) as usize;
+        t += gap.max(1);
+        if t >= frames {
+            break;
+        }
+        let key = 21 + (rng.next_u32() % 88) as u8;
+        let velocity = 0.05 + 0.95 * rng.next_f32() as f64;
+        let len = ((0.05 + 0.8 * rng.next_f32() as f64) * sample_rate) as usize;
+        ev.push(HostEvent::NoteOn {
+            sample: t,
+            key,
+            velocity,
+        });
+        ev.push(HostEvent::NoteOff {
+            sample: (t + len).min(frames - 1),
+            key,
+        });
+    }
+    ev.sort_by_key(HostEvent::sample);
+    ev
+}
+
+/// The normal stimulus for a plugin: audio for effects, notes for instruments.
+pub struct Stimulus {
+    pub input: Vec<Vec<f32>>,
+    pub events: Vec<HostEvent>,
+}
+
+pub fn stimulus(plugin: &Plugin, sample_rate: f64, frames: usize, seed: u32) -> Stimulus {
+    let channels = plugin.main_in_channels();
+    let input = drum_signal(sample_rate, frames, channels, seed);
+    let events = if plugin.is_instrument() {
+        // A note right away (so even short renders sound), then random ones.
+        let mut ev = random_notes(&mut Rng::new(seed), frames, sample_rate, 6.0);
+        ev.push(HostEvent::NoteOn {
+            sample: 0,
+            key: 64,
+            velocity: 0.8,
+        });
+        ev.push(HostEvent::NoteOff {
+            sample: (0.2 * sample_rate) as usize % frames.max(1),
+            key: 64,
+        });
+        ev.sort_by_key(HostEvent::sample);
+        ev
+    } else {
+        Vec::new()
+    };
+    Stimulus { input, events }
+}
+
+fn expect_of(plugin: &Plugin) -> Result<Expect, String> {
+    expectations(&plugin.descriptor.id).ok_or_else(|| {
+        format!(
+            "no expectations for CLAP id {:?}: add it to clap-host's table",
+            plugin.descriptor.id
+        )
+    })
+}
+
+pub fn check_descriptor(plugin: &Plugin) -> Check {
+    let d = &plugin.descriptor;
+    let exp = expect_of(plugin)?;
+    ensure!(!d.name.trim().is_empty(), "empty name");
+    ensure!(!d.vendor.trim().is_empty(), "empty vendor");
+    ensure!(!d.version.trim().is_empty(), "empty version");
+    for f in exp.features {
+        ensure!(
+            d.features.iter().any(|x| x == f),
+            "feature {f:?} missing from {:?}",
+            d.features
+        );
+    }
+    ensure!(
+        plugin.is_instrument() == exp.instrument,
+        "instrument feature {} but expected {}",
+        plugin.is_instrument(),
+        exp.instrument
+    );
+    ensure!(!plugin.outputs.is_empty(), "no audio output port");
+    ensure!(plugin.outputs[0].main, "first output port is not main");
+    if !exp.instrument {
+        ensure!(
+            !plugin.inputs.is_empty(),
+            "effect without an audio input port"
+        );
+    }
+    Ok(())
+}
+
+pub fn check_params(plugin: &mut Plugin) -> Check {
+    let params = plugin.params.clone();
+    ensure!(!params.is_empty(), "no parameters");
+    let mut names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    ensure!(names.len() == before, "duplicate parameter names");
+    for p in &params {
+        ensure!(
+            !p.name.trim().is_empty(),
+            "parameter {} has an empty name",
+            p.id
+        );
+        ensure!(
+            p.min.is_finite() && p.max.is_finite() && p.min < p.max,
+            "{}: range {}..{}",
+            p.name,
+            p.min,
+            p.max
+        );
+        ensure!(
+            (p.min..=p.max).contains(&p.default),
+            "{}: default {} outside {}..{}",
+            p.name,
+            p.default,
+            p.min,
+            p.max
+        );
+        if p.hidden {
+            continue;
+        }
+        ensure!(p.automatable, "{}: not automatable", p.name);
+        let v = plugin
+            .param_value(p.id)
+            .ok_or_else(|| format!("{}: get_value failed", p.name))?;
+        ensure!(
+            (v - p.default).abs() <= 1e-6 * (p.max - p.min),
+            "{}: fresh value {v} != default {}",
+            p.name,
+            p.default
+        );
+        for v in [p.min, p.default, p.max, 0.5 * (p.min + p.max)] {
+            let text = plugin
+                .value_to_text(p.id, v)
+                .ok_or_else(|| format!("{}: value_to_text({v}) failed", p.name))?;
+            ensure!(!text.trim().is_empty(), "{}: empty text for {v}", p.name);
+            // Typing the displayed text back must land near the same value (hosts do this).
+            if let Some(back) = plugin.text_to_value(p.id, &text) {
+                let tol = if p.stepped {
+                    0.51
+                } else {
+                    0.02 * (p.max - p.min)
+                };
+                ensure!(
+                    (back - v).abs() <= tol.max(1e-9),
+                    "{}: text {text:?} parses to {back}, not {v}",
+                    p.name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renders `seconds` of the normal stimulus.
+pub fn render_stimulus(
+    plugin: &mut Plugin,
+    seconds: f64,
+    blocks: &[usize],
+    seed: u32,
+) -> Result<Vec<Vec<f32>>, HostError> {
+    let sr = plugin.sample_rate();
+    let frames = (seconds * sr) as usize;
+    let s = stimulus(plugin, sr, frames, seed);
+    plugin.render(&s.input, frames, blocks, &s.events)
+}
+
+pub fn check_rates_and_blocks(plugin: &mut Plugin) -> Check {
+    let exp = expect_of(plugin)?;
+    for &sr in &[22_050.0, 44_100.0, 48_000.0, 96_000.0, 192_000.0] {
+        for blocks in [
+            &[1usize][..],
+            &[17],
+            &[64],
+            &[512],
+            &[4096],
+            &[8192],
+            &[1, 7, 300, 64, 4096, 3],
+        ] {
+            let max = *blocks.iter().max().unwrap_or(&512);
+            plugin.activate(sr, max as u32).map_err(|e| e.to_string())?;
+            let seconds = if max == 1 {
+                0.05
+            } else if max < 512 {
+                0.25
+            } else {
+                0.6
+            };
+            let y = render_stimulus(plugin, seconds, blocks, 3).map_err(|e| e.to_string())?;
+            let what = format!("{sr} Hz, blocks {blocks:?}");
+            sane(&y, &what)?;
+            if max >= 64 {
+                ensure!(rms_all(&y) > 1e-4, "{what}: silent output");
+            }
+            let latency = plugin.latency();
+            ensure!(
+                latency as f64 <= exp.max_latency_48k as f64 * sr / 48_000.0 + 1.0,
+                "{what}: latency {latency}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Max |a - b| over all channels, or infinity when shapes differ.
+pub fn max_diff(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
+    if a.len() != b.len() || a.iter().zip(b).any(|(x, y)| x.len() != y.len()) {
+        return f32::INFINITY;
+    }
+    a.iter()
+        .zip(b)
+        .flat_map(|(x, y)| x.iter().zip(y).map(|(p, q)| (p - q).abs()))
+        .fold(0.0, f32::max)
+}
+
+/// Random parameter values as events at sample 0 (plain values; stepped ones rounded).
+pub fn random_param_events(plugin: &Plugin, rng: &mut Rng, sample: usize) -> Vec<HostEvent> {
+    plugin
+        .params
+        .iter()
+        .filter(|p| !p.hidden)
+        .map(|p| {
+            let mut v = p.min + (p.max - p.min) * rng.next_f32() as f64;
+            if p.stepped {
+                v = v.round();
+            }
+            HostEvent::Param {
+                sample,
+                id: p.id,
+                value: v,
+            }
+        })
+        .collect()
+}
+
+pub fn check_state_round_trip(path: &Path) -> Check {
+    let sr = 48_000.0;
+    let mut a = Plugin::load(path).map_err(|e| e.to_string())?;
+    a.activate(sr, 512).map_err(|e| e.to_string())?;
+    let events = random_param_events(&a, &mut Rng::new(17), 0);
+    let frames = 24_000;
+    let s = stimulus(&a, sr, frames, 5);
+    a.render(&s.input, frames, &[512], &events)
+        .map_err(|e| e.to_string())?;
+    let state = a.save_state().map_err(|e| e.to_string())?;
+    ensure!(!state.is_empty(), "empty state");
+    let mut b = a.another().map_err(|e| e.to_string())?;
+    b.load_state(&state)
+        .map_err(|e| format!("load of own state failed: {e}"))?;
+    for p in a.params.clone() {
+        let (va, vb) = (a.param_value(p.id), b.param_value(p.id));
+        ensure!(
+            va == vb,
+            "{}: {va:?} != {vb:?} after state round trip",
+            p.name
+        );
+    }
+    b.activate(sr, 512).map_err(|e| e.to_string())?;
+    // Same input from a clean start on both (reactivate A too so both begin from reset).
+    a.activate(sr, 512).map_err(|e| e.to_string())?;
+    let s = stimulus(&a, sr, 48_000, 6);
+    let ya = a
+        .render(&s.input, 48_000, &[512], &s.events)
+        .map_err(|e| e.to_string())?;
+    let yb = b
+        .render(&s.input, 48_000, &[512], &s.events)
+        .map_err(|e| e.to_string())?;
+    sane(&ya, "restored")?;
+    let d = max_diff(&ya, &yb);
+    ensure!(d == 0.0, "restored instance differs by up to {d}");
+    let again = b.save_state().map_err(|e| e.to_string())?;
+    ensure!(again == state, "re-saved state differs from the loaded one");
+    Ok(())
+}
+
+pub fn check_corrupt_state(path: &Path) -> Check {
+    let mut base = Plugin::load(path).map_err(|e| e.to_string())?;
+    let good = base.save_state().map_err(|e| e.to_string())?;
+    let mut rng = Rng::new(99);
+    let mut blobs: Vec<(String, Vec<u8>)> = vec![("empty".into(), Vec::new())];
+    for i in 0..8 {
+        let len = 1 + (rng.next_u32() % 4096) as usize;
+        blobs.push((
+            format!("random {i}"),
+            (0..len).map(|_| rng.next_u32() as u8).collect(),
+        ));
+    }
+    for cut in [
+        1,
+        good.len() / 3,
+        good.len() / 2,
+        good.len().saturating_sub(1),
+    ] {
+        blobs.push((
+            format!("truncated to {cut}"),
+            good[..cut.min(good.len())].to_vec(),
+        ));
+    }
+    let mut flipped = good.clone();
+    for _ in 0..(good.len() / 16).max(1) {
+        let i = rng.next_u32() as usize % flipped.len().max(1);
+        if let Some(b) = flipped.get_mut(i) {
+            *b ^= 0x5a;
+        }
+    }
+    blobs.push(("bytes flipped".into(), flipped));
+    for (what, blob) in blobs {
+        let mut p = base.another().map_err(|e| e.to_string())?;
+        let defaults: Vec<Option<f64>> = p
+            .params
+            .clone()
+            .iter()
+            .map(|q| p.param_value(q.id))
+            .collect();
+        let accepted = p.load_state(&blob).is_ok();
+        p.activate(48_000.0, 512).map_err(|e| e.to_string())?;
+        let y = render_stimulus(&mut p, 0.3, &[512], 1).map_err(|e| e.to_string())?;
+        sane(&y, &format!("after {what} state"))?;
+        let after: Vec<Option<f64>> = p
+            .params
+            .clone()
+            .iter()
+            .map(|q| p.param_value(q.id))
+            .collect();
+        if !accepted {
+            ensure!(
+                after == defaults,
+                "{what}: refused state but parameters changed"
+            );
+        }
+        // Accepted corrupt state must still yield values inside the ranges.
+        for (q, v) in p.params.iter().zip(&after) {
+            let v = v.ok_or_else(|| format!("{what}: get_value failed for {}", q.name))?;
+            ensure!(
+                v.is_finite() && v >= q.min - 1e-9 && v <= q.max + 1e-9,
+                "{what}: {} = {v} outside {}..{}",
+                q.name,
+                q.min,
+                q.max
+            );
+        }
+    }
+    drop(base.save_state());
+    Ok(())
+}
+
+pub fn check_latency(plugin: &mut Plugin) -> Check {
+    let exp = expect_of(plugin)?;
+    let sr = 48_000.0;
+    plugin.activate(sr, 512).map_err(|e| e.to_string())?;
+    render_stimulus(plugin, 0.05, &[512], 1).map_err(|e| e.to_string())?;
+    let latency = plugin.latency();
+    ensure!(
+        latency <= exp.max_latency_48k,
+        "latency {latency} above {}",
+        exp.max_latency_48k
+    );
+    if !exp.passes_dry {
+        return Ok(());
+    }
+    plugin.activate(sr, 512).map_err(|e| e.to_string())?;
+    let frames = 48_000;
+    let at = 4_000;
+    let ch = plugin.main_in_channels();
+    let mut x = vec![vec![0.0f32; frames]; ch];
+    for c in x.iter_mut() {
+        c[at] = 0.5;
+    }
+    let y = plugin
+        .render(&x, frames, &[512], &[])
+        .map_err(|e| e.to_string())?;
+    sane(&y, "impulse")?;
+    let mag: Vec<f32> = (0..frames)
+        .map(|i| y.iter().map(|c| c[i].abs()).fold(0.0, f32::max))
+        .collect();
+    let peak = mag.iter().copied().fold(0.0, f32::max);
+    ensure!(peak > 1e-3, "impulse does not reach the output");
+    let first = mag.iter().position(|&m| m > 0.05 * peak).unwrap_or(0);
+    ensure!(
+        first as i64 - at as i64 == latency as i64,
+        "measured delay {} != reported latency {latency}",
+        first as i64 - at as i64
+    );
+    Ok(())
+}
+
+/// Bad input kinds, see [`bad_sample`].
+pub const BAD_INPUTS: &[&str] = &[
+    "nan",
+    "inf",
+    "-inf",
+    "nan-sprinkled",
+    "huge",
+    "denormal",
+    "dc",
+    "full-scale-noise",
+];
+
+fn bad_sample(kind: &str, i: usize, rng: &mut Rng, normal: f32) -> f32 {
+    match kind {
+        "nan" => f32::NAN,
+        "inf" => f32::INFINITY,
+        "-inf" => f32::NEG_INFINITY,
+        "nan-sprinkled" => {
+            if i.is_multiple_of(37) {
+                f32::NAN
+            } else {
+                normal
+            }
+        }
+        "huge" => 1e30 * rng.bipolar(),
+        "denormal" => 1e-39 * if rng.bipolar() > 0.0 { 1.0 } else { -1.0 },
+        "dc" => 1.0,
+        "full-scale-noise" => rng.bipolar(),
+        _ => 0.0,
+    }
+}
+
+/// Non-finite input must act as silence (sanitised to 0), so the output after it is compared
+/// closely with a reference that got zeros there. Other kinds only get the level check.
+fn is_non_finite(kind: &str) -> bool {
+    matches!(kind, "nan" | "inf" | "-inf" | "nan-sprinkled")
+}
+
+/// Bad input for 0.5 s between normal input; finite/bounded throughout; from 50 ms after it
+/// stops, within 10 dB of a reference (non-finite input: residual below -20 dB too).
+pub fn check_bad_input(path: &Path) -> Check {
+    let probe = Plugin::load(path).map_err(|e| e.to_string())?;
+    if probe.is_instrument() {
+        return Ok(());
+    }
+    drop(probe);
+    let sr = 48_000.0;
+    let (pre, bad, post) = (24_000usize, 24_000usize, 48_000usize);
+    let frames = pre + bad + post;
+    for kind in BAD_INPUTS {
+        let mut p = Plugin::load(path).map_err(|e| e.to_string())?;
+        let ch = p.main_in_channels();
+        let clean = drum_signal(sr, frames, ch, 4);
+        let mut rng = Rng::new(8);
+        let mut x = clean.clone();
+        let mut r = clean.clone();
+        for c in 0..ch {
+            for i in pre..pre + bad {
+                x[c][i] = bad_sample(kind, i, &mut rng, clean[c][i]);
+                r[c][i] = match *kind {
+                    _ if is_non_finite(kind) => {
+                        if x[c][i].is_finite() {
+                            x[c][i]
+                        } else {
+                            0.0
+                        }
+                    }
+                    // Absurdly loud but finite: a plugin may clamp it; compare with silence.
+                    "huge" => 0.0,
+                    _ => x[c][i],
+                };
+            }
+        }
+        p.activate(sr, 512).map_err(|e| e.to_string())?;
+        let y = p
+            .render(&x, frames, &[512, 1, 100], &[])
+            .map_err(|e| e.to_string())?;
+        let mut q = p.another().map_err(|e| e.to_string())?;
+        q.activate(sr, 512).map_err(|e| e.to_string())?;
+        let want = q
+            .render(&r, frames, &[512, 1, 100], &[])
+            .map_err(|e| e.to_string())?;
+        sane(&y, kind)?;
+        let start = pre + bad + (0.05 * sr) as usize;
+        let end = start + (0.4 * sr) as usize;
+        let win = |v: &Vec<Vec<f32>>| -> Vec<Vec<f32>> {
+            v.iter().map(|c| c[start..end].to_vec()).collect()
+        };
+        let (yw, ww) = (win(&y), win(&want));
+        let (got, refr) = (rms_all(&yw), rms_all(&ww));
+        ensure!(refr > 1e-4, "{kind}: reference silent");
+        ensure!(
+            got > refr / 3.16 && got < refr * 3.16,
+            "{kind}: 50 ms after the bad input, rms {got:.4} vs clean {refr:.4}"
+        );
+        if is_non_finite(kind) {
+            let res: Vec<Vec<f32>> = yw
+                .iter()
+                .zip(&ww)
+                .map(|(a, b)| a.iter().zip(b).map(|(p, q)| p - q).collect())
+                .collect();
+            let e = rms_all(&res);
+            ensure!(
+                e <= 0.1 * refr,
+                "{kind}: residual {e:.4} vs {refr:.4} after recovery"
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn check_two_instances(path: &Path) -> Check {
+    let sr = 48_000.0;
+    let frames = 256 * 188;
+    let mut solo = Plugin::load(path).map_err(|e| e.to_string())?;
+    solo.activate(sr, 256).map_err(|e| e.to_string())?;
+    let s = stimulus(&solo, sr, frames, 9);
+    // Rendered block by block exactly like instance B below (each render call is a
+    // start/stop-processing cycle), so the only difference can be instance A.
+    let mut reference: Vec<Vec<f32>> = vec![Vec::new(); solo.main_out_channels()];
+    for block in 0..frames / 256 {
+        let (input, events) = slice_block(&s, block * 256, 256);
+        let y = solo
+            .render(&input, 256, &[256], &events)
+            .map_err(|e| e.to_string())?;
+        for (o, c) in reference.iter_mut().zip(y) {
+            o.extend(c);
+        }
+    }
+    drop(solo);
+    let mut a = Plugin::load(path).map_err(|e| e.to_string())?;
+    let mut b = a.another().map_err(|e| e.to_string())?;
+    a.activate(sr, 256).map_err(|e| e.to_string())?;
+    b.activate(sr, 256).map_err(|e| e.to_string())?;
+    let mut rng = Rng::new(3);
+    let ch = a.main_in_channels();
+    let noise: Vec<Vec<f32>> = (0..ch)
+        .map(|_| (0..256).map(|_| rng.bipolar()).collect())
+        .collect();
+    let mut out: Vec<Vec<f32>> = vec![Vec::new(); b.main_out_channels()];
+    for block in 0..frames / 256 {
+        let mut ev = random_param_events(&a, &mut rng, 0);
+        ev.push(HostEvent::NoteOn {
+            sample: 0,
+            key: 40 + (block % 40) as u8,
+            velocity: 1.0,
+        });
+        a.render(&noise, 256, &[256], &ev)
+            .map_err(|e| e.to_string())?;
+        let (input, events) = slice_block(&s, block * 256, 256);
+        let y = b
+            .render(&input, 256, &[256], &events)
+            .map_err(|e| e.to_string())?;
+        for (o, c) in out.iter_mut().zip(y) {
+            o.extend(c);
+        }
+    }
+    let d = max_diff(&out, &reference);
+    ensure!(
+        d == 0.0,
+        "instance B's output changed by up to {d} while instance A ran"
+    );
+    Ok(())
+}
+
+/// Four instances processing at the same time on four audio threads (a DAW's worker pool)
+/// must each give exactly the output of one instance rendering alone.
+pub fn check_concurrent_instances(path: &Path) -> Check {
+    let sr = 48_000.0;
+    let frames = 96_000;
+    let mut solo = Plugin::load(path).map_err(|e| e.to_string())?;
+    solo.activate(sr, 512).map_err(|e| e.to_string())?;
+    let s = stimulus(&solo, sr, frames, 12);
+    let reference = solo
+        .render(&s.input, frames, &[512], &s.events)
+        .map_err(|e| e.to_string())?;
+    for round in 0..3 {
+        // Fresh instances each round, so this isolates concurrency from reset behaviour
+        // (that has its own check).
+        let mut many: Vec<Plugin> = (0..4)
+            .map(|_| solo.another())
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
+        for p in many.iter_mut() {
+            p.activate(sr, 512).map_err(|e| e.to_string())?;
+        }
+        let mut refs: Vec<&mut Plugin> = many.iter_mut().collect();
+        let outs = render_concurrently(&mut refs, &s.input, frames, &[512], &s.events)
+            .map_err(|e| e.to_string())?;
+        for (i, y) in outs.iter().enumerate() {
+            let d = max_diff(y, &reference);
+            ensure!(
+                d == 0.0,
+                "round {round}: instance {i} differs from a solo render by {d}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Re-activating (what hosts do before every offline bounce) must give the same sound again:
+/// render, re-activate, render the same stimulus: bit-identical.
+pub fn check_reset_is_reproducible(path: &Path) -> Check {
+    let sr = 48_000.0;
+    let frames = 96_000;
+    let mut p = Plugin::load(path).map_err(|e| e.to_string())?;
+    p.activate(sr, 512).map_err(|e| e.to_string())?;
+    let s = stimulus(&p, sr, frames, 13);
+    let first = p
+        .render(&s.input, frames, &[512], &s.events)
+        .map_err(|e| e.to_string())?;
+    for round in 1..3 {
+        p.activate(sr, 512).map_err(|e| e.to_string())?;
+        let again = p
+            .render(&s.input, frames, &[512], &s.events)
+            .map_err(|e| e.to_string())?;
+        let d = max_diff(&again, &first);
+        ensure!(
+            d == 0.0,
+            "render {round} after re-activation differs from the first by {d}"
+        );
+    }
+    Ok(())
+}
+
+fn slice_block(s: &Stimulus, lo: usize, n: usize) -> (Vec<Vec<f32>>, Vec<HostEvent>) {
+    let input = s.input.iter().map(|c| c[lo..lo + n].to_vec()).collect();
+    let events = s
+        .events
+        .iter()
+        .filter(|e| (lo..lo + n).contains(&e.sample()))
+        .map(|e| shift(*e, lo))
+        .collect();
+    (input, events)
+}
+
+fn shift(e: HostEvent, by: usize) -> HostEvent {
+    match e {
+        HostEvent::NoteOn {
+            sample,
+            key,
+            velocity,
+        } => HostEvent::NoteOn {
+            sample: sample - by,
+            key,
+            velocity,
+        },
+        HostEvent::NoteOff { sample, key } => HostEvent::NoteOff {
+            sample: sample - by,
+            key,
+        },
+        HostEvent::Param { sample, id, value } => HostEvent::Param {
+            sample: sample - by,
+            id,
+            value,
+        },
+    }
+}
+
+pub fn check_piano_notes(plugin: &mut Plugin) -> Check {
+    if !plugin.is_instrument() {
+        return Ok(());
+    }
+    let sr = 48_000.0;
+    for key in [21u8, 60, 108] {
+        plugin.activate(sr, 512).map_err(|e| e.to_string())?;
+        let frames = 3 * 48_000;
+        let ev = [
+            HostEvent::NoteOn {
+                sample: 0,
+                key,
+                velocity: 0.8,
+            },
+            HostEvent::NoteOff {
+                sample: 24_000,
+                key,
+            },
+        ];
+        let y = plugin
+            .render(&[], frames, &[512], &ev)
+            .map_err(|e| e.to_string())?;
+        sane(&y, &format!("key {key}"))?;
+        let held = rms_all(&y.iter().map(|c| c[..12_000].to_vec()).collect::<Vec<_>>());
+        let tail = rms_all(
+            &y.iter()
+                .map(|c| c[frames - 12_000..].to_vec())
+                .collect::<Vec<_>>(),
+        );
+        ensure!(held > 1e-3, "key {key}: too quiet ({held})");
+        ensure!(
+            tail < held / 30.0,
+            "key {key}: does not stop ({tail} vs {held})"
+        );
+    }
+    Ok(())
+}
+
+/// Every parameter moved within every block (several offsets), random notes, variable
+/// blocks, bad input, and re-activation at other rates. Meant for DEBUG builds, where
+/// nice-plug's `assert_process_allocs` aborts the process on any allocation in `process()`.
+pub fn realtime_workout(path: &Path, seconds: f64) -> Check {
+    let mut p = Plugin::load(path).map_err(|e| e.to_string())?;
+    let mut rng = Rng::new(21);
+    for &sr in &[48_000.0, 96_000.0, 44_100.0] {
+        p.activate(sr, 4096).map_err(|e| e.to_string())?;
+        let frames = (seconds * sr) as usize;
+        let ch = p.main_in_channels();
+        let mut input = drum_signal(sr, frames, ch, 2);
+        for c in input.iter_mut() {
+            for (i, s) in c.iter_mut().enumerate() {
+                if (frames / 3..frames / 3 + 2000).contains(&i) {
+                    *s = if i % 2 == 0 { f32::NAN } else { f32::INFINITY };
+                }
+            }
+        }
+        let mut events = random_notes(&mut rng, frames, sr, 30.0);
+        let mut t = 0;
+        while t < frames {
+            for off in [0usize, 7, 200] {
+                events.extend(random_param_events(&p, &mut rng, (t + off).min(frames - 1)));
+            }
+            t += 256;
+        }
+        events.sort_by_key(HostEvent::sample);
+        let y = p
+            .render(&input, frames, &[1, 17, 256, 4096, 64, 3, 511], &events)
+            .map_err(|e| e.to_string())?;
+        sane(&y, &format!("realtime workout at {sr} Hz"))?;
+        // State saved and loaded between renders, as hosts do while active.
+        let st = p.save_state().map_err(|e| e.to_string())?;
+        p.load_state(&st).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Result of [`soak`].
+#[derive(Debug)]
+pub struct SoakReport {
+    pub audio_seconds: f64,
+    pub wall_seconds: f64,
+    pub peak: f32,
+    pub param_changes: usize,
+    pub notes: usize,
+}
+
+/// `seconds` of audio at 48 kHz in 512-sample blocks with random automation (about one
+/// parameter change every block) and random notes; every block finite and bounded.
+pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> {
+    let sr = 48_000.0;
+    let block = 512usize;
+    let chunk_blocks = 940; // ~10 s per render call
+    let mut p = Plugin::load(path).map_err(|e| e.to_string())?;
+    p.activate(sr, block as u32).map_err(|e| e.to_string())?;
+    let mut rng = Rng::new(seed);
+    let total = (seconds * sr) as usize;
+    let ch = p.main_in_channels();
+    let chunk = chunk_blocks * block;
+    let input = drum_signal(sr, chunk, ch, seed);
+    let visible: Vec<_> = p.params.iter().filter(|q| !q.hidden).cloned().collect();
+    let (mut done, mut peak, mut changes, mut notes) = (0usize, 0.0f32, 0usize, 0usize);
+    let mut held: Vec<u8> = Vec::new();
+    let start = Instant::now();
+    while done < total {
+        let n = chunk.min(total - done);
+        let mut events = Vec::new();
+        for b in 0..n.div_ceil(block) {
+            let t = b * block;
+            if !visible.is_empty() && rng.next_f32() < 0.8 {
+                let q = &visible[rng.next_u32() as usize % visible.len()];
+                let mut v = q.min + (q.max - q.min) * rng.next_f32() as f64;
+                if q.stepped {
+                    v = v.round();
+                }
+                events.push(HostEvent::Param {
+                    sample: t + (rng.next_u32() as usize % block).min(n - 1 - t.min(n - 1)),
+                    id: q.id,
+                    value: v,
+                });
+                changes += 1;
+            }
+            if rng.next_f32() < 0.15 {
+                let key = 21 + (rng.next_u32() % 88) as u8;
+                events.push(HostEvent::NoteOn {
+                    sample: t,
+                    key,
+                    velocity: 0.05 + 0.95 * rng.next_f32() as f64,
+                });
+                held.push(key);
+                notes += 1;
+            }
+            if held.len() > 8 || (!held.is_empty() && rng.next_f32() < 0.1) {
+                let key = held.remove(0);
+                events.push(HostEvent::NoteOff { sample: t, key });
+            }
+        }
+        events.sort_by_key(HostEvent::sample);
+        let y = p
+            .render(&input, n, &[block], &events)
+            .map_err(|e| e.to_string())?;
+        for (c, chan) in y.iter().enumerate() {
+            for (i, &s) in chan.iter().enumerate() {
+                if !s.is_finite() || s.abs() > PEAK_LIMIT {
+                    return Err(format!(
+                        "soak: sample {s} at {:.3} s (ch {c})",
+                        (done + i) as f64 / sr
+                    ));
+                }
+                peak = peak.max(s.abs());
+            }
+        }
+        done += n;
+    }
+    Ok(SoakReport {
+        audio_seconds: total as f64 / sr,
+        wall_seconds: start.elapsed().as_secs_f64(),
+        peak,
+        param_changes: changes,
+        notes,
+    })
+}
+
+/// Every check except the soak and the real-time workout, in order, with names.
+pub fn all_checks(path: &Path) -> Vec<(&'static str, Check)> {
+    let mut out = Vec::new();
+    let mut p = match Plugin::load(path) {
+        Ok(p) => p,
+        Err(e) => return vec![("load", Err(e.to_string()))],
+    };
+    out.push(("load", Ok(())));
+    out.push(("descriptor and features", check_descriptor(&p)));
+    out.push(("parameters", check_params(&mut p)));
+    out.push(("rates and block sizes", check_rates_and_blocks(&mut p)));
+    out.push(("latency", check_latency(&mut p)));
+    out.push(("piano notes", check_piano_notes(&mut p)));
+    drop(p);
+    out.push(("state round trip", check_state_round_trip(path)));
+    out.push(("corrupt state", check_corrupt_state(path)));
+    out.push(("bad input", check_bad_input(path)));
+    out.push(("two instances", check_two_instances(path)));
+    out.push(("concurrent instances", check_concurrent_instances(path)));
+    out.push(("reset reproducible", check_reset_is_reproducible(path)));
+    out
+}

@@ -1,0 +1,682 @@
+//! A minimal, strict, headless CLAP host on `clack-host`.
+//!
+//! One [`Plugin`] owns a loaded bundle and one instance. Audio runs on a separate (scoped)
+//! thread as in a real host; the main thread does parameter queries, state, activation.
+//! Host extensions offered: log, thread-check, latency, params, state (what nice-plug asks for).
+
+use std::cell::Cell;
+use std::ffi::{CStr, CString};
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::thread::ThreadId;
+
+use clack_extensions::audio_ports::{AudioPortInfoBuffer, PluginAudioPorts};
+use clack_extensions::latency::{HostLatency, HostLatencyImpl, PluginLatency};
+use clack_extensions::log::{HostLog, HostLogImpl, LogSeverity};
+use clack_extensions::params::{
+    HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamInfoBuffer,
+    ParamInfoFlags, ParamRescanFlags, PluginParams,
+};
+use clack_extensions::state::{HostState, HostStateImpl, PluginState};
+use clack_extensions::thread_check::{HostThreadCheck, HostThreadCheckImpl};
+use clack_host::events::Match;
+use clack_host::events::event_types::{NoteOffEvent, NoteOnEvent, ParamValueEvent};
+use clack_host::prelude::*;
+
+thread_local! {
+    static IS_AUDIO_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Host callbacks shared across threads: the plugin's extensions and its requests.
+pub struct Shared {
+    main_thread: ThreadId,
+    params: OnceLock<Option<PluginParams>>,
+    state: OnceLock<Option<PluginState>>,
+    latency: OnceLock<Option<PluginLatency>>,
+    audio_ports: OnceLock<Option<PluginAudioPorts>>,
+    restart_requested: AtomicBool,
+    callback_requested: AtomicBool,
+    /// Warnings and errors the plugin logged (counted; printed to stderr as they come).
+    pub warnings: AtomicU32,
+}
+
+impl<'a> SharedHandler<'a> for Shared {
+    fn initializing(&self, instance: InitializingPluginHandle<'a>) {
+        let _ = self.params.set(instance.get_extension());
+        let _ = self.state.set(instance.get_extension());
+        let _ = self.latency.set(instance.get_extension());
+        let _ = self.audio_ports.set(instance.get_extension());
+    }
+    fn request_restart(&self) {
+        self.restart_requested.store(true, Ordering::SeqCst);
+    }
+    fn request_process(&self) {}
+    fn request_callback(&self) {
+        self.callback_requested.store(true, Ordering::SeqCst);
+    }
+}
+
+impl HostLogImpl for Shared {
+    fn log(&self, severity: LogSeverity, message: &str) {
+        if matches!(
+            severity,
+            LogSeverity::Warning | LogSeverity::Error | LogSeverity::Fatal
+        ) {
+            self.warnings.fetch_add(1, Ordering::SeqCst);
+        }
+        if std::env::var_os("CLAP_HOST_QUIET").is_none() {
+            eprintln!("[plugin {severity:?}] {message}");
+        }
+    }
+}
+
+impl HostThreadCheckImpl for Shared {
+    fn is_main_thread(&self) -> bool {
+        std::thread::current().id() == self.main_thread
+    }
+    fn is_audio_thread(&self) -> bool {
+        IS_AUDIO_THREAD.with(Cell::get)
+    }
+}
+
+impl HostParamsImplShared for Shared {
+    fn request_flush(&self) {}
+}
+
+/// Main-thread host callbacks.
+pub struct MainThread<'a> {
+    _shared: &'a Shared,
+    pub latency_changed: Cell<bool>,
+}
+
+impl<'a> MainThreadHandler<'a> for MainThread<'a> {}
+
+impl HostLatencyImpl for MainThread<'_> {
+    fn changed(&self) {
+        self.latency_changed.set(true);
+    }
+}
+
+impl HostParamsImplMainThread for MainThread<'_> {
+    fn rescan(&self, _flags: ParamRescanFlags) {}
+    fn clear(&self, _param_id: ClapId, _flags: ParamClearFlags) {}
+}
+
+impl HostStateImpl for MainThread<'_> {
+    fn mark_dirty(&self) {}
+}
+
+pub struct TestHost;
+
+impl HostHandlers for TestHost {
+    type Shared<'a> = Shared;
+    type MainThread<'a> = MainThread<'a>;
+    type AudioProcessor<'a> = ();
+
+    fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
+        builder
+            .register::<HostLog>()
+            .register::<HostThreadCheck>()
+            .register::<HostLatency>()
+            .register::<HostParams>()
+            .register::<HostState>();
+    }
+}
+
+/// What the descriptor says.
+#[derive(Clone, Debug)]
+pub struct Descriptor {
+    pub id: String,
+    pub name: String,
+    pub vendor: String,
+    pub version: String,
+    pub features: Vec<String>,
+}
+
+/// One parameter as the host sees it (plain values).
+#[derive(Clone, Debug)]
+pub struct ParamDesc {
+    pub id: ClapId,
+    pub name: String,
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+    pub stepped: bool,
+    pub automatable: bool,
+    pub hidden: bool,
+}
+
+/// One audio port (channel count).
+#[derive(Clone, Debug)]
+pub struct Port {
+    pub channels: u32,
+    pub main: bool,
+}
+
+/// A timed event for [`Plugin::render`]; `sample` counts from the start of the render.
+#[derive(Clone, Copy, Debug)]
+pub enum HostEvent {
+    NoteOn {
+        sample: usize,
+        key: u8,
+        velocity: f64,
+    },
+    NoteOff {
+        sample: usize,
+        key: u8,
+    },
+    Param {
+        sample: usize,
+        id: ClapId,
+        value: f64,
+    },
+}
+
+impl HostEvent {
+    pub fn sample(&self) -> usize {
+        match *self {
+            HostEvent::NoteOn { sample, .. }
+            | HostEvent::NoteOff { sample, .. }
+            | HostEvent::Param { sample, .. } => sample,
+        }
+    }
+}
+
+pub type HostError = Box<dyn std::error::Error>;
+
+/// A loaded plugin instance plus everything needed to drive it.
+pub struct Plugin {
+    entry: PluginEntry,
+    instance: PluginInstance<TestHost>,
+    processor: Option<StoppedPluginAudioProcessor<TestHost>>,
+    pub descriptor: Descriptor,
+    pub params: Vec<ParamDesc>,
+    pub inputs: Vec<Port>,
+    pub outputs: Vec<Port>,
+    sample_rate: f64,
+    max_block: u32,
+    steady_time: u64,
+}
+
+fn cstr(s: Option<&CStr>) -> String {
+    s.map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn host_info() -> HostInfo {
+    HostInfo::new(
+        "Catalyst clap-host",
+        "Catalyst",
+        "https://example.invalid",
+        "0.1",
+    )
+    .expect("static host info")
+}
+
+impl Plugin {
+    /// Loads the first plugin of a `.clap` file (nice-plug bundles hold one plugin each).
+    pub fn load(path: &Path) -> Result<Self, HostError> {
+        // SAFETY: loading a plugin library runs its code; that is what a host does.
+        let entry = unsafe { PluginEntry::load(path)? };
+        Self::instantiate(entry)
+    }
+
+    /// An instance from an already loaded entry (e.g. a plugin linked into a fuzz binary).
+    pub fn from_entry(entry: PluginEntry) -> Result<Self, HostError> {
+        Self::instantiate(entry)
+    }
+
+    /// A second instance from the same loaded library (shares the entry, like a DAW).
+    pub fn another(&self) -> Result<Self, HostError> {
+        Self::instantiate(self.entry.clone())
+    }
+
+    fn instantiate(entry: PluginEntry) -> Result<Self, HostError> {
+        let factory = entry
+            .get_plugin_factory()
+            .ok_or("bundle has no CLAP plugin factory")?;
+        let d = factory
+            .plugin_descriptors()
+            .next()
+            .ok_or("factory lists no plugin")?;
+        let descriptor = Descriptor {
+            id: cstr(d.id()),
+            name: cstr(d.name()),
+            vendor: cstr(d.vendor()),
+            version: cstr(d.version()),
+            features: d
+                .features()
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect(),
+        };
+        let id = CString::new(descriptor.id.clone())?;
+        let main_thread = std::thread::current().id();
+        let mut instance = PluginInstance::<TestHost>::new(
+            |_| Shared {
+                main_thread,
+                params: OnceLock::new(),
+                state: OnceLock::new(),
+                latency: OnceLock::new(),
+                audio_ports: OnceLock::new(),
+                restart_requested: AtomicBool::new(false),
+                callback_requested: AtomicBool::new(false),
+                warnings: AtomicU32::new(0),
+            },
+            |shared| MainThread {
+                _shared: shared,
+                latency_changed: Cell::new(false),
+            },
+            &entry,
+            &id,
+            &host_info(),
+        )?;
+        let params = Self::scan_params(&mut instance);
+        let (inputs, outputs) = Self::scan_ports(&mut instance);
+        Ok(Self {
+            entry,
+            instance,
+            processor: None,
+            descriptor,
+            params,
+            inputs,
+            outputs,
+            sample_rate: 0.0,
+            max_block: 0,
+            steady_time: 0,
+        })
+    }
+
+    fn ext<T: Copy>(
+        instance: &PluginInstance<TestHost>,
+        f: impl Fn(&Shared) -> &OnceLock<Option<T>>,
+    ) -> Option<T> {
+        instance.access_shared_handler(|s| f(s).get().copied().flatten())
+    }
+
+    fn scan_params(instance: &mut PluginInstance<TestHost>) -> Vec<ParamDesc> {
+        let Some(ext) = Self::ext(instance, |s| &s.params) else {
+            return Vec::new();
+        };
+        let handle = instance.plugin_handle();
+        let mut out = Vec::new();
+        for i in 0..ext.count(&handle) {
+            let mut buf = ParamInfoBuffer::new();
+            if let Some(info) = ext.get_info(&handle, i, &mut buf) {
+                out.push(ParamDesc {
+                    id: info.id,
+                    name: String::from_utf8_lossy(info.name).into_owned(),
+                    min: info.min_value,
+                    max: info.max_value,
+                    default: info.default_value,
+                    stepped: info.flags.contains(ParamInfoFlags::IS_STEPPED),
+                    automatable: info.flags.contains(ParamInfoFlags::IS_AUTOMATABLE),
+                    hidden: info.flags.contains(ParamInfoFlags::IS_HIDDEN),
+                });
+            }
+        }
+        out
+    }
+
+    fn scan_ports(instance: &mut PluginInstance<TestHost>) -> (Vec<Port>, Vec<Port>) {
+        let Some(ext) = Self::ext(instance, |s| &s.audio_ports) else {
+            return (Vec::new(), Vec::new());
+        };
+        let handle = instance.plugin_handle();
+        let scan = |is_input: bool| {
+            (0..ext.count(&handle, is_input))
+                .filter_map(|i| {
+                    let mut buf = AudioPortInfoBuffer::new();
+                    ext.get(&handle, i, is_input, &mut buf).map(|p| Port {
+                        channels: p.channel_count,
+                        main: p
+                            .flags
+                            .contains(clack_extensions::audio_ports::AudioPortFlags::IS_MAIN),
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        let inputs = scan(true);
+        let outputs = scan(false);
+        (inputs, outputs)
+    }
+
+    pub fn is_instrument(&self) -> bool {
+        self.descriptor.features.iter().any(|f| f == "instrument")
+    }
+
+    /// Channels of the main input (0 for instruments).
+    pub fn main_in_channels(&self) -> usize {
+        self.inputs.first().map_or(0, |p| p.channels as usize)
+    }
+
+    pub fn main_out_channels(&self) -> usize {
+        self.outputs.first().map_or(0, |p| p.channels as usize)
+    }
+
+    pub fn warnings(&self) -> u32 {
+        self.instance
+            .access_shared_handler(|s| s.warnings.load(Ordering::SeqCst))
+    }
+
+    /// Activates (deactivating first if needed) for a rate and maximum block size.
+    pub fn activate(&mut self, sample_rate: f64, max_block: u32) -> Result<(), HostError> {
+        self.deactivate();
+        let config = PluginAudioConfiguration {
+            sample_rate,
+            min_frames_count: 1,
+            max_frames_count: max_block,
+        };
+        self.processor = Some(self.instance.activate(|_, _| (), config)?);
+        self.sample_rate = sample_rate;
+        self.max_block = max_block;
+        Ok(())
+    }
+
+    pub fn deactivate(&mut self) {
+        if let Some(p) = self.processor.take() {
+            self.instance.deactivate(p);
+        }
+    }
+
+    pub fn sample_rate(&self) -> f64 {
+        self.sample_rate
+    }
+
+    /// Latency the plugin reports now (0 without the latency extension).
+    pub fn latency(&mut self) -> u32 {
+        match Self::ext(&self.instance, |s| &s.latency) {
+            Some(ext) => ext.get(&self.instance.plugin_handle()),
+            None => 0,
+        }
+    }
+
+    pub fn param_value(&mut self, id: ClapId) -> Option<f64> {
+        let ext = Self::ext(&self.instance, |s| &s.params)?;
+        ext.get_value(&self.instance.plugin_handle(), id)
+    }
+
+    pub fn value_to_text(&mut self, id: ClapId, value: f64) -> Option<String> {
+        let ext = Self::ext(&self.instance, |s| &s.params)?;
+        let mut buf = [0u8; 256];
+        ext.value_to_text(&self.instance.plugin_handle(), id, value, &mut buf)
+            .ok()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+
+    pub fn text_to_value(&mut self, id: ClapId, text: &str) -> Option<f64> {
+        let ext = Self::ext(&self.instance, |s| &s.params)?;
+        let text = CString::new(text).ok()?;
+        ext.text_to_value(&self.instance.plugin_handle(), id, &text)
+    }
+
+    pub fn save_state(&mut self) -> Result<Vec<u8>, HostError> {
+        let ext = Self::ext(&self.instance, |s| &s.state).ok_or("no state extension")?;
+        let mut out = Vec::new();
+        ext.save(&self.instance.plugin_handle(), &mut out)?;
+        Ok(out)
+    }
+
+    /// Loads state; `Err` when the plugin refused it (allowed for corrupt data).
+    pub fn load_state(&mut self, data: &[u8]) -> Result<(), HostError> {
+        let ext = Self::ext(&self.instance, |s| &s.state).ok_or("no state extension")?;
+        ext.load(&self.instance.plugin_handle(), &mut Cursor::new(data))?;
+        Ok(())
+    }
+
+    /// Runs pending main-thread work the plugin asked for, and restarts it if it asked to.
+    pub fn pump_main_thread(&mut self) -> Result<(), HostError> {
+        if self
+            .instance
+            .access_shared_handler(|s| s.callback_requested.swap(false, Ordering::SeqCst))
+        {
+            self.instance.call_on_main_thread_callback();
+        }
+        let restart = self
+            .instance
+            .access_shared_handler(|s| s.restart_requested.swap(false, Ordering::SeqCst));
+        if restart && self.processor.is_some() {
+            let (sr, mb) = (self.sample_rate, self.max_block);
+            self.activate(sr, mb)?;
+        }
+        Ok(())
+    }
+
+    /// Processes `frames` samples in blocks of `block_sizes` (cycled), on an audio thread.
+    ///
+    /// `input[ch]` feeds the main input (missing channels get silence; aux inputs get silence),
+    /// `events` must be sorted by sample. Returns the main output, one `Vec` per channel.
+    pub fn render(
+        &mut self,
+        input: &[Vec<f32>],
+        frames: usize,
+        block_sizes: &[usize],
+        events: &[HostEvent],
+    ) -> Result<Vec<Vec<f32>>, HostError> {
+        let mut out = render_concurrently(&mut [self], input, frames, block_sizes, events)?;
+        Ok(out.remove(0))
+    }
+}
+
+/// Renders several instances at the same time, each on its own audio thread (as a DAW's
+/// worker pool does), while this thread services their main-thread callbacks. Same stimulus
+/// for all; returns each instance's main output.
+pub fn render_concurrently(
+    plugins: &mut [&mut Plugin],
+    input: &[Vec<f32>],
+    frames: usize,
+    block_sizes: &[usize],
+    events: &[HostEvent],
+) -> Result<Vec<Vec<Vec<f32>>>, HostError> {
+    assert!(!block_sizes.is_empty());
+    struct Job {
+        processor: StoppedPluginAudioProcessor<TestHost>,
+        max_block: usize,
+        in_ports: Vec<usize>,
+        out_ports: Vec<usize>,
+        steady: u64,
+    }
+    let mut jobs = Vec::with_capacity(plugins.len());
+    for p in plugins.iter_mut() {
+        jobs.push(Job {
+            processor: p.processor.take().ok_or("render before activate")?,
+            max_block: p.max_block as usize,
+            in_ports: p.inputs.iter().map(|q| q.channels as usize).collect(),
+            out_ports: p.outputs.iter().map(|q| q.channels as usize).collect(),
+            steady: p.steady_time,
+        });
+    }
+    let results = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .into_iter()
+            .map(|mut job| {
+                scope.spawn(move || {
+                    IS_AUDIO_THREAD.with(|f| f.set(true));
+                    let r = render_on_audio_thread(
+                        job.processor,
+                        input,
+                        frames,
+                        block_sizes,
+                        events,
+                        job.max_block,
+                        &job.in_ports,
+                        &job.out_ports,
+                        &mut job.steady,
+                    );
+                    (r, job.steady)
+                })
+            })
+            .collect();
+        // Meanwhile, be the host's main thread: run the callbacks the plugins ask for
+        // (nice-plug posts GUI/parameter tasks there), as a DAW's event loop would.
+        while !handles.iter().all(|h| h.is_finished()) {
+            for p in plugins.iter_mut() {
+                if p.instance
+                    .access_shared_handler(|s| s.callback_requested.swap(false, Ordering::SeqCst))
+                {
+                    p.instance.call_on_main_thread_callback();
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        handles.into_iter().map(|h| h.join()).collect::<Vec<_>>()
+    });
+    let mut outputs = Vec::with_capacity(plugins.len());
+    let mut first_error = None;
+    for (p, result) in plugins.iter_mut().zip(results) {
+        match result {
+            Ok((Ok((processor, out)), steady)) => {
+                p.steady_time = steady;
+                p.processor = Some(processor);
+                outputs.push(out);
+            }
+            Ok((Err(e), _)) => {
+                first_error.get_or_insert(e);
+            }
+            Err(_) => {
+                first_error.get_or_insert("plugin panicked on the audio thread".to_string());
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e.into());
+    }
+    for p in plugins.iter_mut() {
+        p.pump_main_thread()?;
+    }
+    Ok(outputs)
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        self.deactivate();
+    }
+}
+
+type RenderOk = (StoppedPluginAudioProcessor<TestHost>, Vec<Vec<f32>>);
+
+#[allow(clippy::too_many_arguments)]
+fn render_on_audio_thread(
+    processor: StoppedPluginAudioProcessor<TestHost>,
+    input: &[Vec<f32>],
+    frames: usize,
+    block_sizes: &[usize],
+    events: &[HostEvent],
+    max_block: usize,
+    in_ports: &[usize],
+    out_ports: &[usize],
+    steady: &mut u64,
+) -> Result<RenderOk, String> {
+    let mut processor = processor
+        .start_processing()
+        .map_err(|e| format!("start_processing: {e}"))?;
+    let in_total: usize = in_ports.iter().sum();
+    let out_total: usize = out_ports.iter().sum();
+    let mut in_bufs = vec![vec![0.0f32; max_block]; in_total];
+    let mut out_bufs = vec![vec![0.0f32; max_block]; out_total];
+    let main_out = out_ports.first().copied().unwrap_or(0);
+    let mut result = vec![Vec::with_capacity(frames); main_out];
+    let mut in_ports_buf = AudioPorts::with_capacity(in_total, in_ports.len());
+    let mut out_ports_buf = AudioPorts::with_capacity(out_total, out_ports.len());
+    let mut ev_buf = EventBuffer::with_capacity(256);
+    let mut out_ev = EventBuffer::with_capacity(256);
+    let mut next_event = 0;
+    let mut pos = 0;
+    let mut block_index = 0;
+    while pos < frames {
+        let n = block_sizes[block_index % block_sizes.len()]
+            .min(frames - pos)
+            .min(max_block);
+        block_index += 1;
+        // Main input from `input`; other ports silent.
+        for (ch, buf) in in_bufs.iter_mut().enumerate() {
+            let main_in = in_ports.first().copied().unwrap_or(0);
+            match input.get(ch).filter(|_| ch < main_in) {
+                Some(src) => {
+                    for (i, s) in buf[..n].iter_mut().enumerate() {
+                        *s = src.get(pos + i).copied().unwrap_or(0.0);
+                    }
+                }
+                None => buf[..n].fill(0.0),
+            }
+        }
+        for buf in out_bufs.iter_mut() {
+            buf[..n].fill(0.0);
+        }
+        ev_buf.clear();
+        out_ev.clear();
+        while next_event < events.len() && events[next_event].sample() < pos + n {
+            let e = events[next_event];
+            let t = e.sample().saturating_sub(pos) as u32;
+            match e {
+                HostEvent::NoteOn { key, velocity, .. } => ev_buf.push(&NoteOnEvent::new(
+                    t,
+                    Pckn::new(0u16, 0u16, key as u16, Match::All),
+                    velocity,
+                )),
+                HostEvent::NoteOff { key, .. } => ev_buf.push(&NoteOffEvent::new(
+                    t,
+                    Pckn::new(0u16, 0u16, key as u16, Match::All),
+                    0.0,
+                )),
+                HostEvent::Param { id, value, .. } => {
+                    ev_buf.push(&ParamValueEvent::new(t, id, Pckn::match_all(), value))
+                }
+            }
+            next_event += 1;
+        }
+        {
+            let inputs = in_ports_buf.with_input_buffers(
+                split_ports(&mut in_bufs, in_ports)
+                    .into_iter()
+                    .map(|group| AudioPortBuffer {
+                        latency: 0,
+                        channels: AudioPortBufferType::f32_input_only(
+                            group
+                                .iter_mut()
+                                .map(|b| InputChannel::variable(&mut b[..n])),
+                        ),
+                    }),
+            );
+            let mut outputs = out_ports_buf.with_output_buffers(
+                split_ports(&mut out_bufs, out_ports)
+                    .into_iter()
+                    .map(|group| AudioPortBuffer {
+                        latency: 0,
+                        channels: AudioPortBufferType::f32_output_only(
+                            group.iter_mut().map(|b| &mut b[..n]),
+                        ),
+                    }),
+            );
+            processor
+                .process(
+                    &inputs,
+                    &mut outputs,
+                    &ev_buf.as_input(),
+                    &mut out_ev.as_output(),
+                    Some(*steady),
+                    None,
+                )
+                .map_err(|e| format!("process failed at sample {pos}: {e}"))?;
+        }
+        for (ch, dst) in result.iter_mut().enumerate() {
+            dst.extend_from_slice(&out_bufs[ch][..n]);
+        }
+        *steady += n as u64;
+        pos += n;
+    }
+    Ok((processor.stop_processing(), result))
+}
+
+/// Splits a flat list of channel buffers into one group per port.
+fn split_ports<'a>(bufs: &'a mut [Vec<f32>], ports: &[usize]) -> Vec<&'a mut [Vec<f32>]> {
+    let mut rest = bufs;
+    let mut groups = Vec::with_capacity(ports.len());
+    for &c in ports {
+        let (group, tail) = rest.split_at_mut(c);
+        groups.push(group);
+        rest = tail;
+    }
+    groups
+}

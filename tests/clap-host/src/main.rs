@@ -1,0 +1,92 @@
+//! `cargo run -p clap-host --release -- <bundle.clap>... [options]`
+//!
+//! - no option: run every conformance/robustness check, print one line each, exit 1 on failure
+//! - `--time SECONDS`: render SECONDS of audio (48 kHz, 512-sample blocks, random automation
+//!   and notes) and print the wall time and real-time factor
+//! - `--soak SECONDS`: the same as a test: every sample finite and within +24 dBFS
+//! - `--realtime-workout SECONDS`: every parameter moved in every block, notes, NaN input,
+//!   variable blocks, three rates. Run it on DEBUG builds: nice-plug's `assert_process_allocs`
+//!   aborts the process on any allocation in `process()`, so the exit status is the verdict.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap_host::checks;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let mut bundles = Vec::new();
+    let mut mode: Option<(String, f64)> = None;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--time" | "--soak" | "--realtime-workout" => {
+                let secs = args.next().and_then(|s| s.parse().ok());
+                let Some(secs) = secs else {
+                    eprintln!("{a} needs SECONDS");
+                    return ExitCode::from(2);
+                };
+                mode = Some((a, secs));
+            }
+            "-h" | "--help" => {
+                println!(
+                    "usage: clap-host <bundle.clap>... [--time S | --soak S | --realtime-workout S]"
+                );
+                return ExitCode::SUCCESS;
+            }
+            _ => bundles.push(PathBuf::from(a)),
+        }
+    }
+    if bundles.is_empty() {
+        eprintln!("usage: clap-host <bundle.clap>... [--time S | --soak S | --realtime-workout S]");
+        return ExitCode::from(2);
+    }
+    let mut failed = false;
+    for path in &bundles {
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        match &mode {
+            None => {
+                for (check, result) in checks::all_checks(path) {
+                    match result {
+                        Ok(()) => println!("ok    {name}: {check}"),
+                        Err(e) => {
+                            println!("FAIL  {name}: {check}: {e}");
+                            failed = true;
+                        }
+                    }
+                }
+            }
+            Some((m, secs)) if m == "--time" || m == "--soak" => match checks::soak(path, *secs, 1)
+            {
+                Ok(r) => println!(
+                    "{} {name}: {:.0} s of audio in {:.2} s wall = {:.0}x real time \
+                     (peak {:.3}, {} parameter changes, {} notes)",
+                    if m == "--soak" { "ok   " } else { "time " },
+                    r.audio_seconds,
+                    r.wall_seconds,
+                    r.audio_seconds / r.wall_seconds.max(1e-9),
+                    r.peak,
+                    r.param_changes,
+                    r.notes
+                ),
+                Err(e) => {
+                    println!("FAIL  {name}: soak: {e}");
+                    failed = true;
+                }
+            },
+            Some((_, secs)) => match checks::realtime_workout(path, *secs) {
+                Ok(()) => println!("ok    {name}: realtime workout ({secs} s per rate)"),
+                Err(e) => {
+                    println!("FAIL  {name}: realtime workout: {e}");
+                    failed = true;
+                }
+            },
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
