@@ -39,15 +39,15 @@ def test_garbage_input_gives_finite_output_and_keeps_clean_samples():
 def test_parameters_and_state_round_trip():
     plugin = load()
     names = set(plugin.parameters.keys())
-    assert {"phrase_length", "occupancy_range"} <= names, names
-    plugin.phrase_length = 8
+    assert {"phrase_length_bars", "occupancy_range_db"} <= names, names
+    plugin.phrase_length_bars = 8
     rng = np.random.default_rng(3)
     x = (rng.standard_normal((2, SR * 5)) * 0.2).astype(np.float32)
     plugin.process(x, SR, buffer_size=512, reset=False)
     state = plugin.raw_state
     other = load()
     other.raw_state = state
-    assert other.phrase_length == 8
+    assert other.phrase_length_bars == 8
     y = other.process(x[:, :SR], SR, buffer_size=512, reset=True)
     assert np.array_equal(y, x[:, :SR])
 
