@@ -15,7 +15,7 @@ use super::bar::{BarAccumulator, BarStats};
 use super::index::{DensityComponents, density_index};
 use super::spectral::{FrameFeatures, SpectralAnalyzer};
 use super::transport::Transport;
-use crate::loudness::{KWeighting, LoudnessMeter};
+use crate::loudness::LoudnessMeter;
 
 /// Bars the timeline holds (at 120 BPM in 4/4: 34 minutes).
 pub const MAX_BARS: usize = 1024;
@@ -69,10 +69,6 @@ pub struct DensityTracker {
     sample_rate: f32,
     channels: usize,
     loudness: LoudnessMeter,
-    /// Per-channel K-weighting for exact per-bar loudness.
-    k_filters: Vec<KWeighting>,
-    /// BS.1770 channel weights (surrounds +1.5 dB in a 5-channel L R C Ls Rs layout).
-    channel_weights: Vec<f64>,
     spectral: SpectralAnalyzer,
     scratch: Vec<Vec<f32>>,
     mono: Vec<f32>,
@@ -118,10 +114,6 @@ impl DensityTracker {
             sample_rate,
             channels,
             loudness: LoudnessMeter::new(sample_rate, channels),
-            k_filters: vec![KWeighting::new(sample_rate); channels],
-            channel_weights: (0..channels)
-                .map(|ch| if channels == 5 && ch >= 3 { 1.41 } else { 1.0 })
-                .collect(),
             spectral,
             scratch: vec![vec![0.0; CHUNK]; channels],
             mono: vec![0.0; CHUNK],
@@ -165,7 +157,6 @@ impl DensityTracker {
     /// Forgets the measurement in progress (loudness, live values) but keeps the timeline.
     pub fn reset_meters(&mut self) {
         self.loudness.reset();
-        self.k_filters.iter_mut().for_each(KWeighting::reset);
         self.spectral.reset();
         self.acc.reset();
         self.current = None;
@@ -372,21 +363,8 @@ impl DensityTracker {
             for (p, buf) in planar_chunk.iter_mut().zip(&self.scratch) {
                 *p = &buf[..n];
             }
-            self.loudness.process(&planar_chunk[..self.channels]);
-            let mut k_energy = 0.0f64;
-            for ((k, buf), w) in self
-                .k_filters
-                .iter_mut()
-                .zip(&self.scratch)
-                .zip(&self.channel_weights)
-            {
-                let mut sum = 0.0f64;
-                for &x in &buf[..n] {
-                    let y = k.process(x);
-                    sum += y * y;
-                }
-                k_energy += w * sum;
-            }
+            // The meter returns the K-weighted energy: the bar's exact BS.1770 loudness.
+            let k_energy = self.loudness.process(&planar_chunk[..self.channels]);
             self.acc.add_k_energy(k_energy);
             let tp = self.loudness.block_true_peak();
             self.acc.add_samples(n, tp);
