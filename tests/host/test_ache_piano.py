@@ -78,11 +78,15 @@ def test_note_starts_on_its_sample_inside_a_block(piano):
 def test_state_round_trips(piano):
     p = piano
     old = (p.detune_ct, p.tuning_seed)
+    # After a render the plugin is processing: parameter changes reach it with the next block,
+    # so render once before reading the state.
     p.detune_ct = 17.0
     p.tuning_seed = 42
+    p([], duration=0.05, sample_rate=SR, num_channels=2, buffer_size=512)
     state = p.raw_state
     p.detune_ct = 3.0
     p.tuning_seed = 5
+    p([], duration=0.05, sample_rate=SR, num_channels=2, buffer_size=512)
     p.raw_state = state
     assert abs(p.detune_ct - 17.0) < 0.05
     assert int(p.tuning_seed) == 42
