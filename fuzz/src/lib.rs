@@ -1,14 +1,15 @@
 //! One fuzz input = one session: a sample rate and maximum block, a cycle of block sizes,
 //! parameter changes (plain values inside each range), notes, and audio that mixes normal
 //! signal with raw bytes reinterpreted as f32 (NaN, inf, denormals, huge values), plus state
-//! saves/loads with garbage. Every output sample must be finite and within +24 dBFS; a
+//! saves/loads with garbage, and host transport changes (stopped, playing, negative
+//! positions, tempo 20-1000 BPM). Every output sample must be finite and within +24 dBFS; a
 //! violation panics, which libFuzzer reports as a crash with the input saved.
 
 use std::cell::RefCell;
 
 use clack_host::entry::{EntryDescriptor, PluginEntry};
 use clap_host::checks::{PEAK_LIMIT, drum_signal};
-use clap_host::host::{HostEvent, Plugin};
+use clap_host::host::{HostEvent, Plugin, Transport};
 
 const RATES: [f64; 5] = [22_050.0, 44_100.0, 48_000.0, 96_000.0, 192_000.0];
 
@@ -68,7 +69,7 @@ fn session(p: &mut Plugin, r: &mut Reader) {
     let params: Vec<_> = p.params.iter().filter(|q| !q.hidden).cloned().collect();
     while !r.done() {
         let at = r.u16() as usize % frames;
-        match r.u8() % 8 {
+        match r.u8() % 9 {
             0 | 1 if !params.is_empty() => {
                 let q = &params[r.u8() as usize % params.len()];
                 let t = r.u16() as f64 / 65_535.0;
@@ -111,6 +112,17 @@ fn session(p: &mut Plugin, r: &mut Reader) {
                 let len = r.u8() as usize;
                 let blob: Vec<u8> = (0..len).map(|_| r.u8()).collect();
                 let _ = p.load_state(&blob);
+            }
+            7 => {
+                // Transport: none, stopped or playing, anywhere, at any tempo.
+                p.transport = match r.u8() % 3 {
+                    0 => None,
+                    k => Some(Transport {
+                        tempo_bpm: 20.0 + r.u16() as f64 / 65_535.0 * 980.0,
+                        playing: k == 2,
+                        position_seconds: r.u16() as f64 * 0.25 - 100.0,
+                    }),
+                };
             }
             _ => {
                 if let Ok(s) = p.save_state() {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use shared_dsp::rng::Rng;
 
-use crate::host::{HostError, HostEvent, Plugin, render_concurrently};
+use crate::host::{HostError, HostEvent, Plugin, Transport, render_concurrently};
 
 /// Output above +24 dBFS is a blow-up, not a sound.
 pub const PEAK_LIMIT: f32 = 16.0;
@@ -822,8 +822,22 @@ pub fn check_piano_notes(plugin: &mut Plugin) -> Check {
 pub fn realtime_workout(path: &Path, seconds: f64) -> Check {
     let mut p = Plugin::load(path).map_err(|e| e.to_string())?;
     let mut rng = Rng::new(21);
-    for &sr in &[48_000.0, 96_000.0, 44_100.0] {
+    for (i, &sr) in [48_000.0, 96_000.0, 44_100.0].iter().enumerate() {
         p.activate(sr, 4096).map_err(|e| e.to_string())?;
+        // Playing, then a jump back while stopped, then free-running without a transport.
+        p.transport = [
+            Some(Transport {
+                tempo_bpm: 128.0,
+                playing: true,
+                position_seconds: 0.0,
+            }),
+            Some(Transport {
+                tempo_bpm: 90.0,
+                playing: false,
+                position_seconds: 7.5,
+            }),
+            None,
+        ][i];
         let frames = (seconds * sr) as usize;
         let ch = p.main_in_channels();
         let mut input = drum_signal(sr, frames, ch, 2);
@@ -862,10 +876,12 @@ pub struct SoakReport {
     pub peak: f32,
     pub param_changes: usize,
     pub notes: usize,
+    pub transport_changes: usize,
 }
 
-/// `seconds` of audio at 48 kHz in 512-sample blocks with random automation (about one
-/// parameter change every block) and random notes; every block finite and bounded.
+/// `seconds` of audio at 48 kHz in 512-sample blocks with random automation (a parameter
+/// change in 80 % of blocks), random notes and transport jumps / tempo changes / stops every
+/// ~10 s; every sample finite and bounded.
 pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> {
     let sr = 48_000.0;
     let block = 512usize;
@@ -880,9 +896,37 @@ pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> 
     let visible: Vec<_> = p.params.iter().filter(|q| !q.hidden).cloned().collect();
     let (mut done, mut peak, mut changes, mut notes) = (0usize, 0.0f32, 0usize, 0usize);
     let mut held: Vec<u8> = Vec::new();
+    p.transport = Some(Transport {
+        tempo_bpm: 120.0,
+        playing: true,
+        position_seconds: 0.0,
+    });
+    let mut transport_changes = 0usize;
     let start = Instant::now();
     while done < total {
         let n = chunk.min(total - done);
+        // Every ~10 s the "producer" does something to the transport: jumps back (loops a
+        // section), jumps ahead, changes tempo, stops, or the host sends no transport at all.
+        let roll = rng.next_f32();
+        let t = p.transport.get_or_insert(Transport {
+            tempo_bpm: 120.0,
+            playing: true,
+            position_seconds: 0.0,
+        });
+        if roll < 0.2 {
+            t.position_seconds = (t.position_seconds - 30.0 * rng.next_f32() as f64).max(0.0);
+        } else if roll < 0.3 {
+            t.position_seconds += 120.0 * rng.next_f32() as f64;
+        } else if roll < 0.4 {
+            t.tempo_bpm = 60.0 + 140.0 * rng.next_f32() as f64;
+        } else if roll < 0.5 {
+            t.playing = !t.playing;
+        } else if roll < 0.55 {
+            p.transport = None;
+        }
+        if roll < 0.55 {
+            transport_changes += 1;
+        }
         let mut events = Vec::new();
         for b in 0..n.div_ceil(block) {
             let t = b * block;
@@ -937,6 +981,7 @@ pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> 
         peak,
         param_changes: changes,
         notes,
+        transport_changes,
     })
 }
 

@@ -22,8 +22,12 @@ use clack_extensions::params::{
 use clack_extensions::state::{HostState, HostStateImpl, PluginState};
 use clack_extensions::thread_check::{HostThreadCheck, HostThreadCheckImpl};
 use clack_host::events::Match;
-use clack_host::events::event_types::{NoteOffEvent, NoteOnEvent, ParamValueEvent};
+use clack_host::events::event_types::{
+    NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
+};
+use clack_host::events::{EventFlags, EventHeader};
 use clack_host::prelude::*;
+use clack_host::utils::{BeatTime, SecondsTime};
 
 thread_local! {
     static IS_AUDIO_THREAD: Cell<bool> = const { Cell::new(false) };
@@ -155,6 +159,47 @@ pub struct Port {
     pub main: bool,
 }
 
+/// The host transport sent with every block (4/4). `None` on a plugin = free-running, no
+/// transport (like a host that is stopped and sends nothing).
+#[derive(Clone, Copy, Debug)]
+pub struct Transport {
+    pub tempo_bpm: f64,
+    pub playing: bool,
+    /// Song position at the next rendered sample, in seconds (the host's timeline).
+    pub position_seconds: f64,
+}
+
+impl Transport {
+    fn event(&self, sample_rate: f64, offset: usize) -> TransportEvent {
+        let seconds = self.position_seconds + offset as f64 / sample_rate;
+        let beats = seconds * self.tempo_bpm / 60.0;
+        let bar = (beats / 4.0).floor();
+        let mut flags = TransportFlags::HAS_TEMPO
+            | TransportFlags::HAS_BEATS_TIMELINE
+            | TransportFlags::HAS_SECONDS_TIMELINE
+            | TransportFlags::HAS_TIME_SIGNATURE;
+        if self.playing {
+            flags |= TransportFlags::IS_PLAYING;
+        }
+        TransportEvent {
+            header: EventHeader::new_core(0, EventFlags::empty()),
+            flags,
+            song_pos_beats: BeatTime::from_float(beats),
+            song_pos_seconds: SecondsTime::from_float(seconds),
+            tempo: self.tempo_bpm,
+            tempo_inc: 0.0,
+            loop_start_beats: BeatTime::from_int(0),
+            loop_end_beats: BeatTime::from_int(0),
+            loop_start_seconds: SecondsTime::from_int(0),
+            loop_end_seconds: SecondsTime::from_int(0),
+            bar_start: BeatTime::from_float(bar * 4.0),
+            bar_number: bar as i32,
+            time_signature_numerator: 4,
+            time_signature_denominator: 4,
+        }
+    }
+}
+
 /// A timed event for [`Plugin::render`]; `sample` counts from the start of the render.
 #[derive(Clone, Copy, Debug)]
 pub enum HostEvent {
@@ -195,6 +240,8 @@ pub struct Plugin {
     pub params: Vec<ParamDesc>,
     pub inputs: Vec<Port>,
     pub outputs: Vec<Port>,
+    /// Sent with every block while `Some`; its position advances as audio is rendered.
+    pub transport: Option<Transport>,
     sample_rate: f64,
     max_block: u32,
     steady_time: u64,
@@ -282,6 +329,7 @@ impl Plugin {
             params,
             inputs,
             outputs,
+            transport: None,
             sample_rate: 0.0,
             max_block: 0,
             steady_time: 0,
@@ -476,6 +524,8 @@ pub fn render_concurrently(
         in_ports: Vec<usize>,
         out_ports: Vec<usize>,
         steady: u64,
+        transport: Option<Transport>,
+        sample_rate: f64,
     }
     let mut jobs = Vec::with_capacity(plugins.len());
     for p in plugins.iter_mut() {
@@ -485,6 +535,8 @@ pub fn render_concurrently(
             in_ports: p.inputs.iter().map(|q| q.channels as usize).collect(),
             out_ports: p.outputs.iter().map(|q| q.channels as usize).collect(),
             steady: p.steady_time,
+            transport: p.transport,
+            sample_rate: p.sample_rate,
         });
     }
     let results = std::thread::scope(|scope| {
@@ -503,6 +555,8 @@ pub fn render_concurrently(
                         &job.in_ports,
                         &job.out_ports,
                         &mut job.steady,
+                        job.transport,
+                        job.sample_rate,
                     );
                     (r, job.steady)
                 })
@@ -528,6 +582,9 @@ pub fn render_concurrently(
         match result {
             Ok((Ok((processor, out)), steady)) => {
                 p.steady_time = steady;
+                if let Some(t) = p.transport.as_mut().filter(|t| t.playing) {
+                    t.position_seconds += frames as f64 / p.sample_rate;
+                }
                 p.processor = Some(processor);
                 outputs.push(out);
             }
@@ -567,6 +624,8 @@ fn render_on_audio_thread(
     in_ports: &[usize],
     out_ports: &[usize],
     steady: &mut u64,
+    transport: Option<Transport>,
+    sample_rate: f64,
 ) -> Result<RenderOk, String> {
     let mut processor = processor
         .start_processing()
@@ -626,6 +685,11 @@ fn render_on_audio_thread(
             }
             next_event += 1;
         }
+        // A stopped transport stays where it is; a playing one advances with the audio.
+        let transport_event = transport.map(|t| {
+            let offset = if t.playing { pos } else { 0 };
+            t.event(sample_rate, offset)
+        });
         {
             let inputs = in_ports_buf.with_input_buffers(
                 split_ports(&mut in_bufs, in_ports)
@@ -656,7 +720,7 @@ fn render_on_audio_thread(
                     &ev_buf.as_input(),
                     &mut out_ev.as_output(),
                     Some(*steady),
-                    None,
+                    transport_event.as_ref(),
                 )
                 .map_err(|e| format!("process failed at sample {pos}: {e}"))?;
         }

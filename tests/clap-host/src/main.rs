@@ -61,14 +61,15 @@ fn main() -> ExitCode {
             {
                 Ok(r) => println!(
                     "{} {name}: {:.0} s of audio in {:.2} s wall = {:.0}x real time \
-                     (peak {:.3}, {} parameter changes, {} notes)",
+                     (peak {:.3}, {} parameter changes, {} notes, {} transport changes)",
                     if m == "--soak" { "ok   " } else { "time " },
                     r.audio_seconds,
                     r.wall_seconds,
                     r.audio_seconds / r.wall_seconds.max(1e-9),
                     r.peak,
                     r.param_changes,
-                    r.notes
+                    r.notes,
+                    r.transport_changes
                 ),
                 Err(e) => {
                     println!("FAIL  {name}: soak: {e}");

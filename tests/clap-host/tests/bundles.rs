@@ -90,13 +90,14 @@ fn soak_one_hour_each() {
         match checks::soak(&path, seconds, 7) {
             Ok(r) => eprintln!(
                 "soak  {name}: {:.0} s audio in {:.1} s ({:.0}x real time), peak {:.3}, \
-                 {} parameter changes, {} notes",
+                 {} parameter changes, {} notes, {} transport changes",
                 r.audio_seconds,
                 r.wall_seconds,
                 r.audio_seconds / r.wall_seconds.max(1e-9),
                 r.peak,
                 r.param_changes,
-                r.notes
+                r.notes,
+                r.transport_changes
             ),
             Err(e) => failures.push(format!("{name}: {e}")),
         }
