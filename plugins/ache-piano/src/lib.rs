@@ -263,7 +263,7 @@ impl ClapPlugin for AchePiano {
     const CLAP_FEATURES: &'static [ClapFeature] = &[
         ClapFeature::Instrument,
         ClapFeature::Synthesizer,
-        ClapFeature::Custom("piano"),
+        ClapFeature::Custom("catalyst:piano"),
         ClapFeature::Stereo,
     ];
 }

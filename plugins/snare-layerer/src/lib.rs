@@ -245,19 +245,10 @@ impl Plugin for SnareLayerer {
             },
             ..AudioIOLayout::const_default()
         },
-        AudioIOLayout {
-            main_input_channels: NonZeroU32::new(1),
-            main_output_channels: NonZeroU32::new(1),
-            aux_input_ports: &[new_nonzero_u32(1)],
-            names: PortNames {
-                layout: Some("Mono"),
-                main_input: Some("Drum In"),
-                main_output: Some("Output"),
-                aux_inputs: &["Trigger Sidechain"],
-                aux_outputs: &[],
-            },
-            ..AudioIOLayout::const_default()
-        },
+        // No mono layout: nice-plug 0.4.2's VST3 `setBusArrangements` checks the aux bus against
+        // the main bus's index (aux_input_start_idx is inverted), so with a second layout it
+        // accepted sidechain arrangements it cannot run and failed Steinberg's validator
+        // ("SideChain Arrangement"). Hosts feed a mono snare track to a stereo insert.
     ];
 
     const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
@@ -483,7 +474,6 @@ impl ClapPlugin for SnareLayerer {
         ClapFeature::AudioEffect,
         ClapFeature::Drum,
         ClapFeature::Stereo,
-        ClapFeature::Mono,
     ];
 }
 
