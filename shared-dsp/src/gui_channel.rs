@@ -117,31 +117,56 @@ mod tests {
 
     #[test]
     fn reader_never_sees_a_torn_snapshot() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize};
         // The writer publishes arrays whose elements are all equal; any mix of two snapshots
-        // would show two different values.
+        // would show two different values. It keeps writing until the reader has made 2000
+        // consistent reads while writes were going on, so the test cannot pass vacuously
+        // (and does not depend on how the two threads get scheduled).
+        const WANTED_READS: usize = 2_000;
         let array = Arc::new(GuiArray::new(256));
+        let reads = Arc::new(AtomicUsize::new(0));
+        let reader_gave_up = Arc::new(AtomicBool::new(false));
         let writer = {
-            let array = array.clone();
+            let (array, reads, gave_up) = (array.clone(), reads.clone(), reader_gave_up.clone());
             std::thread::spawn(move || {
                 let mut data = vec![0.0f32; 256];
-                for i in 0..20_000 {
+                let mut i = 0u32;
+                while reads.load(Ordering::Relaxed) < WANTED_READS
+                    && !gave_up.load(Ordering::Relaxed)
+                {
                     data.fill(i as f32);
                     array.write(&data);
+                    i += 1;
+                    if i.is_multiple_of(64) {
+                        std::thread::yield_now();
+                    }
                 }
+                i
             })
         };
         let mut out = vec![0.0f32; 256];
-        let mut consistent_reads = 0;
-        while !writer.is_finished() {
+        let mut attempts = 0u64;
+        while reads.load(Ordering::Relaxed) < WANTED_READS {
+            attempts += 1;
+            if attempts > 50_000_000 {
+                reader_gave_up.store(true, Ordering::Relaxed);
+                break;
+            }
             if array.read(&mut out) {
                 assert!(out.iter().all(|&x| x == out[0]), "torn read");
-                consistent_reads += 1;
+                // Only reads of published snapshots count (the initial zeros are trivially whole).
+                if out[0] > 0.0 {
+                    reads.fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
-        writer.join().unwrap();
+        let written = writer.join().unwrap();
+        assert!(
+            !reader_gave_up.load(Ordering::Relaxed),
+            "reader never got a consistent snapshot"
+        );
         assert!(array.read(&mut out));
-        assert!(out.iter().all(|&x| x == 19_999.0));
-        assert_eq!(array.version(), 20_000);
-        assert!(consistent_reads > 0);
+        assert!(out.iter().all(|&x| x == (written - 1) as f32));
+        assert_eq!(array.version(), written as u64);
     }
 }

@@ -8,12 +8,15 @@
 //! linear gain unless the name ends in `_db`.
 
 pub mod denormal;
+pub mod density;
 pub mod envelope;
 pub mod filters;
 pub mod gui_channel;
+pub mod loudness;
 pub mod piano;
 pub mod rng;
 pub mod smoother;
+pub mod snare;
 pub mod util;
 
 #[cfg(test)]

@@ -1,0 +1,471 @@
+//! Short-window spectral analysis behind the density components: ERB-band occupancy, spectral
+//! flatness, onsets (spectral flux) and low-end load, one [`FrameFeatures`] per hop.
+//!
+//! Frames are about 43 ms (2048 samples at 44.1/48 kHz, scaled with the sample rate) with a Hann
+//! window and 50% overlap, so one hop is about 21 ms.
+
+use realfft::num_complex::Complex;
+use realfft::{RealFftPlanner, RealToComplex};
+use std::sync::Arc;
+
+/// Perceptual bands for occupancy and onsets, equally spaced on the ERB-number scale
+/// (Glasberg & Moore 1990: E(f) = 21.4 log10(1 + 0.00437 f)) from [`BAND_LOW_HZ`] to
+/// [`BAND_HIGH_HZ`]: about 0.93 ERB each.
+pub const ERB_BANDS: usize = 40;
+pub const BAND_LOW_HZ: f32 = 50.0;
+pub const BAND_HIGH_HZ: f32 = 16_000.0;
+
+/// Low bands for low-end load and clash detection: sub (20-60 Hz), bass (60-120 Hz), low-mid
+/// (120-250 Hz): where kick and bass fundamentals fight.
+pub const LOW_BANDS: usize = 3;
+pub const LOW_BAND_EDGES_HZ: [f32; LOW_BANDS + 1] = [20.0, 60.0, 120.0, 250.0];
+pub const LOW_BAND_NAMES: [&str; LOW_BANDS] =
+    ["sub 20-60 Hz", "bass 60-120 Hz", "low-mid 120-250 Hz"];
+
+/// A frame quieter than this (mean square, dBFS) is silence: it has no occupancy, flatness or
+/// onsets, so a fade tail does not count as "content".
+pub const SILENCE_DB: f32 = -70.0;
+
+/// Default occupancy range: a band counts as occupied when its energy is within this many dB of
+/// the loudest band. 30 dB spans a typical full mix, whose ERB-band energies fall about 3 dB per
+/// octave above 500 Hz (about 22 dB from 100 Hz to 16 kHz), while a single instrument leaves most
+/// bands far below its strongest one.
+pub const DEFAULT_OCCUPANCY_RANGE_DB: f32 = 30.0;
+
+/// Onset detector: half-wave-rectified rise of the band levels (dB) averaged over all bands
+/// (spectral flux on a log scale, Bello et al. 2005), peak-picked against an adaptive threshold:
+/// the flux must be a local maximum and exceed both (steady white noise, whose periodogram bins
+/// scatter by ~5.6 dB, gives a flux of 0.8-2.5 dB; a drum hit gives 10-40 dB) [`ONSET_MIN_FLUX_DB`] and
+/// [`ONSET_RELATIVE`] times the mean flux of the last [`ONSET_HISTORY`] frames.
+pub const ONSET_MIN_FLUX_DB: f32 = 4.0;
+pub const ONSET_RELATIVE: f32 = 2.0;
+pub const ONSET_HISTORY: usize = 16;
+
+/// Features of one analysis frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameFeatures {
+    /// Mean square of the (mono) frame, linear.
+    pub power: f32,
+    /// `power <` [`SILENCE_DB`].
+    pub silent: bool,
+    /// Share (0..1) of the [`ERB_BANDS`] bands within the occupancy range of the loudest band.
+    pub occupancy: f32,
+    /// Geometric / arithmetic mean of the power spectrum from 50 Hz to 16 kHz: near 0 for a
+    /// tone, about 0.56 for white noise (e^-γ, because a periodogram bin of noise is
+    /// exponentially distributed).
+    pub flatness: f32,
+    /// Power below 120 Hz over total power (0..1).
+    pub low_share: f32,
+    /// Power per low band ([`LOW_BAND_EDGES_HZ`]) over total power (0..1).
+    pub low_band_share: [f32; LOW_BANDS],
+    /// An onset was detected at this frame (reported one hop late: peak picking needs the next
+    /// frame).
+    pub onset: bool,
+}
+
+impl FrameFeatures {
+    pub const SILENT: Self = Self {
+        power: 0.0,
+        silent: true,
+        occupancy: 0.0,
+        flatness: 0.0,
+        low_share: 0.0,
+        low_band_share: [0.0; LOW_BANDS],
+        onset: false,
+    };
+}
+
+/// Streams mono audio through overlapping FFT frames. Allocates in `new` only.
+pub struct SpectralAnalyzer {
+    sample_rate: f32,
+    fft: Arc<dyn RealToComplex<f32>>,
+    fft_size: usize,
+    hop: usize,
+    window: Vec<f32>,
+    /// Circular history of the last `fft_size` input samples.
+    history: Vec<f32>,
+    write_pos: usize,
+    since_hop: usize,
+    frame: Vec<f32>,
+    spectrum: Vec<Complex<f32>>,
+    scratch: Vec<Complex<f32>>,
+    power: Vec<f32>,
+    /// Scale from |X|² to mean-square contribution (one-sided, Hann corrected).
+    power_scale: f32,
+    /// Half-open bin ranges per ERB band.
+    band_bins: [(usize, usize); ERB_BANDS],
+    low_bins: [(usize, usize); LOW_BANDS],
+    flatness_bins: (usize, usize),
+    occupancy_range_db: f32,
+    prev_band_db: [f32; ERB_BANDS],
+    flux_history: [f32; ONSET_HISTORY],
+    flux_pos: usize,
+    /// Flux of the previous two frames, for peak picking.
+    flux_prev: [f32; 2],
+    frames_done: u64,
+}
+
+impl std::fmt::Debug for SpectralAnalyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpectralAnalyzer")
+            .field("sample_rate", &self.sample_rate)
+            .field("fft_size", &self.fft_size)
+            .field("hop", &self.hop)
+            .finish()
+    }
+}
+
+fn erb_number(f: f32) -> f32 {
+    21.4 * (1.0 + 0.00437 * f).log10()
+}
+
+fn erb_number_to_hz(e: f32) -> f32 {
+    (10f32.powf(e / 21.4) - 1.0) / 0.00437
+}
+
+impl SpectralAnalyzer {
+    /// Allocates (call off the audio thread).
+    pub fn new(sample_rate: f32) -> Self {
+        let sample_rate = sample_rate.clamp(8_000.0, 768_000.0);
+        // ~43 ms frames at any rate, rounded to a power of two.
+        let fft_size = ((sample_rate * 2048.0 / 48_000.0) as usize)
+            .next_power_of_two()
+            .clamp(512, 32_768);
+        let hop = fft_size / 2;
+        let mut planner = RealFftPlanner::<f32>::new();
+        let fft = planner.plan_fft_forward(fft_size);
+        let window: Vec<f32> = (0..fft_size)
+            .map(|n| {
+                let x = std::f32::consts::PI * n as f32 / fft_size as f32;
+                x.sin().powi(2)
+            })
+            .collect();
+        let window_energy: f32 = window.iter().map(|w| w * w).sum();
+        let bins = fft_size / 2 + 1;
+        let bin_hz = sample_rate / fft_size as f32;
+        let to_bin = |hz: f32| ((hz / bin_hz).round() as usize).clamp(1, bins - 1);
+
+        let top_hz = BAND_HIGH_HZ.min(sample_rate * 0.45);
+        let (e_lo, e_hi) = (erb_number(BAND_LOW_HZ), erb_number(top_hz));
+        let mut band_bins = [(0, 0); ERB_BANDS];
+        for (b, range) in band_bins.iter_mut().enumerate() {
+            let lo = erb_number_to_hz(e_lo + (e_hi - e_lo) * b as f32 / ERB_BANDS as f32);
+            let hi = erb_number_to_hz(e_lo + (e_hi - e_lo) * (b + 1) as f32 / ERB_BANDS as f32);
+            let (a, z) = (to_bin(lo), to_bin(hi));
+            // Low bands are narrower than a bin: give each band at least the bin at its centre.
+            *range = if z > a {
+                (a, z)
+            } else {
+                let c = to_bin((lo * hi).sqrt());
+                (c, c + 1)
+            };
+        }
+        let mut low_bins = [(0, 0); LOW_BANDS];
+        for (i, range) in low_bins.iter_mut().enumerate() {
+            let a = ((LOW_BAND_EDGES_HZ[i] / bin_hz).round() as usize).max(1);
+            let z = ((LOW_BAND_EDGES_HZ[i + 1] / bin_hz).round() as usize).max(a + 1);
+            *range = (a, z.min(bins));
+        }
+        let flatness_bins = (to_bin(BAND_LOW_HZ), to_bin(top_hz));
+        let scratch_len = fft.get_scratch_len();
+        Self {
+            sample_rate,
+            fft_size,
+            hop,
+            window,
+            history: vec![0.0; fft_size],
+            write_pos: 0,
+            since_hop: 0,
+            frame: vec![0.0; fft_size],
+            spectrum: vec![Complex::new(0.0, 0.0); bins],
+            scratch: vec![Complex::new(0.0, 0.0); scratch_len],
+            power: vec![0.0; bins],
+            power_scale: 2.0 / (fft_size as f32 * window_energy),
+            band_bins,
+            low_bins,
+            flatness_bins,
+            occupancy_range_db: DEFAULT_OCCUPANCY_RANGE_DB,
+            prev_band_db: [SILENCE_DB - 30.0; ERB_BANDS],
+            flux_history: [0.0; ONSET_HISTORY],
+            flux_pos: 0,
+            flux_prev: [0.0; 2],
+            frames_done: 0,
+            fft,
+        }
+    }
+
+    pub fn sample_rate(&self) -> f32 {
+        self.sample_rate
+    }
+
+    /// Samples between frames.
+    pub fn hop(&self) -> usize {
+        self.hop
+    }
+
+    /// Frames per second.
+    pub fn frame_rate(&self) -> f32 {
+        self.sample_rate / self.hop as f32
+    }
+
+    pub fn set_occupancy_range_db(&mut self, range_db: f32) {
+        self.occupancy_range_db = range_db.clamp(6.0, 60.0);
+    }
+
+    /// Clears the audio history and the onset detector's memory.
+    pub fn reset(&mut self) {
+        self.history.fill(0.0);
+        self.write_pos = 0;
+        self.since_hop = 0;
+        self.forget_onset_context();
+    }
+
+    /// Call after a jump in the song (loop, relocation, a gap in calls): the next sound must
+    /// not count as an onset just because the previous audio was different.
+    pub fn forget_onset_context(&mut self) {
+        self.prev_band_db = [SILENCE_DB - 30.0; ERB_BANDS];
+        self.flux_history = [0.0; ONSET_HISTORY];
+        self.flux_prev = [0.0; 2];
+    }
+
+    /// Feeds mono samples; calls `on_frame` for every completed frame. Does not allocate.
+    pub fn push(&mut self, mono: &[f32], mut on_frame: impl FnMut(&FrameFeatures)) {
+        for &x in mono {
+            self.history[self.write_pos] = x;
+            self.write_pos = (self.write_pos + 1) % self.fft_size;
+            self.since_hop += 1;
+            if self.since_hop == self.hop {
+                self.since_hop = 0;
+                let features = self.analyze_frame();
+                on_frame(&features);
+            }
+        }
+    }
+
+    fn analyze_frame(&mut self) -> FrameFeatures {
+        let n = self.fft_size;
+        for i in 0..n {
+            self.frame[i] = self.history[(self.write_pos + i) % n] * self.window[i];
+        }
+        // Cannot fail: buffers have the planned lengths.
+        let _ =
+            self.fft
+                .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch);
+        let mut total = 0.0f32;
+        for (p, c) in self.power.iter_mut().zip(&self.spectrum) {
+            *p = c.norm_sqr() * self.power_scale;
+        }
+        self.power[0] *= 0.5;
+        for &p in &self.power[1..] {
+            total += p;
+        }
+        self.frames_done += 1;
+
+        let silent = total.is_nan() || total <= 0.0 || 10.0 * total.log10() < SILENCE_DB;
+        if silent {
+            self.forget_onset_context_soft();
+            return FrameFeatures {
+                power: if total.is_finite() { total } else { 0.0 },
+                ..FrameFeatures::SILENT
+            };
+        }
+
+        let mut band_db = [0.0f32; ERB_BANDS];
+        let mut max_db = f32::MIN;
+        for (db, &(a, z)) in band_db.iter_mut().zip(&self.band_bins) {
+            let e: f32 = self.power[a..z].iter().sum();
+            *db = 10.0 * (e + 1e-12).log10();
+            max_db = max_db.max(*db);
+        }
+        let floor_db = SILENCE_DB - 20.0;
+        let occupied = band_db
+            .iter()
+            .filter(|&&db| db >= max_db - self.occupancy_range_db && db >= floor_db)
+            .count();
+
+        let (fa, fz) = self.flatness_bins;
+        let mut log_sum = 0.0f64;
+        let mut lin_sum = 0.0f64;
+        for &p in &self.power[fa..fz] {
+            let p = p as f64 + 1e-14;
+            log_sum += p.ln();
+            lin_sum += p;
+        }
+        let count = (fz - fa).max(1) as f64;
+        let flatness = ((log_sum / count).exp() / (lin_sum / count)).clamp(0.0, 1.0) as f32;
+
+        let mut low_band_share = [0.0f32; LOW_BANDS];
+        for (share, &(a, z)) in low_band_share.iter_mut().zip(&self.low_bins) {
+            *share = (self.power[a..z].iter().sum::<f32>() / total).clamp(0.0, 1.0);
+        }
+        let low_share = (low_band_share[0] + low_band_share[1]).min(1.0);
+
+        // Spectral flux on band levels, each band floored 50 dB under the loudest so that noise
+        // far below the music cannot make onsets.
+        let flux_floor = max_db - 50.0;
+        let mut flux = 0.0f32;
+        for (db, prev) in band_db.iter().zip(self.prev_band_db.iter_mut()) {
+            let now = db.max(flux_floor);
+            flux += (now - prev.max(flux_floor)).max(0.0);
+            *prev = now;
+        }
+        flux /= ERB_BANDS as f32;
+        let mean_flux = self.flux_history.iter().sum::<f32>() / ONSET_HISTORY as f32;
+        // The previous frame is an onset if it is a peak above the threshold.
+        let [before, candidate] = self.flux_prev;
+        let onset = candidate > before
+            && candidate >= flux
+            && candidate >= ONSET_MIN_FLUX_DB
+            && candidate >= ONSET_RELATIVE * mean_flux;
+        self.flux_history[self.flux_pos] = candidate;
+        self.flux_pos = (self.flux_pos + 1) % ONSET_HISTORY;
+        self.flux_prev = [candidate, flux];
+
+        FrameFeatures {
+            power: total,
+            silent: false,
+            occupancy: occupied as f32 / ERB_BANDS as f32,
+            flatness,
+            low_share,
+            low_band_share,
+            onset,
+        }
+    }
+
+    /// In silence the band levels fall to the floor so the next sound is a rise (an onset), but
+    /// an onset pending from the last sounding frame is dropped.
+    fn forget_onset_context_soft(&mut self) {
+        self.prev_band_db = [SILENCE_DB - 30.0; ERB_BANDS];
+        self.flux_prev = [0.0; 2];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    const SR: f32 = 48_000.0;
+
+    fn analyze(signal: &[f32]) -> Vec<FrameFeatures> {
+        let mut a = SpectralAnalyzer::new(SR);
+        let mut out = Vec::new();
+        for block in signal.chunks(300) {
+            a.push(block, |f| out.push(*f));
+        }
+        out
+    }
+
+    fn sine(freq: f32, amp: f32, seconds: f32) -> Vec<f32> {
+        (0..(seconds * SR) as usize)
+            .map(|n| amp * (2.0 * std::f32::consts::PI * freq * n as f32 / SR).sin())
+            .collect()
+    }
+
+    fn white(amp: f32, seconds: f32, seed: u32) -> Vec<f32> {
+        let mut rng = Rng::new(seed);
+        (0..(seconds * SR) as usize)
+            .map(|_| amp * rng.bipolar())
+            .collect()
+    }
+
+    fn mean(frames: &[FrameFeatures], f: impl Fn(&FrameFeatures) -> f32) -> f32 {
+        let live: Vec<_> = frames.iter().skip(2).filter(|x| !x.silent).collect();
+        live.iter().map(|x| f(x)).sum::<f32>() / live.len().max(1) as f32
+    }
+
+    #[test]
+    fn flatness_separates_tone_from_noise() {
+        let tone = mean(&analyze(&sine(440.0, 0.5, 2.0)), |f| f.flatness);
+        let noise = mean(&analyze(&white(0.3, 2.0, 7)), |f| f.flatness);
+        assert!(tone < 0.01, "sine flatness {tone}");
+        // White noise periodogram: e^-γ = 0.56 expected.
+        assert!((noise - 0.56).abs() < 0.05, "noise flatness {noise}");
+    }
+
+    #[test]
+    fn occupancy_single_instrument_vs_full_mix() {
+        // A bass line: one 55 Hz tone with two harmonics.
+        let bass: Vec<f32> = sine(55.0, 0.4, 2.0)
+            .iter()
+            .zip(sine(110.0, 0.2, 2.0))
+            .zip(sine(165.0, 0.1, 2.0))
+            .map(|((a, b), c)| a + b + c)
+            .collect();
+        let bass_occ = mean(&analyze(&bass), |f| f.occupancy);
+        // A full mix stand-in: pink-ish noise (white through a gentle lowpass) plus the bass.
+        let mut lp = 0.0f32;
+        let mix: Vec<f32> = white(0.3, 2.0, 3)
+            .iter()
+            .zip(&bass)
+            .map(|(w, b)| {
+                lp += 0.3 * (w - lp);
+                lp + 0.5 * w + b
+            })
+            .collect();
+        let mix_occ = mean(&analyze(&mix), |f| f.occupancy);
+        assert!(bass_occ < 0.2, "bass occupancy {bass_occ}");
+        assert!(mix_occ > 0.85, "mix occupancy {mix_occ}");
+    }
+
+    #[test]
+    fn click_train_onset_rate() {
+        for rate_hz in [2.0f32, 4.0, 8.0] {
+            let seconds = 4.0;
+            let mut x = vec![0.0f32; (seconds * SR) as usize];
+            // Clicks: 2 ms decaying noise bursts over a quiet noise floor.
+            let mut rng = Rng::new(11);
+            for (n, v) in x.iter_mut().enumerate() {
+                *v = 0.001 * rng.bipolar();
+                let t = n as f32 / SR;
+                let since = t - (t * rate_hz).floor() / rate_hz;
+                if since < 0.002 {
+                    *v += 0.8 * rng.bipolar() * (1.0 - since / 0.002);
+                }
+            }
+            let frames = analyze(&x);
+            let analyzer = SpectralAnalyzer::new(SR);
+            let onsets = frames.iter().filter(|f| f.onset).count() as f32;
+            let measured = onsets / (frames.len() as f32 / analyzer.frame_rate());
+            assert!(
+                (measured - rate_hz).abs() <= 0.5,
+                "{rate_hz}/s clicks measured {measured}/s"
+            );
+        }
+    }
+
+    #[test]
+    fn steady_sounds_make_no_onsets() {
+        for x in [sine(440.0, 0.5, 3.0), white(0.3, 3.0, 5)] {
+            let frames = analyze(&x);
+            let onsets = frames.iter().skip(3).filter(|f| f.onset).count();
+            assert!(onsets <= 1, "{onsets} onsets in a steady sound");
+        }
+    }
+
+    #[test]
+    fn low_end_share_follows_the_bass() {
+        let bass = mean(&analyze(&sine(80.0, 0.5, 2.0)), |f| f.low_share);
+        let hats = mean(&analyze(&sine(6_000.0, 0.5, 2.0)), |f| f.low_share);
+        let band = mean(&analyze(&sine(80.0, 0.5, 2.0)), |f| f.low_band_share[1]);
+        assert!(bass > 0.9 && band > 0.9, "bass {bass} band {band}");
+        assert!(hats < 0.01, "hats {hats}");
+    }
+
+    #[test]
+    fn silence_and_garbage_are_silent() {
+        let mut a = SpectralAnalyzer::new(SR);
+        let mut frames = Vec::new();
+        a.push(&vec![0.0; 10_000], |f| frames.push(*f));
+        assert!(frames.iter().all(|f| f.silent && !f.onset));
+    }
+
+    #[test]
+    fn frame_size_scales_with_sample_rate() {
+        for sr in [22_050.0f32, 44_100.0, 96_000.0, 192_000.0] {
+            let a = SpectralAnalyzer::new(sr);
+            let frame_ms = a.hop() as f32 * 2.0 / sr * 1000.0;
+            assert!((20.0..=90.0).contains(&frame_ms), "{sr}: {frame_ms} ms");
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! The EBU test signals, built here rather than read from files: EBU Tech 3341 (2016) cases 1-6
+//! and 9-10 plus the momentary cases and true-peak cases, and Tech 3342 (2016) LRA cases 1-4.
+//! Cases 7 and 8 (and 3342 cases 5-6) are authentic programme recordings that cannot be
+//! synthesised: they do not apply here.
+
+use super::*;
+
+const SR: f32 = 48_000.0;
+
+/// Feeds `seconds` of a 1 kHz sine at `dbfs` on every channel (scaled per channel by
+/// `channel_db`), in 512-frame blocks, calling `each_block` with the seconds elapsed so far.
+struct Generator {
+    phase: f64,
+    elapsed_s: f64,
+}
+
+impl Generator {
+    fn new() -> Self {
+        Self {
+            phase: 0.0,
+            elapsed_s: 0.0,
+        }
+    }
+
+    fn run(
+        &mut self,
+        meter: &mut LoudnessMeter,
+        freq_hz: f64,
+        channel_dbfs: &[f64],
+        seconds: f64,
+        mut each_block: impl FnMut(&LoudnessMeter, f64),
+    ) {
+        let frames = (seconds * SR as f64).round() as usize;
+        let gains: Vec<f64> = channel_dbfs.iter().map(|d| 10f64.powf(d / 20.0)).collect();
+        let mut bufs = vec![vec![0.0f32; 512]; gains.len()];
+        let mut done = 0;
+        let w = 2.0 * std::f64::consts::PI * freq_hz / SR as f64;
+        while done < frames {
+            let n = (frames - done).min(512);
+            for i in 0..n {
+                let s = (self.phase + w * i as f64).sin();
+                for (buf, g) in bufs.iter_mut().zip(&gains) {
+                    buf[i] = (s * g) as f32;
+                }
+            }
+            self.phase = (self.phase + w * n as f64) % (2.0 * std::f64::consts::PI);
+            let planar: Vec<&[f32]> = bufs.iter().map(|b| &b[..n]).collect();
+            meter.process(&planar);
+            done += n;
+            self.elapsed_s += n as f64 / SR as f64;
+            each_block(meter, self.elapsed_s);
+        }
+    }
+
+    fn stereo(&mut self, meter: &mut LoudnessMeter, dbfs: f64, seconds: f64) {
+        self.run(meter, 1_000.0, &[dbfs, dbfs], seconds, |_, _| {});
+    }
+}
+
+fn integrated_of(segments: &[(f64, f64)]) -> f64 {
+    let mut meter = LoudnessMeter::new(SR, 2);
+    let mut g = Generator::new();
+    for &(dbfs, secs) in segments {
+        g.stereo(&mut meter, dbfs, secs);
+    }
+    meter.integrated_lufs()
+}
+
+#[test]
+fn tech3341_cases_1_and_2_steady_sine() {
+    for level in [-23.0, -33.0] {
+        let mut meter = LoudnessMeter::new(SR, 2);
+        let mut g = Generator::new();
+        let mut checked = 0;
+        g.run(&mut meter, 1_000.0, &[level, level], 20.0, |m, t| {
+            if t > 3.1 {
+                assert!((m.momentary_lufs() - level).abs() <= 0.1, "M at {t}");
+                assert!((m.short_term_lufs() - level).abs() <= 0.1, "S at {t}");
+                checked += 1;
+            }
+        });
+        assert!(checked > 1000);
+        let i = meter.integrated_lufs();
+        assert!((i - level).abs() <= 0.1, "case level {level}: I = {i}");
+    }
+}
+
+#[test]
+fn tech3341_cases_3_4_5_gating() {
+    let case3 = integrated_of(&[(-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0)]);
+    let case4 = integrated_of(&[
+        (-72.0, 10.0),
+        (-36.0, 10.0),
+        (-23.0, 60.0),
+        (-36.0, 10.0),
+        (-72.0, 10.0),
+    ]);
+    let case5 = integrated_of(&[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)]);
+    for (case, i) in [(3, case3), (4, case4), (5, case5)] {
+        assert!((i + 23.0).abs() <= 0.1, "case {case}: I = {i}");
+    }
+}
+
+#[test]
+fn tech3341_case_6_five_channels() {
+    // L, R at -28 dBFS, C at -24, Ls, Rs at -30: surrounds weighted +1.5 dB.
+    let mut meter = LoudnessMeter::new(SR, 5);
+    let mut g = Generator::new();
+    g.run(
+        &mut meter,
+        1_000.0,
+        &[-28.0, -28.0, -24.0, -30.0, -30.0],
+        20.0,
+        |_, _| {},
+    );
+    let i = meter.integrated_lufs();
+    assert!((i + 23.0).abs() <= 0.1, "I = {i}");
+}
+
+#[test]
+fn tech3341_case_9_short_term_of_alternating_tone() {
+    // -20 dBFS for 1.34 s, -30 dBFS for 1.66 s, five times: every 3 s window holds one period.
+    let mut meter = LoudnessMeter::new(SR, 2);
+    let mut g = Generator::new();
+    let mut worst = 0.0f64;
+    for _ in 0..5 {
+        for (db, secs) in [(-20.0, 1.34), (-30.0, 1.66)] {
+            g.run(&mut meter, 1_000.0, &[db, db], secs, |m, t| {
+                if t >= 3.0 {
+                    worst = worst.max((m.short_term_lufs() + 23.0).abs());
+                }
+            });
+        }
+    }
+    // 512-frame blocks place the window within 10.7 ms of the period edge: allow that smear.
+    assert!(worst <= 0.1, "worst S deviation {worst}");
+}
+
+#[test]
+fn tech3341_case_10_max_short_term_over_bursts() {
+    // Bursts of a -23 dBFS stereo tone (3 s and longer) separated by silence: the highest
+    // short-term reading must be -23 LUFS.
+    let mut meter = LoudnessMeter::new(SR, 2);
+    let mut g = Generator::new();
+    let mut max_s = FLOOR_LUFS;
+    for burst_s in [3.0, 3.5, 4.0] {
+        g.run(&mut meter, 1_000.0, &[-23.0, -23.0], burst_s, |m, _| {
+            max_s = max_s.max(m.short_term_lufs());
+        });
+        g.run(&mut meter, 1_000.0, &[-200.0, -200.0], 4.0, |m, _| {
+            max_s = max_s.max(m.short_term_lufs());
+        });
+    }
+    assert!((max_s + 23.0).abs() <= 0.1, "max S {max_s}");
+}
+
+#[test]
+fn tech3341_momentary_alternating_tone() {
+    // -20 dBFS for 0.18 s, -30 dBFS for 0.22 s: every 400 ms window reads -23 LUFS.
+    let mut meter = LoudnessMeter::new(SR, 2);
+    let mut g = Generator::new();
+    let mut worst = 0.0f64;
+    for _ in 0..25 {
+        for (db, secs) in [(-20.0, 0.18), (-30.0, 0.22)] {
+            g.run(&mut meter, 1_000.0, &[db, db], secs, |m, t| {
+                if t >= 0.8 {
+                    // Momentary is updated every 100 ms: read it on those instants only.
+                    let frame = (t * SR as f64).round() as usize;
+                    if frame % 4_800 < 512 {
+                        worst = worst.max((m.momentary_lufs() + 23.0).abs());
+                    }
+                }
+            });
+        }
+    }
+    assert!(worst <= 0.25, "worst M deviation {worst}");
+}
+
+#[test]
+fn tech3341_true_peak_inter_sample_cases() {
+    // Tech 3341 cases 15-18: sines whose sample peaks miss the waveform peak; the true peak must
+    // read -6.0 dBTP within -0.4 / +0.2 dB. The tone fades in over 10 ms: a sine switched on at
+    // 0.92 of full scale is a step whose band-limited reconstruction really overshoots (Gibbs,
+    // up to +0.7 dB here), which is the step's true peak, not the tone's.
+    for (freq_hz, phase_deg) in [
+        (12_000.0, 45.0),
+        (12_000.0, 60.0),
+        (8_000.0, 60.0),
+        (6_000.0, 67.5),
+        (10_000.0, 10.0),
+        (15_000.0, 20.0),
+    ] {
+        let mut meter = LoudnessMeter::new(SR, 2);
+        let a = 10f64.powf(-6.0 / 20.0);
+        let w = 2.0 * std::f64::consts::PI * freq_hz / SR as f64;
+        let phase = phase_deg * std::f64::consts::PI / 180.0;
+        let x: Vec<f32> = (0..48_000)
+            .map(|n| {
+                let fade = (n as f64 / 480.0).min(1.0);
+                (fade * a * (w * n as f64 + phase).sin()) as f32
+            })
+            .collect();
+        let sample_peak_db = 20.0 * x.iter().fold(0.0f32, |m, v| m.max(v.abs())).log10();
+        for block in x.chunks(480) {
+            meter.process(&[block, block]);
+        }
+        let tp = meter.true_peak_dbtp();
+        assert!(
+            (-6.4..=-5.8).contains(&tp),
+            "{freq_hz} Hz {phase_deg} deg: TP {tp} (sample peak {sample_peak_db})"
+        );
+    }
+}
+
+fn lra_of(segments: &[(f64, f64)]) -> f64 {
+    let mut meter = LoudnessMeter::new(SR, 2);
+    let mut g = Generator::new();
+    for &(dbfs, secs) in segments {
+        g.stereo(&mut meter, dbfs, secs);
+    }
+    meter.loudness_range_lu()
+}
+
+#[test]
+fn tech3342_lra_cases_1_to_4() {
+    let cases = [
+        (vec![(-20.0, 20.0), (-30.0, 20.0)], 10.0),
+        (vec![(-20.0, 20.0), (-15.0, 20.0)], 5.0),
+        (vec![(-40.0, 20.0), (-20.0, 20.0)], 20.0),
+        (
+            vec![
+                (-50.0, 20.0),
+                (-35.0, 20.0),
+                (-20.0, 20.0),
+                (-35.0, 20.0),
+                (-50.0, 20.0),
+            ],
+            15.0,
+        ),
+    ];
+    for (i, (segments, expected)) in cases.iter().enumerate() {
+        let lra = lra_of(segments);
+        assert!(
+            (lra - expected).abs() <= 1.0,
+            "case {}: LRA {lra}, expected {expected}",
+            i + 1
+        );
+    }
+}
+
+#[test]
+fn silence_and_garbage_read_the_floor() {
+    let mut meter = LoudnessMeter::new(SR, 1);
+    meter.process(&[&[0.0f32; 4800]]);
+    assert_eq!(meter.integrated_lufs(), FLOOR_LUFS);
+    assert_eq!(meter.momentary_lufs(), FLOOR_LUFS);
+    assert_eq!(meter.true_peak_dbtp(), FLOOR_LUFS);
+    assert_eq!(meter.loudness_range_lu(), 0.0);
+}
+
+#[test]
+fn every_supported_sample_rate_reads_a_sine_right() {
+    for sr in [22_050.0f32, 44_100.0, 96_000.0, 192_000.0] {
+        let mut meter = LoudnessMeter::new(sr, 2);
+        let w = 2.0 * std::f64::consts::PI * 1_000.0 / sr as f64;
+        let a = 10f64.powf(-23.0 / 20.0);
+        let x: Vec<f32> = (0..(sr as usize * 5))
+            .map(|n| (a * (w * n as f64).sin()) as f32)
+            .collect();
+        for block in x.chunks(1000) {
+            meter.process(&[block, block]);
+        }
+        let i = meter.integrated_lufs();
+        assert!((i + 23.0).abs() <= 0.1, "{sr}: {i}");
+    }
+}
+
+#[test]
+fn power_and_lufs_convert_both_ways() {
+    assert!((power_to_lufs(lufs_to_power(-23.0)) + 23.0).abs() < 1e-9);
+    assert_eq!(power_to_lufs(0.0), FLOOR_LUFS);
+    assert_eq!(lufs_to_power(FLOOR_LUFS), 0.0);
+}

@@ -1,0 +1,680 @@
+//! `SnareEngine`: the whole Snare Layerer, detector + layers + mix, processing slices. The
+//! plugin and the command-line tool run exactly this.
+//!
+//! Timeline: in lookahead mode the dry signal is delayed by the detector's latency, and every
+//! hit is scheduled on the output sample where its (delayed) onset is heard, so the layers are
+//! phase-aligned with the drum. In zero-latency mode nothing is delayed and layers start as soon
+//! as a hit is confirmed.
+
+use super::body_tone::{BodySettings, BodyTone};
+use super::layer::{LayerCommon, Strike};
+use super::modal_bank::{CabinetSettings, ModalBank};
+use super::noise_tail::{NoiseTail, TailSettings};
+use super::onset::{LOOKAHEAD_MS, Onset, OnsetDetector, OnsetSettings};
+use super::sample_player::{SampleData, SamplePlayer, SampleSettings};
+use crate::denormal::sanitize;
+use crate::rng::Rng;
+use crate::smoother::ExpSmoother;
+use crate::util::{cents_to_ratio, db_to_gain, equal_power_pan};
+
+/// Hard safety limit on any output sample (+24 dBFS).
+pub const OUTPUT_LIMIT: f32 = 16.0;
+/// Hits reported per `process` call at most (a 8192-sample block at 22 kHz holds < 20).
+pub const MAX_HITS_PER_BLOCK: usize = 64;
+/// Points in the detector scope history and the time each covers.
+pub const SCOPE_POINTS: usize = 512;
+pub const SCOPE_HOP_MS: f32 = 5.0;
+/// Gain smoothing (>= 12 ms so one automation value per block never zippers).
+pub const SMOOTH_MS: f32 = 20.0;
+const MAX_PENDING: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LayerSettings {
+    pub cabinet: CabinetSettings,
+    pub tail: TailSettings,
+    pub body: BodySettings,
+    pub sample: SampleSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MixSettings {
+    pub dry_db: f32,
+    pub layer_db: f32,
+    pub output_db: f32,
+    /// Hear only the layers (dry muted).
+    pub layer_solo: bool,
+    /// 0..1: random per-hit variation, up to ±50 cents, ±25 % decay, ±3 dB level.
+    pub humanize: f32,
+    /// Hear the band-passed detector signal instead of the mix.
+    pub listen_detector: bool,
+    /// Detect on the sidechain input instead of the main input.
+    pub trigger_from_sidechain: bool,
+}
+
+impl Default for MixSettings {
+    fn default() -> Self {
+        Self {
+            dry_db: 0.0,
+            layer_db: -6.0,
+            output_db: 0.0,
+            layer_solo: false,
+            humanize: 0.2,
+            listen_detector: false,
+            trigger_from_sidechain: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct SnareSettings {
+    pub detector: OnsetSettings,
+    pub mix: MixSettings,
+    pub layers: LayerSettings,
+}
+
+/// A hit as reported to the caller (MIDI out, editor display, `--hits-json`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HitEvent {
+    /// Sample index in the current block where the layers start (output timeline).
+    pub offset: usize,
+    /// Samples since the engine was reset, of the layer start (output timeline).
+    pub sample_time: u64,
+    pub velocity: f32,
+    pub peak_db: f32,
+}
+
+/// Gain pair (left, right) of one layer, smoothed.
+#[derive(Debug, Clone)]
+struct PanGain {
+    left: ExpSmoother,
+    right: ExpSmoother,
+}
+
+impl PanGain {
+    fn new(sample_rate: f32) -> Self {
+        Self {
+            left: ExpSmoother::new(sample_rate, SMOOTH_MS, 0.0),
+            right: ExpSmoother::new(sample_rate, SMOOTH_MS, 0.0),
+        }
+    }
+
+    fn set(&mut self, common: &LayerCommon) {
+        let level = if common.enabled {
+            db_to_gain(common.level_db)
+        } else {
+            0.0
+        };
+        let (l, r) = equal_power_pan(common.pan);
+        // Centre = unity (equal-power pan is -3 dB per side at centre; compensate).
+        let k = std::f32::consts::SQRT_2 * level;
+        self.left.set_target(l * k);
+        self.right.set_target(r * k);
+    }
+
+    fn snap(&mut self) {
+        let (l, r) = (self.left.target(), self.right.target());
+        self.left.reset(l);
+        self.right.reset(r);
+    }
+}
+
+pub struct SnareEngine {
+    sample_rate: f32,
+    settings: SnareSettings,
+    detector: OnsetDetector,
+    cabinet: ModalBank,
+    tail: NoiseTail,
+    body: BodyTone,
+    sampler: SamplePlayer,
+    sample: Option<Box<SampleData>>,
+    pan_gains: [PanGain; 4],
+    dry_gain: ExpSmoother,
+    layer_gain: ExpSmoother,
+    output_gain: ExpSmoother,
+    solo: ExpSmoother,
+    listen: ExpSmoother,
+    delay: [Vec<f32>; 3],
+    delay_mask: usize,
+    write_pos: usize,
+    latency: usize,
+    pending: [(usize, Onset); MAX_PENDING],
+    pending_len: usize,
+    hits: [HitEvent; MAX_HITS_PER_BLOCK],
+    hit_count: usize,
+    total_hits: u64,
+    rng: Rng,
+    scope: Vec<f32>,
+    scope_pos: usize,
+    scope_acc: f32,
+    scope_count: usize,
+    scope_hop: usize,
+    scope_version: u64,
+    clock: u64,
+}
+
+impl SnareEngine {
+    /// Allocates everything; call off the audio thread.
+    pub fn new(sample_rate: f32, settings: SnareSettings) -> Self {
+        let mut e = Self {
+            sample_rate,
+            settings,
+            detector: OnsetDetector::new(sample_rate, settings.detector),
+            cabinet: ModalBank::new(sample_rate, settings.layers.cabinet),
+            tail: NoiseTail::new(sample_rate, settings.layers.tail),
+            body: BodyTone::new(sample_rate, settings.layers.body),
+            sampler: SamplePlayer::new(sample_rate, settings.layers.sample),
+            sample: None,
+            pan_gains: std::array::from_fn(|_| PanGain::new(sample_rate)),
+            dry_gain: ExpSmoother::new(sample_rate, SMOOTH_MS, 1.0),
+            layer_gain: ExpSmoother::new(sample_rate, SMOOTH_MS, 1.0),
+            output_gain: ExpSmoother::new(sample_rate, SMOOTH_MS, 1.0),
+            solo: ExpSmoother::new(sample_rate, SMOOTH_MS, 0.0),
+            listen: ExpSmoother::new(sample_rate, SMOOTH_MS, 0.0),
+            delay: [Vec::new(), Vec::new(), Vec::new()],
+            delay_mask: 0,
+            write_pos: 0,
+            latency: 0,
+            pending: [(0, Onset::default()); MAX_PENDING],
+            pending_len: 0,
+            hits: [HitEvent::default(); MAX_HITS_PER_BLOCK],
+            hit_count: 0,
+            total_hits: 0,
+            rng: Rng::new(0x5EED),
+            scope: vec![-100.0; SCOPE_POINTS],
+            scope_pos: 0,
+            scope_acc: 0.0,
+            scope_count: 0,
+            scope_hop: 1,
+            scope_version: 0,
+            clock: 0,
+        };
+        e.set_sample_rate(sample_rate);
+        e
+    }
+
+    /// Re-sizes for a new sample rate (allocates); call off the audio thread. Resets.
+    pub fn set_sample_rate(&mut self, sample_rate: f32) {
+        self.sample_rate = sample_rate;
+        self.detector.set_sample_rate(sample_rate);
+        self.cabinet.set_sample_rate(sample_rate);
+        self.tail.set_sample_rate(sample_rate);
+        self.body.set_sample_rate(sample_rate);
+        self.sampler.set_sample_rate(sample_rate);
+        for s in [
+            &mut self.dry_gain,
+            &mut self.layer_gain,
+            &mut self.output_gain,
+            &mut self.solo,
+            &mut self.listen,
+        ] {
+            s.set_time(sample_rate, SMOOTH_MS);
+        }
+        for g in &mut self.pan_gains {
+            g.left.set_time(sample_rate, SMOOTH_MS);
+            g.right.set_time(sample_rate, SMOOTH_MS);
+        }
+        let max_latency = (LOOKAHEAD_MS * 0.001 * sample_rate).ceil() as usize + 1;
+        let len = (max_latency + 1).next_power_of_two();
+        self.delay = [vec![0.0; len], vec![0.0; len], vec![0.0; len]];
+        self.delay_mask = len - 1;
+        self.scope_hop = ((SCOPE_HOP_MS * 0.001 * sample_rate) as usize).max(1);
+        let settings = self.settings;
+        self.set_settings(&settings);
+        self.reset();
+    }
+
+    /// Clears all sound and history; smoothed values jump to their targets.
+    pub fn reset(&mut self) {
+        self.detector.reset();
+        self.cabinet.reset();
+        self.tail.reset();
+        self.body.reset();
+        self.sampler.reset();
+        for d in &mut self.delay {
+            d.fill(0.0);
+        }
+        self.write_pos = 0;
+        self.pending_len = 0;
+        self.hit_count = 0;
+        for g in &mut self.pan_gains {
+            g.snap();
+        }
+        for s in [
+            &mut self.dry_gain,
+            &mut self.layer_gain,
+            &mut self.output_gain,
+            &mut self.solo,
+            &mut self.listen,
+        ] {
+            let t = s.target();
+            s.reset(t);
+        }
+        self.scope.fill(-100.0);
+        self.scope_acc = -200.0;
+        self.scope_count = 0;
+        self.clock = 0;
+        self.latency = self.detector.latency_samples();
+    }
+
+    /// Applies settings (cheap; call once per block). Level and pan glide over 20 ms; pitch,
+    /// decay and tone of a layer apply from its next hit, as on a sampler.
+    pub fn set_settings(&mut self, settings: &SnareSettings) {
+        self.settings = *settings;
+        self.detector.set_settings(settings.detector);
+        let latency = self.detector.latency_samples();
+        if latency != self.latency {
+            // Timing mode changed: pending hits refer to the old timeline.
+            self.latency = latency;
+            self.pending_len = 0;
+        }
+        let l = &settings.layers;
+        self.cabinet.set_settings(l.cabinet);
+        self.tail.set_settings(l.tail);
+        self.body.set_settings(l.body);
+        self.sampler.set_settings(l.sample);
+        self.pan_gains[0].set(&l.cabinet.common);
+        self.pan_gains[1].set(&l.tail.common);
+        self.pan_gains[2].set(&l.body.common);
+        self.pan_gains[3].set(&l.sample.common);
+        let m = &settings.mix;
+        self.dry_gain.set_target(db_to_gain(m.dry_db));
+        self.layer_gain.set_target(db_to_gain(m.layer_db));
+        self.output_gain.set_target(db_to_gain(m.output_db));
+        self.solo.set_target(if m.layer_solo { 1.0 } else { 0.0 });
+        self.listen
+            .set_target(if m.listen_detector { 1.0 } else { 0.0 });
+    }
+
+    pub fn settings(&self) -> &SnareSettings {
+        &self.settings
+    }
+
+    /// Latency to report to the host in the current timing mode, samples.
+    pub fn latency_samples(&self) -> usize {
+        self.latency
+    }
+
+    /// Installs a new sample (or none) and returns the previous one so the caller can drop it
+    /// off the audio thread. Playing sample voices stop.
+    pub fn swap_sample(&mut self, sample: Option<Box<SampleData>>) -> Option<Box<SampleData>> {
+        self.sampler.stop();
+        std::mem::replace(&mut self.sample, sample)
+    }
+
+    pub fn has_sample(&self) -> bool {
+        self.sample.is_some()
+    }
+
+    /// Hits whose layers started in the last `process` call.
+    pub fn hits(&self) -> &[HitEvent] {
+        &self.hits[..self.hit_count]
+    }
+
+    /// Detector envelope history (dBFS), oldest first, one point per `SCOPE_HOP_MS`.
+    pub fn scope_into(&self, out: &mut [f32]) {
+        for (k, o) in out.iter_mut().take(SCOPE_POINTS).enumerate() {
+            *o = self.scope[(self.scope_pos + k) % SCOPE_POINTS];
+        }
+    }
+
+    /// Increments each time a scope point is added.
+    pub fn scope_version(&self) -> u64 {
+        self.scope_version
+    }
+
+    pub fn effective_threshold_db(&self) -> f32 {
+        self.detector.effective_threshold_db()
+    }
+
+    pub fn total_hits(&self) -> u64 {
+        self.total_hits
+    }
+
+    pub fn sample_rate(&self) -> f32 {
+        self.sample_rate
+    }
+
+    fn fire(&mut self, onset: Onset, offset: usize) {
+        let h = self.settings.mix.humanize.clamp(0.0, 1.0);
+        let strike = |rng: &mut Rng| Strike {
+            gain: onset.velocity * db_to_gain(3.0 * h * rng.bipolar()),
+            pitch_ratio: cents_to_ratio(50.0 * h * rng.bipolar()),
+            decay_scale: 1.0 + 0.25 * h * rng.bipolar(),
+        };
+        let l = self.settings.layers;
+        if l.cabinet.common.enabled {
+            self.cabinet.strike(strike(&mut self.rng));
+        }
+        if l.tail.common.enabled {
+            self.tail.strike(strike(&mut self.rng));
+        }
+        if l.body.common.enabled {
+            self.body.strike(strike(&mut self.rng));
+        }
+        if l.sample.common.enabled {
+            self.sampler.strike(strike(&mut self.rng));
+        }
+        if self.hit_count < MAX_HITS_PER_BLOCK {
+            self.hits[self.hit_count] = HitEvent {
+                offset,
+                sample_time: self.clock,
+                velocity: onset.velocity,
+                peak_db: onset.peak_db,
+            };
+            self.hit_count += 1;
+        }
+        self.total_hits += 1;
+    }
+
+    /// Processes one block in place. `channels`: 1 (mono) or 2 (stereo) equal-length slices;
+    /// `sidechain`: the trigger input's channels (may be empty). Never allocates.
+    pub fn process(&mut self, channels: &mut [&mut [f32]], sidechain: &[&[f32]]) {
+        self.hit_count = 0;
+        let n_ch = channels.len().min(2);
+        if n_ch == 0 {
+            return;
+        }
+        let len = channels[..n_ch].iter().map(|c| c.len()).min().unwrap_or(0);
+        let use_sidechain = self.settings.mix.trigger_from_sidechain
+            && !sidechain.is_empty()
+            && sidechain.iter().all(|c| c.len() >= len);
+        let mask = self.delay_mask;
+        for n in 0..len {
+            let left = sanitize(channels[0][n], OUTPUT_LIMIT);
+            let right = if n_ch == 2 {
+                sanitize(channels[1][n], OUTPUT_LIMIT)
+            } else {
+                left
+            };
+            let trigger = if use_sidechain {
+                let sum: f32 = sidechain.iter().map(|c| sanitize(c[n], OUTPUT_LIMIT)).sum();
+                sum / sidechain.len() as f32
+            } else {
+                0.5 * (left + right)
+            };
+
+            // Scheduled layer starts due now.
+            let mut k = 0;
+            while k < self.pending_len {
+                if self.pending[k].0 == 0 {
+                    let onset = self.pending[k].1;
+                    self.pending[k] = self.pending[self.pending_len - 1];
+                    self.pending_len -= 1;
+                    self.fire(onset, n);
+                } else {
+                    self.pending[k].0 -= 1;
+                    k += 1;
+                }
+            }
+            if let Some(onset) = self.detector.process(trigger) {
+                if onset.start_delay == 0 {
+                    self.fire(onset, n);
+                } else if self.pending_len < MAX_PENDING {
+                    self.pending[self.pending_len] = (onset.start_delay - 1, onset);
+                    self.pending_len += 1;
+                }
+            }
+
+            // Latency-aligned dry and detector signals.
+            let w = self.write_pos;
+            self.delay[0][w] = left;
+            self.delay[1][w] = right;
+            self.delay[2][w] = self.detector.band_sample();
+            let r = (w + mask + 1 - self.latency) & mask;
+            let (dry_l, dry_r, band) = (self.delay[0][r], self.delay[1][r], self.delay[2][r]);
+            self.write_pos = (w + 1) & mask;
+
+            let excite = 0.5 * (dry_l + dry_r);
+            let voices = [
+                self.cabinet.process(excite),
+                self.tail.process(),
+                self.body.process(),
+                self.sampler.process(self.sample.as_deref()),
+            ];
+            let (mut lay_l, mut lay_r) = (0.0, 0.0);
+            for (v, g) in voices.iter().zip(self.pan_gains.iter_mut()) {
+                lay_l += v * g.left.next_value();
+                lay_r += v * g.right.next_value();
+            }
+            let dry = self.dry_gain.next_value() * (1.0 - self.solo.next_value());
+            let layer = self.layer_gain.next_value();
+            let out = self.output_gain.next_value();
+            let listen = self.listen.next_value();
+            let mix_l = (dry_l * dry + lay_l * layer) * out;
+            let mix_r = (dry_r * dry + lay_r * layer) * out;
+            let out_l = mix_l + listen * (band - mix_l);
+            let out_r = mix_r + listen * (band - mix_r);
+            if n_ch == 2 {
+                channels[0][n] = sanitize(out_l, OUTPUT_LIMIT);
+                channels[1][n] = sanitize(out_r, OUTPUT_LIMIT);
+            } else {
+                // Mono: dry as is, layers summed at the centre-pan level.
+                let mono_layers = 0.5 * (lay_l + lay_r) * layer;
+                let mono = (dry_l * dry + mono_layers) * out;
+                channels[0][n] = sanitize(mono + listen * (band - mono), OUTPUT_LIMIT);
+            }
+
+            // Scope: peak of the detector envelope per hop.
+            self.scope_acc = self.scope_acc.max(self.detector.envelope_db());
+            self.scope_count += 1;
+            if self.scope_count >= self.scope_hop {
+                self.scope[self.scope_pos] = self.scope_acc.max(-100.0);
+                self.scope_pos = (self.scope_pos + 1) % SCOPE_POINTS;
+                self.scope_acc = -200.0;
+                self.scope_count = 0;
+                self.scope_version += 1;
+            }
+            self.clock += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snare::layer::measure::{centroid_hz, decay_ms};
+    use crate::snare::presets::factory_presets;
+    use crate::snare::test_material::add_snare;
+
+    fn run(
+        engine: &mut SnareEngine,
+        input: &[f32],
+        block: usize,
+    ) -> (Vec<f32>, Vec<f32>, Vec<HitEvent>) {
+        let mut l = input.to_vec();
+        let mut r = input.to_vec();
+        let mut hits = Vec::new();
+        let mut start = 0;
+        while start < input.len() {
+            let end = (start + block).min(input.len());
+            {
+                let mut chans: [&mut [f32]; 2] = [&mut l[start..end], &mut r[start..end]];
+                engine.process(&mut chans, &[]);
+            }
+            for h in engine.hits() {
+                hits.push(HitEvent {
+                    offset: h.offset + start,
+                    ..*h
+                });
+            }
+            start = end;
+        }
+        (l, r, hits)
+    }
+
+    fn tail_only() -> SnareSettings {
+        let mut s = SnareSettings::default();
+        s.mix.humanize = 0.0;
+        s.layers.cabinet.common.enabled = false;
+        s.layers.tail.common.enabled = true;
+        s.layers.tail.grit = 0.0;
+        s
+    }
+
+    #[test]
+    fn impulse_layer_lands_exactly_at_the_reported_latency() {
+        for sr in [44_100.0f32, 48_000.0, 96_000.0] {
+            let mut s = tail_only();
+            s.mix.layer_solo = true;
+            let mut e = SnareEngine::new(sr, s);
+            let latency = e.latency_samples();
+            assert_eq!(latency, (0.004 * sr).round() as usize);
+            let t0 = 3_000;
+            // Impulse-like hit: a full-scale click followed by 2 ms of decaying noise.
+            let mut x = vec![0.0f32; 12_000];
+            let mut rng = crate::rng::Rng::new(11);
+            x[t0] = 0.9;
+            for i in 1..(0.002 * sr) as usize {
+                x[t0 + i] = 0.9 * (-(i as f32) / (0.0005 * sr)).exp() * rng.bipolar();
+            }
+            let (l, _, hits) = run(&mut e, &x, 64);
+            assert_eq!(hits.len(), 1, "sr {sr}");
+            assert_eq!(hits[0].offset, t0 + latency, "sr {sr}");
+            let first = l.iter().position(|v| v.abs() > 0.0).unwrap();
+            assert_eq!(first, t0 + latency, "sr {sr}");
+            // The dry path is delayed by exactly the same amount.
+            let mut s = tail_only();
+            s.layers.tail.common.enabled = false;
+            let mut e = SnareEngine::new(sr, s);
+            let (l, _, _) = run(&mut e, &x, 37);
+            assert_eq!(l.iter().position(|v| v.abs() > 0.0).unwrap(), t0 + latency);
+            assert!((l[t0 + latency] - 0.9).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn zero_latency_mode_reports_zero_and_starts_within_a_millisecond() {
+        let sr = 48_000.0;
+        let mut s = tail_only();
+        s.detector.lookahead = false;
+        let mut e = SnareEngine::new(sr, s);
+        assert_eq!(e.latency_samples(), 0);
+        let mut x = vec![0.0f32; 12_000];
+        let mut rng = crate::rng::Rng::new(1);
+        add_snare(&mut x, sr, 3_000, 0.5, &mut rng);
+        let (_, _, hits) = run(&mut e, &x, 128);
+        assert_eq!(hits.len(), 1);
+        let delay_ms = (hits[0].offset - 3_000) as f32 / sr * 1000.0;
+        assert!(delay_ms > 0.0 && delay_ms < 1.0, "{delay_ms}");
+    }
+
+    #[test]
+    fn switching_timing_mode_changes_the_latency() {
+        let mut s = tail_only();
+        let mut e = SnareEngine::new(48_000.0, s);
+        assert_eq!(e.latency_samples(), 192);
+        s.detector.lookahead = false;
+        e.set_settings(&s);
+        assert_eq!(e.latency_samples(), 0);
+    }
+
+    #[test]
+    fn sidechain_can_trigger_while_main_input_is_silent() {
+        let sr = 48_000.0;
+        let mut s = tail_only();
+        s.mix.trigger_from_sidechain = true;
+        let mut e = SnareEngine::new(sr, s);
+        let mut sc = vec![0.0f32; 9_600];
+        let mut rng = crate::rng::Rng::new(2);
+        add_snare(&mut sc, sr, 1_000, 0.5, &mut rng);
+        add_snare(&mut sc, sr, 6_000, 0.5, &mut rng);
+        let mut l = vec![0.0f32; 9_600];
+        let mut r = vec![0.0f32; 9_600];
+        let mut count = 0;
+        for ((lc, rc), sc) in l.chunks_mut(256).zip(r.chunks_mut(256)).zip(sc.chunks(256)) {
+            let mut chans: [&mut [f32]; 2] = [lc, rc];
+            e.process(&mut chans, &[sc, sc]);
+            count += e.hits().len();
+        }
+        assert_eq!(count, 2);
+        assert!(l.iter().any(|v| v.abs() > 0.01));
+    }
+
+    #[test]
+    fn survives_garbage_any_block_size_and_sample_rate() {
+        for sr in [22_050.0f32, 44_100.0, 192_000.0] {
+            let mut e = SnareEngine::new(sr, SnareSettings::default());
+            let mut rng = crate::rng::Rng::new(4);
+            for block in [1usize, 7, 64, 511, 8192] {
+                let mut l: Vec<f32> = (0..block)
+                    .map(|n| match n % 7 {
+                        0 => f32::NAN,
+                        1 => f32::INFINITY,
+                        2 => 1.0e-39,
+                        3 => 1.0,
+                        _ => rng.bipolar(),
+                    })
+                    .collect();
+                let mut r = l.clone();
+                let mut chans: [&mut [f32]; 2] = [&mut l, &mut r];
+                e.process(&mut chans, &[]);
+                assert!(
+                    l.iter()
+                        .chain(r.iter())
+                        .all(|v| v.is_finite() && v.abs() <= OUTPUT_LIMIT)
+                );
+            }
+            // Mono and an empty block.
+            let mut m = vec![0.5f32; 100];
+            let mut chans: [&mut [f32]; 1] = [&mut m];
+            e.process(&mut chans, &[]);
+            assert!(m.iter().all(|v| v.is_finite()));
+            let mut none: [&mut [f32]; 0] = [];
+            e.process(&mut none, &[]);
+        }
+    }
+
+    #[test]
+    fn listen_mode_outputs_the_band_passed_detector_signal() {
+        let sr = 48_000.0;
+        let mut s = tail_only();
+        s.mix.listen_detector = true;
+        let mut e = SnareEngine::new(sr, s);
+        // A 60 Hz hum (kick band) is removed by the detector band-pass, a 1 kHz tone is not.
+        let hum: Vec<f32> = (0..24_000)
+            .map(|n| 0.5 * (std::f32::consts::TAU * 60.0 * n as f32 / sr).sin())
+            .collect();
+        let (l, _, _) = run(&mut e, &hum, 256);
+        let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
+        assert!(
+            rms(&l[12_000..]) < 0.01 * rms(&hum[12_000..]),
+            "{}",
+            rms(&l[12_000..])
+        );
+    }
+
+    #[test]
+    fn factory_presets_sound_different() {
+        let sr = 48_000.0;
+        let mut x = vec![0.0f32; 48_000];
+        let mut rng = crate::rng::Rng::new(5);
+        add_snare(&mut x, sr, 1_000, 0.5, &mut rng);
+        let mut measures = Vec::new();
+        for p in factory_presets() {
+            let mut s = SnareSettings::default();
+            s.mix.humanize = 0.0;
+            s.mix.layer_solo = true;
+            s.layers = p.layers;
+            let mut e = SnareEngine::new(sr, s);
+            let (l, r, _) = run(&mut e, &x, 256);
+            let mono: Vec<f32> = l.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect();
+            let onset = 1_000 + e.latency_samples();
+            let c = centroid_hz(&mono[onset..onset + 8192], sr);
+            let d = decay_ms(&mono[onset..], sr, 30.0);
+            println!(
+                "{:>15}: centroid {c:7.0} Hz, -30 dB decay {d:6.0} ms",
+                p.name
+            );
+            assert!(c.is_finite() && d > 0.0);
+            measures.push((p.name, c, d));
+        }
+        for (i, a) in measures.iter().enumerate() {
+            for b in &measures[i + 1..] {
+                let dc = (a.1 / b.1).ln().abs();
+                let dd = (a.2 / b.2).ln().abs();
+                // Distinct: centroid differs by > 10 % or decay by > 20 %.
+                assert!(dc > 0.095 || dd > 0.18, "{} vs {}: {a:?} {b:?}", a.0, b.0);
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! What every layer shares: the per-layer controls and the per-hit values a trigger carries.
+
+/// Per-layer controls (all four layers have them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LayerCommon {
+    pub enabled: bool,
+    pub level_db: f32,
+    /// -1 (left) .. 1 (right).
+    pub pan: f32,
+    /// Transposition of the layer, semitones.
+    pub pitch_semitones: f32,
+    /// Time for the layer to fall by 60 dB (T60), ms.
+    pub decay_ms: f32,
+}
+
+impl LayerCommon {
+    pub const fn new(enabled: bool, level_db: f32, decay_ms: f32) -> Self {
+        Self {
+            enabled,
+            level_db,
+            pan: 0.0,
+            pitch_semitones: 0.0,
+            decay_ms,
+        }
+    }
+}
+
+/// What one hit asks of a layer, after velocity and humanize.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Strike {
+    /// Linear amplitude of this hit (velocity x humanize level).
+    pub gain: f32,
+    /// Frequency ratio (pitch parameter x humanize).
+    pub pitch_ratio: f32,
+    /// Decay multiplier from humanize (1 = as set).
+    pub decay_scale: f32,
+}
+
+impl Strike {
+    pub const UNIT: Strike = Strike {
+        gain: 1.0,
+        pitch_ratio: 1.0,
+        decay_scale: 1.0,
+    };
+}
+
+/// Per-sample multiplier that makes an amplitude fall 60 dB in `t60_ms`.
+pub fn t60_coef(sample_rate: f32, t60_ms: f32) -> f32 {
+    let samples = (t60_ms.max(1.0) * 0.001 * sample_rate).max(1.0);
+    10f32.powf(-3.0 / samples)
+}
+
+/// Length of the attack ramp every synthetic layer uses: from whatever is still sounding to the
+/// new hit's level, so a retrigger on the layer's own tail never jumps (no click).
+pub const ATTACK_MS: f32 = 0.3;
+
+#[cfg(test)]
+pub(crate) mod measure {
+    /// Time (ms) after the maximum of `x`'s 5 ms RMS envelope at which it has fallen `drop_db`.
+    pub fn decay_ms(x: &[f32], sr: f32, drop_db: f32) -> f32 {
+        let win = (0.005 * sr) as usize;
+        let rms: Vec<f32> = x
+            .chunks(win)
+            .map(|c| (c.iter().map(|v| v * v).sum::<f32>() / c.len() as f32).sqrt())
+            .collect();
+        let (imax, max) =
+            rms.iter().enumerate().fold(
+                (0, 0.0f32),
+                |(i, m), (j, &v)| if v > m { (j, v) } else { (i, m) },
+            );
+        let target = max * 10f32.powf(-drop_db / 20.0);
+        let k = rms[imax..]
+            .iter()
+            .position(|&v| v < target)
+            .unwrap_or(rms.len() - imax);
+        k as f32 * win as f32 / sr * 1000.0
+    }
+
+    /// Spectral centroid (Hz) via a plain DFT on a decimated grid of bins (tests only).
+    pub fn centroid_hz(x: &[f32], sr: f32) -> f32 {
+        let n = x.len().min(8192);
+        let (mut num, mut den) = (0.0f64, 0.0f64);
+        for bin in (1..n / 2).step_by(4) {
+            let w = std::f64::consts::TAU * bin as f64 / n as f64;
+            let (mut re, mut im) = (0.0f64, 0.0f64);
+            for (i, &v) in x[..n].iter().enumerate() {
+                re += v as f64 * (w * i as f64).cos();
+                im -= v as f64 * (w * i as f64).sin();
+            }
+            let mag = (re * re + im * im).sqrt();
+            num += mag * bin as f64 * sr as f64 / n as f64;
+            den += mag;
+        }
+        (num / den.max(1e-20)) as f32
+    }
+
+    /// Frequency (Hz) of the strongest DFT peak between `lo` and `hi` (1 Hz steps).
+    pub fn peak_hz(x: &[f32], sr: f32, lo: f32, hi: f32) -> f32 {
+        let mut best = (lo, 0.0f64);
+        let mut f = lo;
+        while f <= hi {
+            let w = std::f64::consts::TAU * f as f64 / sr as f64;
+            let (mut re, mut im) = (0.0f64, 0.0f64);
+            for (i, &v) in x.iter().enumerate() {
+                re += v as f64 * (w * i as f64).cos();
+                im -= v as f64 * (w * i as f64).sin();
+            }
+            let mag = re * re + im * im;
+            if mag > best.1 {
+                best = (f, mag);
+            }
+            f += 1.0;
+        }
+        best.0
+    }
+
+    /// Largest sample-to-sample step.
+    pub fn max_step(x: &[f32]) -> f32 {
+        x.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max)
+    }
+}

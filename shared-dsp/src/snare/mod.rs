@@ -1,0 +1,20 @@
+//! The Snare Layerer's engine: an onset detector that finds every drum hit and layers that are
+//! triggered on it (a modal "cabinet", a gritty noise tail, a pitch-dropping body, the user's
+//! sample), mixed with the dry signal. Framework-free, processing slices, so the plugin and the
+//! command-line tool run exactly the same code.
+
+pub mod body_tone;
+pub mod engine;
+pub mod layer;
+pub mod modal_bank;
+pub mod noise_tail;
+pub mod onset;
+pub mod presets;
+pub mod sample_player;
+
+#[cfg(test)]
+pub(crate) mod test_material;
+
+pub use engine::{HitEvent, LayerSettings, MixSettings, SnareEngine, SnareSettings};
+pub use onset::{Onset, OnsetDetector, OnsetSettings};
+pub use presets::{Preset, factory_presets, preset_by_name};

@@ -1,0 +1,308 @@
+//! The "Cabinet" layer: a bank of inharmonic modal resonators, the sound of a struck metal box
+//! or plate (modal synthesis, Adrien 1991; Cook, "Real Sound Synthesis", ch. 4).
+//!
+//! Mode frequencies come from a thin rectangular plate with simply supported edges (Kirchhoff):
+//! `f_mn ∝ (m/a)² + (n/b)²` (aspect a:b = 1:1.38, like a filing-cabinet side). `material`
+//! morphs the dispersion: the ratios are raised to `0.5 + 0.5 * material`, so 0 gives the
+//! square-root spacing of a membrane-like box (`√((m/a)² + (n/b)²)`, tin-can-ish) and 1 the
+//! stretched spacing of a stiff plate (trash-can lid). Each mode is a complex one-pole resonator
+//! `z ← z·r·e^{jω} + x`, output `Im z`: its frequency and damping can change at a retrigger
+//! without a discontinuity, and new excitation adds to what is ringing (as a second strike on
+//! a real box does), so retriggering never clicks.
+
+use super::layer::{LayerCommon, Strike, t60_coef};
+use crate::denormal::flush;
+use crate::rng::Rng;
+
+pub const MAX_MODES: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CabinetSettings {
+    pub common: LayerCommon,
+    /// Number of modes, 16..=64.
+    pub modes: usize,
+    /// 0 (small: lowest mode 700 Hz) .. 1 (large: lowest mode 70 Hz), log scale.
+    pub size: f32,
+    /// 0 (dull: high modes quiet and short) .. 1 (bright: all modes equal and as long).
+    pub brightness: f32,
+    /// 0 (membrane-like spacing) .. 1 (stiff-plate spacing): how inharmonic.
+    pub material: f32,
+    /// Excitation: 0 = the hit itself (the dry drum, gated), 1 = a 3 ms noise burst.
+    pub noise_excite: f32,
+}
+
+impl Default for CabinetSettings {
+    fn default() -> Self {
+        Self {
+            common: LayerCommon::new(true, -6.0, 600.0),
+            modes: 32,
+            size: 0.5,
+            brightness: 0.5,
+            material: 0.6,
+            noise_excite: 0.5,
+        }
+    }
+}
+
+impl CabinetSettings {
+    /// Frequency of the lowest mode before pitch and humanize.
+    pub fn base_hz(&self) -> f32 {
+        700.0 * (0.1f32).powf(self.size.clamp(0.0, 1.0))
+    }
+}
+
+/// Plate mode ratios (relative to the (1,1) mode), sorted, first `MAX_MODES`.
+fn plate_ratios() -> [f32; MAX_MODES] {
+    const ASPECT: f32 = 1.38;
+    let mut all = [0.0f32; 144];
+    let mut k = 0;
+    for m in 1..=12 {
+        for n in 1..=12 {
+            let (m, n) = (m as f32, n as f32);
+            all[k] = m * m + (n / ASPECT) * (n / ASPECT);
+            k += 1;
+        }
+    }
+    all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let base = all[0];
+    let mut out = [0.0f32; MAX_MODES];
+    for (o, a) in out.iter_mut().zip(all.iter()) {
+        *o = a / base;
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
+pub struct ModalBank {
+    sample_rate: f32,
+    settings: CabinetSettings,
+    plate: [f32; MAX_MODES],
+    /// Rotation (r cos ω, r sin ω) and input gain per mode.
+    rot_re: [f32; MAX_MODES],
+    rot_im: [f32; MAX_MODES],
+    gain: [f32; MAX_MODES],
+    z_re: [f32; MAX_MODES],
+    z_im: [f32; MAX_MODES],
+    active: usize,
+    /// Excitation envelope: gate on the hit signal and the noise burst.
+    excite_env: f32,
+    excite_decay: f32,
+    excite_gain: f32,
+    rng: Rng,
+}
+
+impl ModalBank {
+    pub fn new(sample_rate: f32, settings: CabinetSettings) -> Self {
+        let mut b = Self {
+            sample_rate,
+            settings,
+            plate: plate_ratios(),
+            rot_re: [0.0; MAX_MODES],
+            rot_im: [0.0; MAX_MODES],
+            gain: [0.0; MAX_MODES],
+            z_re: [0.0; MAX_MODES],
+            z_im: [0.0; MAX_MODES],
+            active: 0,
+            excite_env: 0.0,
+            excite_decay: 0.0,
+            excite_gain: 0.0,
+            rng: Rng::new(0xCAB1),
+        };
+        b.set_sample_rate(sample_rate);
+        b.tune(Strike::UNIT);
+        b
+    }
+
+    pub fn set_sample_rate(&mut self, sample_rate: f32) {
+        self.sample_rate = sample_rate;
+        // Excitation window: 3 ms time constant.
+        self.excite_decay = (-1.0 / (0.003 * sample_rate)).exp();
+        self.reset();
+    }
+
+    pub fn reset(&mut self) {
+        self.z_re = [0.0; MAX_MODES];
+        self.z_im = [0.0; MAX_MODES];
+        self.excite_env = 0.0;
+    }
+
+    /// New settings take effect at the next strike (as on a sampler: a ringing box keeps its
+    /// tuning until struck again).
+    pub fn set_settings(&mut self, settings: CabinetSettings) {
+        self.settings = settings;
+    }
+
+    /// Computes the mode coefficients for a strike. Cheap enough per hit (one sin/cos per mode).
+    fn tune(&mut self, strike: Strike) {
+        let s = &self.settings;
+        let f0 = s.base_hz()
+            * crate::util::cents_to_ratio(100.0 * s.common.pitch_semitones)
+            * strike.pitch_ratio;
+        let exponent = 0.5 + 0.5 * s.material.clamp(0.0, 1.0);
+        let dull = 1.0 - s.brightness.clamp(0.0, 1.0);
+        let t60 = s.common.decay_ms * strike.decay_scale;
+        let count = s.modes.clamp(16, MAX_MODES);
+        let nyquist_guard = 0.45 * self.sample_rate;
+        let mut norm = 0.0f32;
+        self.active = 0;
+        for k in 0..count {
+            let ratio = self.plate[k].powf(exponent);
+            let f = f0 * ratio;
+            if f >= nyquist_guard {
+                break;
+            }
+            // Higher modes decay faster and are quieter when dull: losses in metal and air rise
+            // with frequency (Chaigne & Lambourg 2001 give ~f to f^2 for plates).
+            let mode_t60 = t60 / (1.0 + dull * 0.7 * (ratio - 1.0));
+            let r = t60_coef(self.sample_rate, mode_t60);
+            let w = std::f32::consts::TAU * f / self.sample_rate;
+            self.rot_re[k] = r * w.cos();
+            self.rot_im[k] = r * w.sin();
+            // Alternate signs so modes do not all peak together; amplitude tilt by brightness.
+            let amp = ratio.powf(-1.5 * dull) * if k % 2 == 0 { 1.0 } else { -1.0 };
+            self.gain[k] = amp;
+            norm += amp * amp;
+            self.active = k + 1;
+        }
+        // Equal loudness whatever the mode count and tilt: normalise the summed mode energy.
+        let scale = 1.0 / norm.sqrt().max(1.0e-6);
+        for g in &mut self.gain[..self.active] {
+            *g *= scale;
+        }
+        for k in self.active..MAX_MODES {
+            self.z_re[k] = 0.0;
+            self.z_im[k] = 0.0;
+        }
+    }
+
+    /// Strikes the bank; `strike.gain` is the hit's amplitude.
+    pub fn strike(&mut self, strike: Strike) {
+        self.tune(strike);
+        self.excite_env = 1.0;
+        self.excite_gain = strike.gain;
+    }
+
+    /// One output sample; `hit` is the (latency-aligned) dry drum signal used as excitation.
+    #[inline]
+    pub fn process(&mut self, hit: f32) -> f32 {
+        let mut x = 0.0;
+        if self.excite_env > 1.0e-4 {
+            let noise = self.rng.bipolar();
+            let mix = self.settings.noise_excite.clamp(0.0, 1.0);
+            // The hit signal is scaled up: a drum's first milliseconds carry less energy than a
+            // full-scale noise burst.
+            x = self.excite_gain * self.excite_env * (mix * noise + (1.0 - mix) * 2.0 * hit);
+            self.excite_env *= self.excite_decay;
+        } else {
+            self.excite_env = 0.0;
+        }
+        // Input scaled by the mode's bandwidth so long and short settings sound equally loud.
+        let drive = 0.08 * x;
+        let mut out = 0.0;
+        for k in 0..self.active {
+            let (re, im) = (self.z_re[k], self.z_im[k]);
+            let nre = re * self.rot_re[k] - im * self.rot_im[k] + drive * self.gain[k];
+            let nim = re * self.rot_im[k] + im * self.rot_re[k];
+            self.z_re[k] = flush(nre);
+            self.z_im[k] = flush(nim);
+            out += nim;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snare::layer::measure::{centroid_hz, decay_ms, max_step, peak_hz};
+
+    fn render(settings: CabinetSettings, strike: Strike, len: usize, sr: f32) -> Vec<f32> {
+        let mut b = ModalBank::new(sr, settings);
+        b.strike(strike);
+        (0..len).map(|_| b.process(0.0)).collect()
+    }
+
+    fn noise_settings() -> CabinetSettings {
+        CabinetSettings {
+            noise_excite: 1.0,
+            ..CabinetSettings::default()
+        }
+    }
+
+    #[test]
+    fn lowest_mode_follows_size_and_pitch() {
+        let sr = 48_000.0;
+        for (size, semis) in [(0.5f32, 0.0f32), (0.8, 0.0), (0.5, 7.0)] {
+            let mut s = noise_settings();
+            s.size = size;
+            s.common.pitch_semitones = semis;
+            s.brightness = 0.0; // lowest mode dominates
+            let x = render(s, Strike::UNIT, 12_000, sr);
+            let want = s.base_hz() * 2f32.powf(semis / 12.0);
+            let got = peak_hz(&x, sr, want * 0.8, want * 1.25);
+            assert!(
+                (got / want - 1.0).abs() < 0.02,
+                "size {size} {semis}: {got} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn decay_matches_setting_and_brightness_moves_the_centroid() {
+        let sr = 48_000.0;
+        for decay in [200.0f32, 800.0] {
+            let mut s = noise_settings();
+            s.common.decay_ms = decay;
+            s.brightness = 1.0; // every mode has the set T60
+            let x = render(s, Strike::UNIT, (sr * 1.5) as usize, sr);
+            // 40 dB drop measured (well above the noise of the measurement) -> T60 = 1.5x.
+            let t60 = decay_ms(&x, sr, 40.0) * 1.5;
+            assert!((t60 / decay - 1.0).abs() < 0.15, "{decay}: {t60}");
+        }
+        let mut dull = noise_settings();
+        dull.brightness = 0.0;
+        let mut bright = noise_settings();
+        bright.brightness = 1.0;
+        let c_dull = centroid_hz(&render(dull, Strike::UNIT, 8192, sr), sr);
+        let c_bright = centroid_hz(&render(bright, Strike::UNIT, 8192, sr), sr);
+        assert!(c_bright > 1.5 * c_dull, "{c_dull} {c_bright}");
+    }
+
+    #[test]
+    fn material_stretches_the_mode_spacing() {
+        let sr = 48_000.0;
+        let mut soft = noise_settings();
+        soft.material = 0.0;
+        soft.brightness = 1.0;
+        let mut stiff = soft;
+        stiff.material = 1.0;
+        let c_soft = centroid_hz(&render(soft, Strike::UNIT, 8192, sr), sr);
+        let c_stiff = centroid_hz(&render(stiff, Strike::UNIT, 8192, sr), sr);
+        assert!(c_stiff > 1.3 * c_soft, "{c_soft} {c_stiff}");
+    }
+
+    #[test]
+    fn retrigger_on_its_own_tail_has_no_step() {
+        let sr = 48_000.0;
+        let mut b = ModalBank::new(sr, noise_settings());
+        let mut x = Vec::new();
+        b.strike(Strike::UNIT);
+        for _ in 0..2_000 {
+            x.push(b.process(0.0));
+        }
+        let before = max_step(&x);
+        b.strike(Strike {
+            pitch_ratio: 1.06,
+            ..Strike::UNIT
+        });
+        for _ in 0..2_000 {
+            x.push(b.process(0.0));
+        }
+        // The second strike excites like the first; its largest step is of the same size, and
+        // the output stays continuous across the retune (no jump at the strike sample).
+        let jump = (x[2_000] - x[1_999]).abs();
+        assert!(jump <= 1.5 * before, "{jump} vs {before}");
+        assert!(max_step(&x) <= 2.0 * before);
+        assert!(x.iter().all(|v| v.is_finite() && v.abs() < 4.0));
+    }
+}

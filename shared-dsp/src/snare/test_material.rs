@@ -1,0 +1,180 @@
+//! Synthetic drum material for the detector and engine tests: snare hits (tuned body + wire
+//! noise), kicks (pitch-dropping sine + beater click) and hi-hats (high-passed noise), placed on
+//! a grid at a tempo, with bleed levels relative to the main snare hits.
+
+use crate::filters::{Svf, SvfMode};
+use crate::rng::Rng;
+use crate::util::db_to_gain;
+use std::f32::consts::{FRAC_1_SQRT_2, TAU};
+
+/// Adds `sound` to `out` at `start`, scaled so its peak is exactly `amp`: bleed levels in the
+/// tests are peak-to-peak ratios, as an engineer reads them on a meter.
+fn add_normalised(out: &mut [f32], start: usize, amp: f32, sound: &[f32]) {
+    let peak = sound.iter().fold(0.0f32, |m, x| m.max(x.abs())).max(1.0e-9);
+    let start = start.min(out.len());
+    for (o, x) in out[start..].iter_mut().zip(sound) {
+        *o += amp * x / peak;
+    }
+}
+
+/// Adds a snare hit starting exactly at `start` with peak `amp`.
+pub fn add_snare(out: &mut [f32], sr: f32, start: usize, amp: f32, rng: &mut Rng) {
+    let mut sound = vec![0.0f32; ((0.5 * sr) as usize).min(out.len().saturating_sub(start))];
+    render_snare(&mut sound, sr, rng);
+    add_normalised(out, start, amp, &sound);
+}
+
+fn render_snare(out: &mut [f32], sr: f32, rng: &mut Rng) {
+    let (start, amp) = (0usize, 1.0f32);
+    let len = ((0.35 * sr) as usize).min(out.len().saturating_sub(start));
+    let mut hp = Svf::new(sr, SvfMode::Highpass, 1_500.0, FRAC_1_SQRT_2);
+    let mut lp = Svf::new(sr, SvfMode::Lowpass, 9_000.0, FRAC_1_SQRT_2);
+    for n in 0..len {
+        let t = n as f32 / sr;
+        let body = 0.55 * (TAU * 185.0 * t).sin() * (-t / 0.06).exp()
+            + 0.3 * (TAU * 330.0 * t).sin() * (-t / 0.04).exp();
+        let wires = lp.process(hp.process(rng.bipolar())) * 1.4 * (-t / 0.09).exp();
+        out[start + n] += amp * (body + wires);
+    }
+}
+
+/// Adds a kick drum: sine sweeping 150 -> 50 Hz plus a 2 ms beater click about 20 dB down.
+pub fn add_kick(out: &mut [f32], sr: f32, start: usize, amp: f32, rng: &mut Rng) {
+    let mut sound = vec![0.0f32; ((0.5 * sr) as usize).min(out.len().saturating_sub(start))];
+    render_kick(&mut sound, sr, rng);
+    add_normalised(out, start, amp, &sound);
+}
+
+fn render_kick(out: &mut [f32], sr: f32, rng: &mut Rng) {
+    let (start, amp) = (0usize, 1.0f32);
+    let len = ((0.5 * sr) as usize).min(out.len().saturating_sub(start));
+    let mut click_lp = Svf::new(sr, SvfMode::Lowpass, 4_000.0, FRAC_1_SQRT_2);
+    let mut phase = 0.0f32;
+    for n in 0..len {
+        let t = n as f32 / sr;
+        let f = 50.0 + 100.0 * (-t / 0.04).exp();
+        phase += TAU * f / sr;
+        let body = phase.sin() * (-t / 0.25).exp();
+        let click = if t < 0.002 {
+            click_lp.process(rng.bipolar()) * db_to_gain(-20.0)
+        } else {
+            0.0
+        };
+        out[start + n] += amp * (body + click);
+    }
+}
+
+/// Adds a closed hi-hat: noise high-passed at 7 kHz, 40 ms decay.
+pub fn add_hat(out: &mut [f32], sr: f32, start: usize, amp: f32, rng: &mut Rng) {
+    let mut sound = vec![0.0f32; ((0.5 * sr) as usize).min(out.len().saturating_sub(start))];
+    render_hat(&mut sound, sr, rng);
+    add_normalised(out, start, amp, &sound);
+}
+
+fn render_hat(out: &mut [f32], sr: f32, rng: &mut Rng) {
+    let (start, amp) = (0usize, 1.0f32);
+    let len = ((0.15 * sr) as usize).min(out.len().saturating_sub(start));
+    let mut hp1 = Svf::new(sr, SvfMode::Highpass, 7_000.0, FRAC_1_SQRT_2);
+    let mut hp2 = Svf::new(sr, SvfMode::Highpass, 7_000.0, FRAC_1_SQRT_2);
+    for n in 0..len {
+        let t = n as f32 / sr;
+        out[start + n] += amp * 2.0 * hp2.process(hp1.process(rng.bipolar())) * (-t / 0.04).exp();
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HitKind {
+    Main,
+    Ghost,
+    Grace,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SnareEvent {
+    pub start: usize,
+    pub kind: HitKind,
+}
+
+/// A groove: backbeat snares (with a flam every other bar), ghost notes on some 16ths, kick on
+/// 1, 3 and the "and" of 3, 8th-note hats, then one bar of a 16th-note snare roll. Bleed levels
+/// are in dB relative to the main snare amplitude.
+pub struct Groove {
+    pub signal: Vec<f32>,
+    pub events: Vec<SnareEvent>,
+}
+
+pub fn groove(sr: f32, bpm: f32, bars: usize, kick_db: f32, hat_db: f32, seed: u32) -> Groove {
+    let mut rng = Rng::new(seed);
+    let beat = 60.0 / bpm * sr;
+    let sixteenth = beat / 4.0;
+    let total = ((bars + 1) as f32 * 4.0 * beat + sr) as usize;
+    let mut signal = vec![0.0f32; total];
+    let mut events = Vec::new();
+    let main = 0.5;
+    let offset = (0.1 * sr) as usize;
+    let at = |bar: usize, sixteenth_index: usize| -> usize {
+        offset + ((bar * 16 + sixteenth_index) as f32 * sixteenth).round() as usize
+    };
+    for bar in 0..bars {
+        for s in [0usize, 8, 10] {
+            add_kick(
+                &mut signal,
+                sr,
+                at(bar, s),
+                main * db_to_gain(kick_db),
+                &mut rng,
+            );
+        }
+        for s in (0..16).step_by(2) {
+            add_hat(
+                &mut signal,
+                sr,
+                at(bar, s),
+                main * db_to_gain(hat_db),
+                &mut rng,
+            );
+        }
+        for s in [4usize, 12] {
+            let start = at(bar, s);
+            if s == 12 && bar % 2 == 1 {
+                // Flam: grace stroke 12 dB down, 25 ms before the main stroke.
+                let grace = start - (0.025 * sr) as usize;
+                add_snare(&mut signal, sr, grace, main * db_to_gain(-12.0), &mut rng);
+                events.push(SnareEvent {
+                    start: grace,
+                    kind: HitKind::Grace,
+                });
+            }
+            let amp = main * db_to_gain(-2.0 * rng.next_f32());
+            add_snare(&mut signal, sr, start, amp, &mut rng);
+            events.push(SnareEvent {
+                start,
+                kind: HitKind::Main,
+            });
+        }
+        for s in [7usize, 9, 15] {
+            let start = at(bar, s);
+            add_snare(&mut signal, sr, start, main * db_to_gain(-18.0), &mut rng);
+            events.push(SnareEvent {
+                start,
+                kind: HitKind::Ghost,
+            });
+        }
+    }
+    // A bar of 16th-note roll, accents (+2 dB) on the beats.
+    for s in 0..16 {
+        let start = at(bars, s);
+        let amp = main * if s % 4 == 0 { 1.0 } else { db_to_gain(-2.0) };
+        add_snare(&mut signal, sr, start, amp, &mut rng);
+        events.push(SnareEvent {
+            start,
+            kind: HitKind::Main,
+        });
+    }
+    events.sort_by_key(|e| e.start);
+    // Room noise floor at -70 dBFS.
+    for x in signal.iter_mut() {
+        *x += db_to_gain(-70.0) * rng.bipolar();
+    }
+    Groove { signal, events }
+}
