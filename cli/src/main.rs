@@ -6,7 +6,6 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod audio_io;
-mod demo_material;
 mod midi_file;
 mod plot;
 

@@ -1,8 +1,8 @@
-//! Built-in material for `catalyst demo` and the CLI tests: a synthesized drum groove, a chord
-//! progression and a small arrangement, so the tool can show what it does with no input at all.
+//! Synthesized material: drum hits, a groove, a chord progression and a small arrangement that
+//! builds. Used by `catalyst demo` (so the tool shows what it does with no input at all), by the
+//! benchmarks' fixed workloads and by tests across crates. Deterministic (seeded).
 
-use crate::audio_io::Audio;
-use shared_dsp::rng::Rng;
+use crate::rng::Rng;
 use std::f32::consts::TAU;
 
 /// A clean, programmed-sounding snare: a pitched body (~190 Hz dropping slightly) plus a short
@@ -47,10 +47,10 @@ fn add_hat(out: &mut [f32], start: usize, sr: f32, gain: f32, rng: &mut Rng) {
     }
 }
 
-/// A two-bar-repeating rock groove at `bpm`: kick on 1 and 3, snare on 2 and 4 with a ghost
-/// note, closed hats on eighths. Returns the mono audio and the snare (main and ghost) onset times
-/// in seconds.
-pub fn drum_groove(sr: u32, bpm: f32, bars: usize) -> (Audio, Vec<f64>) {
+/// A rock groove at `bpm`: kick on 1 and 3, snare on 2 and 4 with a ghost note before the next
+/// bar, closed hats on eighths. Returns mono audio and the snare (main and ghost) onset times in
+/// seconds.
+pub fn drum_groove(sr: u32, bpm: f32, bars: usize) -> (Vec<f32>, Vec<f64>) {
     let srf = sr as f32;
     let beat = 60.0 / bpm;
     let total = ((bars as f32 * 4.0 * beat + 0.5) * srf) as usize;
@@ -72,13 +72,22 @@ pub fn drum_groove(sr: u32, bpm: f32, bars: usize) -> (Audio, Vec<f64>) {
             snare_times.push(((t * srf) as usize) as f64 / sr as f64);
         }
     }
-    (
-        Audio {
-            sample_rate: sr,
-            channels: vec![out],
-        },
-        snare_times,
-    )
+    (out, snare_times)
+}
+
+/// Snare hits only, `hits_per_second` evenly spaced with alternating strong/soft velocity: the
+/// benchmark input for the Snare Layerer (4 hits per second).
+pub fn snare_train(sr: u32, seconds: f32, hits_per_second: f32) -> Vec<f32> {
+    let srf = sr as f32;
+    let mut out = vec![0.0f32; (seconds * srf) as usize];
+    let mut rng = Rng::new(99);
+    let n_hits = (seconds * hits_per_second) as usize;
+    for i in 0..n_hits {
+        let start = (i as f32 / hits_per_second * srf) as usize;
+        let gain = if i % 2 == 0 { 0.8 } else { 0.45 };
+        add_snare(&mut out, start, srf, gain, &mut rng);
+    }
+    out
 }
 
 /// (start_s, duration_s, key, velocity): a slow, sad progression for the Ache Piano
@@ -110,8 +119,8 @@ pub fn chord_progression() -> Vec<(f64, f64, u8, u8)> {
 
 /// A 48-bar arrangement at `bpm` in 4/4 that builds: 16 bars sparse verse (kick + hats),
 /// 8 bars pre-chorus (+ bass + pad), 16 bars chorus (everything, louder, + noise wash), 8 bars
-/// sparse outro. Returns stereo audio.
-pub fn arrangement(sr: u32, bpm: f32) -> Audio {
+/// sparse outro. Returns mono audio (play it on both channels), normalised to -0.9 dBFS peak.
+pub fn arrangement(sr: u32, bpm: f32) -> Vec<f32> {
     let srf = sr as f32;
     let beat = 60.0 / bpm;
     let bar_s = 4.0 * beat;
@@ -176,10 +185,7 @@ pub fn arrangement(sr: u32, bpm: f32) -> Audio {
     for x in &mut out {
         *x *= norm;
     }
-    Audio {
-        sample_rate: sr,
-        channels: vec![out.clone(), out],
-    }
+    out
 }
 
 #[cfg(test)]
@@ -191,7 +197,7 @@ mod tests {
         let (audio, snares) = drum_groove(48_000, 100.0, 2);
         assert_eq!(snares.len(), 6);
         // Right after each main snare the signal is loud; the groove does not clip.
-        let x = &audio.channels[0];
+        let x = &audio;
         let peak = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
         assert!(peak < 1.5);
         let i = (snares[0] * 48_000.0) as usize;
@@ -200,11 +206,26 @@ mod tests {
     }
 
     #[test]
+    fn snare_train_has_the_asked_rate() {
+        let x = snare_train(48_000, 2.0, 4.0);
+        // Count bursts: rising crossings of a loud threshold separated by > 150 ms (hits are 250 ms apart).
+        let mut hits = 0;
+        let mut last = -1_000_000i64;
+        for (i, v) in x.iter().enumerate() {
+            if v.abs() > 0.2 && i as i64 - last > 7_200 {
+                hits += 1;
+                last = i as i64;
+            }
+        }
+        assert_eq!(hits, 8);
+    }
+
+    #[test]
     fn arrangement_chorus_is_denser_than_verse() {
         let audio = arrangement(22_050, 120.0);
         let bar = (2.0 * 22_050.0) as usize;
         let rms = |b: usize| {
-            let x = &audio.channels[0][b * bar..(b + 1) * bar];
+            let x = &audio[b * bar..(b + 1) * bar];
             (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt()
         };
         assert!(
