@@ -1,25 +1,225 @@
 //! Catalyst Snare Layerer: detects each drum hit and layers a character sound on it.
-//! This crate is glue only: parameters, buses and routing; the sound is in `shared-dsp`.
+//! This crate is glue only: parameters, buses, MIDI out, sample loading and editor data; the
+//! whole sound (detector, layers, mix) is `shared_dsp::snare::SnareEngine`.
 
+use atomic_float::AtomicF32;
+use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
-use shared_dsp::denormal::{ScopedFlushDenormals, sanitize};
-use std::sync::Arc;
+use shared_dsp::denormal::ScopedFlushDenormals;
+use shared_dsp::gui_channel::{GuiArray, GuiValue};
+use shared_dsp::snare::engine::{SCOPE_HOP_MS, SCOPE_POINTS};
+use shared_dsp::snare::sample_file::load_sample;
+use shared_dsp::snare::sample_player::SampleData;
+use shared_dsp::snare::{SnareEngine, SnareSettings};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 mod params;
-pub use params::SnareLayererParams;
+pub use params::{LayerParams, SnareLayererParams, TimingMode, TriggerSource};
+pub use shared_dsp::snare::{Preset, factory_presets};
 
-/// Peak magnitude any sample may reach at the output (+24 dBFS): the hard safety limit.
-const OUTPUT_LIMIT: f32 = 16.0;
+/// Recent hits kept for the editor.
+pub const GUI_HITS: usize = 32;
+/// Values per hit in [`SnareGuiData::hits`]: time (s, engine clock), velocity (0..1), peak dBFS.
+pub const GUI_HIT_STRIDE: usize = 3;
+/// Length of the MIDI notes sent on each hit.
+const MIDI_NOTE_MS: f32 = 50.0;
+
+/// Everything the editor shows, written by the audio thread without locks or allocation.
+pub struct SnareGuiData {
+    /// Detector envelope (dBFS), oldest first, one point per `scope_hop_ms`.
+    pub scope_db: GuiArray,
+    pub scope_hop_ms: f32,
+    /// Last [`GUI_HITS`] hits, oldest first, [`GUI_HIT_STRIDE`] values each; unused slots have
+    /// time -1.
+    pub hits: GuiArray,
+    /// Total hits since activation (the editor redraws when it changes).
+    pub hit_count: AtomicU64,
+    /// Engine clock, seconds (the right edge of the scope).
+    pub now_s: GuiValue,
+    /// Threshold in force (absolute or relative to recent hits), dBFS.
+    pub effective_threshold_db: GuiValue,
+    pub latency_samples: GuiValue,
+    /// Session sample rate (the background loader resamples to it).
+    pub sample_rate: AtomicF32,
+    /// Human-readable state of the Sample layer ("No sample", "Loaded kick.wav (0.4 s)",
+    /// "Cannot open ..."). Written by the loader, read by the editor; never touched by audio.
+    pub sample_status: Mutex<String>,
+    pub sample_loaded: AtomicBool,
+}
+
+impl Default for SnareGuiData {
+    fn default() -> Self {
+        Self {
+            scope_db: GuiArray::new(SCOPE_POINTS),
+            scope_hop_ms: SCOPE_HOP_MS,
+            hits: GuiArray::new(GUI_HITS * GUI_HIT_STRIDE),
+            hit_count: AtomicU64::new(0),
+            now_s: GuiValue::new(0.0),
+            effective_threshold_db: GuiValue::new(-100.0),
+            latency_samples: GuiValue::new(0.0),
+            sample_rate: AtomicF32::new(48_000.0),
+            sample_status: Mutex::new("No sample".to_string()),
+            sample_loaded: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Work done off the audio thread.
+#[derive(Debug, Clone)]
+pub enum SnareTask {
+    /// Load (or, with an empty path, clear) the Sample layer's file; the editor sends this after
+    /// storing the path in `params.sample_path`.
+    LoadSample(String),
+}
+
+/// Hands decoded samples to the audio thread and takes replaced ones back, lock-free on the
+/// audio side (two SPSC rings); the loader side is serialised by a mutex the audio thread never
+/// touches.
+struct SampleMailbox {
+    to_audio: rtrb::Producer<Option<Box<SampleData>>>,
+    from_audio: rtrb::Consumer<Option<Box<SampleData>>>,
+}
+
+struct AudioSide {
+    incoming: rtrb::Consumer<Option<Box<SampleData>>>,
+    retired: rtrb::Producer<Option<Box<SampleData>>>,
+}
 
 pub struct SnareLayerer {
     params: Arc<SnareLayererParams>,
+    gui: Arc<SnareGuiData>,
+    engine: Option<SnareEngine>,
+    mailbox: Arc<Mutex<SampleMailbox>>,
+    audio_side: AudioSide,
+    scope_scratch: Vec<f32>,
+    hit_scratch: Vec<f32>,
+    last_scope_version: u64,
+    reported_latency: u32,
+    /// Samples left until the NoteOff of the last MIDI note (None: no note sounding).
+    note_off_in: Option<u32>,
+    sounding_note: u8,
 }
 
 impl Default for SnareLayerer {
     fn default() -> Self {
+        let (to_audio, incoming) = rtrb::RingBuffer::new(4);
+        let (retired, from_audio) = rtrb::RingBuffer::new(8);
         Self {
             params: Arc::new(SnareLayererParams::default()),
+            gui: Arc::new(SnareGuiData::default()),
+            engine: None,
+            mailbox: Arc::new(Mutex::new(SampleMailbox {
+                to_audio,
+                from_audio,
+            })),
+            audio_side: AudioSide { incoming, retired },
+            scope_scratch: vec![0.0; SCOPE_POINTS],
+            hit_scratch: vec![-1.0; GUI_HITS * GUI_HIT_STRIDE],
+            last_scope_version: 0,
+            reported_latency: 0,
+            note_off_in: None,
+            sounding_note: 38,
         }
+    }
+}
+
+/// Loads `path` (empty: clears the sample), hands the result to the audio thread and updates
+/// the status text. Runs on the background thread.
+fn load_into_mailbox(path: &str, gui: &SnareGuiData, mailbox: &Mutex<SampleMailbox>) {
+    let Ok(mut mailbox) = mailbox.lock() else {
+        return;
+    };
+    // Drop samples the audio thread has retired (here, off the audio thread).
+    while mailbox.from_audio.pop().is_ok() {}
+    let (data, status) = if path.is_empty() {
+        (None, "No sample".to_string())
+    } else {
+        let rate = gui.sample_rate.load(Ordering::Relaxed);
+        match load_sample(std::path::Path::new(path), rate) {
+            Ok(data) => {
+                let name = std::path::Path::new(path)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let secs = data.frames.len() as f32 / rate;
+                (Some(Box::new(data)), format!("Loaded {name} ({secs:.2} s)"))
+            }
+            Err(message) => {
+                nice_warn!("Snare Layerer sample: {message}");
+                (None, message)
+            }
+        }
+    };
+    gui.sample_loaded.store(data.is_some(), Ordering::Relaxed);
+    if mailbox.to_audio.push(data).is_err() {
+        nice_warn!("Snare Layerer: sample hand-over queue full; load again");
+    }
+    if let Ok(mut s) = gui.sample_status.lock() {
+        *s = status;
+    }
+}
+
+impl SnareLayerer {
+    /// Shared editor data (for the editor and tests).
+    pub fn gui_data(&self) -> Arc<SnareGuiData> {
+        self.gui.clone()
+    }
+
+    /// The engine, once activated (for tests driving the plugin).
+    pub fn engine(&self) -> Option<&SnareEngine> {
+        self.engine.as_ref()
+    }
+
+    fn take_new_sample(&mut self) {
+        let Some(engine) = self.engine.as_mut() else {
+            return;
+        };
+        // Only take a new sample when the old one can be handed back for disposal.
+        while self.audio_side.retired.slots() > 0 {
+            match self.audio_side.incoming.pop() {
+                Ok(new) => {
+                    let old = engine.swap_sample(new);
+                    // Cannot fail: a slot was checked above.
+                    let _ = self.audio_side.retired.push(old);
+                }
+                Err(_) => break,
+            }
+        }
+    }
+
+    fn publish_gui(&mut self) {
+        let Some(engine) = self.engine.as_ref() else {
+            return;
+        };
+        let sr = engine.sample_rate();
+        if engine.scope_version() != self.last_scope_version {
+            self.last_scope_version = engine.scope_version();
+            engine.scope_into(&mut self.scope_scratch);
+            self.gui.scope_db.write(&self.scope_scratch);
+        }
+        let hits = engine.hits();
+        if !hits.is_empty() {
+            for h in hits {
+                // Shift the ring left by one hit (oldest first), append the new one.
+                self.hit_scratch.copy_within(GUI_HIT_STRIDE.., 0);
+                let last = (GUI_HITS - 1) * GUI_HIT_STRIDE;
+                self.hit_scratch[last] = h.sample_time as f32 / sr;
+                self.hit_scratch[last + 1] = h.velocity;
+                self.hit_scratch[last + 2] = h.peak_db;
+            }
+            self.gui.hits.write(&self.hit_scratch);
+            self.gui
+                .hit_count
+                .store(engine.total_hits(), Ordering::Relaxed);
+        }
+        self.gui
+            .effective_threshold_db
+            .store(engine.effective_threshold_db());
+        self.gui.now_s.store(engine.clock_samples() as f32 / sr);
+        self.gui
+            .latency_samples
+            .store(engine.latency_samples() as f32);
     }
 }
 
@@ -59,34 +259,208 @@ impl Plugin for SnareLayerer {
         },
     ];
 
+    const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
 
     type SysExMessage = ();
-    type BackgroundTask = ();
+    type BackgroundTask = SnareTask;
     type Editor = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
     }
 
+    fn task_executor(&mut self) -> TaskExecutor<Self> {
+        let gui = self.gui.clone();
+        let mailbox = self.mailbox.clone();
+        Box::new(move |task| match task {
+            SnareTask::LoadSample(path) => load_into_mailbox(&path, &gui, &mailbox),
+        })
+    }
+
+    fn activate(
+        &mut self,
+        _audio_io_layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        let sr = buffer_config.sample_rate;
+        self.gui.sample_rate.store(sr, Ordering::Relaxed);
+        let settings: SnareSettings = self.params.to_settings();
+        let engine = SnareEngine::new(sr, settings);
+        // Load the saved sample here (activation may do I/O; the audio thread is not running).
+        let path = self
+            .params
+            .sample_path
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_default();
+        if !path.is_empty() {
+            load_into_mailbox(&path, &self.gui, &self.mailbox);
+        }
+        let latency = engine.latency_samples() as u32;
+        context.set_latency_samples(latency);
+        self.reported_latency = latency;
+        self.gui.latency_samples.store(latency as f32);
+        self.engine = Some(engine);
+        self.take_new_sample();
+        true
+    }
+
+    fn reset(&mut self) {
+        if let Some(engine) = self.engine.as_mut() {
+            engine.reset();
+        }
+        self.note_off_in = None;
+    }
+
     fn process(
         &mut self,
         buffer: &mut Buffer,
-        _aux: &mut AuxiliaryBuffers,
-        _context: &mut impl ProcessContext<Self>,
+        aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         let _ftz = ScopedFlushDenormals::new();
-        for mut frame in buffer.iter_samples() {
-            let dry = self.params.dry_gain.smoothed.next();
-            let out = self.params.output_gain.smoothed.next();
-            // Layers arrive with the snare engine; the layer gain is kept moving so its smoother
-            // is never stale when they do.
-            let _layer = self.params.layer_gain.smoothed.next();
-            for sample in frame.iter_mut() {
-                *sample = sanitize(sanitize(*sample, OUTPUT_LIMIT) * dry * out, OUTPUT_LIMIT);
+        self.take_new_sample();
+        let settings = self.params.to_settings();
+        let Some(engine) = self.engine.as_mut() else {
+            return ProcessStatus::Normal;
+        };
+        engine.set_settings(&settings);
+        let latency = engine.latency_samples() as u32;
+        if latency != self.reported_latency {
+            context.set_latency_samples(latency);
+            self.reported_latency = latency;
+        }
+
+        let len = buffer.samples();
+        let mut sidechain: [&[f32]; 2] = [&[], &[]];
+        let mut sc_channels = 0;
+        if let Some(input) = aux.inputs.first() {
+            for (slot, channel) in sidechain.iter_mut().zip(input.as_slice_immutable().iter()) {
+                *slot = &channel[..];
+                sc_channels += 1;
             }
         }
+        engine.process(buffer.as_slice(), &sidechain[..sc_channels]);
+
+        // MIDI out: one note per hit, 50 ms long (ended early by the next hit).
+        if self.params.midi_out.value() {
+            let note_len = (MIDI_NOTE_MS * 0.001 * engine.sample_rate()) as u32;
+            let key = self.params.midi_note.value().clamp(0, 127) as u8;
+            for hit in engine.hits() {
+                let timing = hit.offset as u32;
+                if let Some(at) = self.note_off_in.take() {
+                    note_event(context, at.min(timing), self.sounding_note, None);
+                }
+                note_event(context, timing, key, Some(hit.velocity.max(1.0 / 127.0)));
+                self.sounding_note = key;
+                self.note_off_in = Some(timing + note_len);
+            }
+        }
+        if let Some(at) = self.note_off_in {
+            if at < len as u32 {
+                note_event(context, at, self.sounding_note, None);
+                self.note_off_in = None;
+            } else {
+                self.note_off_in = Some(at - len as u32);
+            }
+        }
+
+        self.publish_gui();
         ProcessStatus::Normal
+    }
+}
+
+/// Sends a NoteOn (`velocity` Some) or NoteOff on MIDI channel 1.
+fn note_event(
+    context: &mut impl ProcessContext<SnareLayerer>,
+    timing: u32,
+    key: u8,
+    velocity: Option<f32>,
+) {
+    let (voice_id, channel, key) = (VoiceID::Wildcard, Channel::Number(0), Key::Number(key));
+    let event = match velocity {
+        Some(velocity) => NoteEvent::NoteOn {
+            timing,
+            voice_id,
+            channel,
+            key,
+            velocity,
+        },
+        None => NoteEvent::NoteOff {
+            timing,
+            voice_id,
+            channel,
+            key,
+            velocity: 0.0,
+        },
+    };
+    // A full host event queue drops the note; nothing else to do on the audio thread.
+    let _ = context.try_send_event(event);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn activated(sr: f32) -> SnareLayerer {
+        let mut p = SnareLayerer::default();
+        p.gui.sample_rate.store(sr, Ordering::Relaxed);
+        p.engine = Some(SnareEngine::new(sr, p.params.to_settings()));
+        p
+    }
+
+    #[test]
+    fn default_parameters_give_a_4_ms_lookahead() {
+        for sr in [44_100.0f32, 48_000.0, 96_000.0] {
+            let p = activated(sr);
+            let latency = p.engine().unwrap().latency_samples();
+            assert_eq!(latency, (0.004 * sr).round() as usize);
+        }
+    }
+
+    #[test]
+    fn missing_sample_is_silence_and_a_message() {
+        let mut p = activated(48_000.0);
+        load_into_mailbox("/nonexistent/dir/snare.wav", &p.gui, &p.mailbox);
+        p.take_new_sample();
+        assert!(!p.engine().unwrap().has_sample());
+        assert!(!p.gui.sample_loaded.load(Ordering::Relaxed));
+        let status = p.gui.sample_status.lock().unwrap().clone();
+        assert!(status.contains("Cannot open"), "{status}");
+        // An empty path clears the sample and says so.
+        load_into_mailbox("", &p.gui, &p.mailbox);
+        p.take_new_sample();
+        assert_eq!(*p.gui.sample_status.lock().unwrap(), "No sample");
+    }
+
+    #[test]
+    fn hits_and_scope_reach_the_editor_data() {
+        let sr = 48_000.0;
+        let mut p = activated(sr);
+        let mut l = vec![0.0f32; 4_800];
+        for n in 0..200 {
+            l[1_000 + n] = 0.8 * (-(n as f32) / 40.0).exp() * if n % 2 == 0 { 1.0 } else { -1.0 };
+        }
+        let mut r = l.clone();
+        for (lc, rc) in l.chunks_mut(480).zip(r.chunks_mut(480)) {
+            let mut chans: [&mut [f32]; 2] = [lc, rc];
+            p.engine.as_mut().unwrap().process(&mut chans, &[]);
+            p.publish_gui();
+        }
+        assert_eq!(p.gui.hit_count.load(Ordering::Relaxed), 1);
+        let mut hits = vec![0.0f32; GUI_HITS * GUI_HIT_STRIDE];
+        assert!(p.gui.hits.read(&mut hits));
+        let last = (GUI_HITS - 1) * GUI_HIT_STRIDE;
+        let t = hits[last];
+        assert!((t - (1_000.0 + 192.0) / sr).abs() < 1e-4, "{t}");
+        assert!(hits[last + 1] > 0.0 && hits[last + 1] <= 1.0);
+        assert_eq!(hits[last - GUI_HIT_STRIDE], -1.0);
+        let mut scope = vec![0.0f32; SCOPE_POINTS];
+        assert!(p.gui.scope_db.read(&mut scope));
+        assert!(scope.iter().any(|&v| v > -30.0));
+        assert!((p.gui.now_s.load() - 0.1).abs() < 1e-3);
     }
 }
 

@@ -1,41 +1,351 @@
 use nice_plug::prelude::*;
+use shared_dsp::snare::body_tone::BodySettings;
+use shared_dsp::snare::layer::LayerCommon;
+use shared_dsp::snare::modal_bank::CabinetSettings;
+use shared_dsp::snare::noise_tail::TailSettings;
+use shared_dsp::snare::sample_player::SampleSettings;
+use shared_dsp::snare::{LayerSettings, MixSettings, OnsetSettings, Preset, SnareSettings};
+use std::sync::{Arc, RwLock};
 
-/// Host-visible parameters. Ids are stable forever: rename the field, never the id.
-#[derive(Params)]
-pub struct SnareLayererParams {
-    /// Level of the untouched input in the output.
-    #[id = "dry"]
-    pub dry_gain: FloatParam,
-    /// Level of all layers together.
-    #[id = "layer"]
-    pub layer_gain: FloatParam,
-    /// Final output gain.
-    #[id = "out"]
-    pub output_gain: FloatParam,
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimingMode {
+    /// Reports 4 ms latency; layers start exactly on each hit's onset.
+    #[id = "lookahead"]
+    #[name = "Lookahead (aligned)"]
+    Lookahead,
+    /// No latency; layers start about 1 ms after each onset.
+    #[id = "zero"]
+    #[name = "Zero latency"]
+    ZeroLatency,
 }
 
-fn gain_param(name: &str, default_db: f32, min_db: f32, max_db: f32) -> FloatParam {
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerSource {
+    #[id = "main"]
+    #[name = "Main input"]
+    Main,
+    #[id = "sidechain"]
+    #[name = "Sidechain"]
+    Sidechain,
+}
+
+/// Controls shared by every layer: on/off, level, pan, pitch, decay.
+#[derive(Params)]
+pub struct LayerParams {
+    #[id = "on"]
+    pub enabled: BoolParam,
+    #[id = "level"]
+    pub level_db: FloatParam,
+    #[id = "pan"]
+    pub pan: FloatParam,
+    #[id = "pitch"]
+    pub pitch_semitones: FloatParam,
+    #[id = "decay"]
+    pub decay_ms: FloatParam,
+}
+
+impl LayerParams {
+    fn new(name: &str, common: LayerCommon, max_decay_ms: f32) -> Self {
+        Self {
+            enabled: BoolParam::new(format!("{name} On"), common.enabled),
+            level_db: FloatParam::new(
+                format!("{name} Level"),
+                common.level_db,
+                FloatRange::Linear {
+                    min: -60.0,
+                    max: 6.0,
+                },
+            )
+            .with_unit(" dB")
+            .with_step_size(0.1),
+            pan: FloatParam::new(
+                format!("{name} Pan"),
+                common.pan,
+                FloatRange::Linear {
+                    min: -1.0,
+                    max: 1.0,
+                },
+            )
+            .with_value_to_string(formatters::v2s_f32_panning())
+            .with_string_to_value(formatters::s2v_f32_panning()),
+            pitch_semitones: FloatParam::new(
+                format!("{name} Pitch"),
+                common.pitch_semitones,
+                FloatRange::Linear {
+                    min: -24.0,
+                    max: 24.0,
+                },
+            )
+            .with_unit(" st")
+            .with_step_size(0.1),
+            decay_ms: FloatParam::new(
+                format!("{name} Decay"),
+                common.decay_ms,
+                FloatRange::Skewed {
+                    min: 20.0,
+                    max: max_decay_ms,
+                    factor: FloatRange::skew_factor(-1.5),
+                },
+            )
+            .with_unit(" ms")
+            .with_step_size(1.0),
+        }
+    }
+
+    fn common(&self) -> LayerCommon {
+        LayerCommon {
+            enabled: self.enabled.value(),
+            level_db: self.level_db.value(),
+            pan: self.pan.value(),
+            pitch_semitones: self.pitch_semitones.value(),
+            decay_ms: self.decay_ms.value(),
+        }
+    }
+
+    fn apply(&self, setter: &ParamSetter, c: &LayerCommon) {
+        set(setter, &self.enabled, c.enabled);
+        set(setter, &self.level_db, c.level_db);
+        set(setter, &self.pan, c.pan);
+        set(setter, &self.pitch_semitones, c.pitch_semitones);
+        set(setter, &self.decay_ms, c.decay_ms);
+    }
+}
+
+fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
+    setter.begin_set_parameter(param);
+    setter.set_parameter(param, value);
+    setter.end_set_parameter(param);
+}
+
+fn unit_param(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(name, default, FloatRange::Linear { min: 0.0, max: 1.0 })
+        .with_unit(" %")
+        .with_value_to_string(formatters::v2s_f32_percentage(0))
+        .with_string_to_value(formatters::s2v_f32_percentage())
+}
+
+fn hz_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
     FloatParam::new(
         name,
-        util::db_to_gain(default_db),
+        default,
         FloatRange::Skewed {
-            min: util::db_to_gain(min_db),
-            max: util::db_to_gain(max_db),
-            factor: FloatRange::gain_skew_factor(min_db, max_db),
+            min,
+            max,
+            factor: FloatRange::skew_factor(-2.0),
         },
     )
-    .with_smoother(SmoothingStyle::Logarithmic(20.0))
+    .with_value_to_string(formatters::v2s_f32_hz_then_khz(0))
+    .with_string_to_value(formatters::s2v_f32_hz_then_khz())
+}
+
+fn gain_db_param(name: &str, default_db: f32, min_db: f32, max_db: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default_db,
+        FloatRange::Linear {
+            min: min_db,
+            max: max_db,
+        },
+    )
     .with_unit(" dB")
-    .with_value_to_string(formatters::v2s_f32_gain_to_db(1))
-    .with_string_to_value(formatters::s2v_f32_gain_to_db())
+    .with_step_size(0.1)
+}
+
+/// Host-visible parameters. Ids are stable forever: rename the field, never the id. The engine
+/// smooths every level and pan itself (20 ms), so the params carry no smoother of their own.
+#[derive(Params)]
+pub struct SnareLayererParams {
+    /// Path of the user's sample (empty = none). Saved with the project.
+    #[persist = "sample-path"]
+    pub sample_path: Arc<RwLock<String>>,
+
+    // Mix.
+    #[id = "dry"]
+    pub dry_db: FloatParam,
+    #[id = "layer"]
+    pub layer_db: FloatParam,
+    #[id = "out"]
+    pub output_db: FloatParam,
+    #[id = "solo"]
+    pub layer_solo: BoolParam,
+    #[id = "human"]
+    pub humanize: FloatParam,
+
+    // Detector.
+    #[id = "thresh"]
+    pub threshold_db: FloatParam,
+    #[id = "sens"]
+    pub sensitivity: FloatParam,
+    #[id = "bandlo"]
+    pub band_low_hz: FloatParam,
+    #[id = "bandhi"]
+    pub band_high_hz: FloatParam,
+    #[id = "hold"]
+    pub hold_ms: FloatParam,
+    #[id = "dyn"]
+    pub dynamics: FloatParam,
+    #[id = "timing"]
+    pub timing: EnumParam<TimingMode>,
+    #[id = "source"]
+    pub source: EnumParam<TriggerSource>,
+    #[id = "listen"]
+    pub listen_detector: BoolParam,
+    #[id = "midiout"]
+    pub midi_out: BoolParam,
+    #[id = "midinote"]
+    pub midi_note: IntParam,
+
+    // Layers.
+    #[nested(id_prefix = "cab", group = "Cabinet")]
+    pub cabinet: LayerParams,
+    #[id = "cabsize"]
+    pub cabinet_size: FloatParam,
+    #[id = "cabbright"]
+    pub cabinet_brightness: FloatParam,
+    #[id = "cabmat"]
+    pub cabinet_material: FloatParam,
+    #[id = "cabnoise"]
+    pub cabinet_noise: FloatParam,
+
+    #[nested(id_prefix = "tail", group = "Tail")]
+    pub tail: LayerParams,
+    #[id = "tailtone"]
+    pub tail_tone_hz: FloatParam,
+    #[id = "tailgrit"]
+    pub tail_grit: FloatParam,
+
+    #[nested(id_prefix = "body", group = "Body")]
+    pub body: LayerParams,
+    #[id = "bodyfreq"]
+    pub body_freq_hz: FloatParam,
+    #[id = "bodydrop"]
+    pub body_drop: FloatParam,
+
+    #[nested(id_prefix = "smp", group = "Sample")]
+    pub sample: LayerParams,
 }
 
 impl Default for SnareLayererParams {
     fn default() -> Self {
+        let det = OnsetSettings::default();
+        let mix = MixSettings::default();
+        let layers = LayerSettings::default();
         Self {
-            dry_gain: gain_param("Dry Level", 0.0, -80.0, 6.0),
-            layer_gain: gain_param("Layer Level", -6.0, -80.0, 12.0),
-            output_gain: gain_param("Output", 0.0, -24.0, 12.0),
+            sample_path: Arc::new(RwLock::new(String::new())),
+            dry_db: gain_db_param("Dry Level", mix.dry_db, -60.0, 6.0),
+            layer_db: gain_db_param("Layer Level", mix.layer_db, -60.0, 12.0),
+            output_db: gain_db_param("Output", mix.output_db, -24.0, 12.0),
+            layer_solo: BoolParam::new("Layer Solo", mix.layer_solo),
+            humanize: unit_param("Humanize", mix.humanize),
+            threshold_db: gain_db_param("Threshold", det.threshold_db, -70.0, 0.0),
+            sensitivity: unit_param("Sensitivity", det.sensitivity),
+            band_low_hz: hz_param("Detector Low Cut", det.band_low_hz, 40.0, 2_000.0),
+            band_high_hz: hz_param("Detector High Cut", det.band_high_hz, 1_000.0, 16_000.0),
+            hold_ms: FloatParam::new(
+                "Retrigger Hold",
+                det.hold_ms,
+                FloatRange::Linear {
+                    min: 5.0,
+                    max: 200.0,
+                },
+            )
+            .with_unit(" ms")
+            .with_step_size(1.0),
+            dynamics: unit_param("Dynamics", det.dynamics),
+            timing: EnumParam::new("Timing", TimingMode::Lookahead),
+            source: EnumParam::new("Trigger Source", TriggerSource::Main),
+            listen_detector: BoolParam::new("Listen to Detector", false),
+            midi_out: BoolParam::new("MIDI Out", false),
+            midi_note: IntParam::new("MIDI Note", 38, IntRange::Linear { min: 0, max: 127 }),
+            cabinet: LayerParams::new("Cabinet", layers.cabinet.common, 4_000.0),
+            cabinet_size: unit_param("Cabinet Size", layers.cabinet.size),
+            cabinet_brightness: unit_param("Cabinet Brightness", layers.cabinet.brightness),
+            cabinet_material: unit_param("Cabinet Material", layers.cabinet.material),
+            cabinet_noise: unit_param("Cabinet Noise Excite", layers.cabinet.noise_excite),
+            tail: LayerParams::new("Tail", layers.tail.common, 2_000.0),
+            tail_tone_hz: hz_param("Tail Tone", layers.tail.tone_hz, 500.0, 12_000.0),
+            tail_grit: unit_param("Tail Grit", layers.tail.grit),
+            body: LayerParams::new("Body", layers.body.common, 2_000.0),
+            body_freq_hz: hz_param("Body Tune", layers.body.freq_hz, 40.0, 500.0),
+            body_drop: FloatParam::new(
+                "Body Drop",
+                layers.body.drop_semitones,
+                FloatRange::Linear {
+                    min: 0.0,
+                    max: 24.0,
+                },
+            )
+            .with_unit(" st")
+            .with_step_size(0.1),
+            sample: LayerParams::new("Sample", layers.sample.common, 4_000.0),
         }
+    }
+}
+
+impl SnareLayererParams {
+    /// The engine settings for the current (unsmoothed) parameter values. Allocation-free.
+    pub fn to_settings(&self) -> SnareSettings {
+        SnareSettings {
+            detector: OnsetSettings {
+                threshold_db: self.threshold_db.value(),
+                sensitivity: self.sensitivity.value(),
+                band_low_hz: self.band_low_hz.value(),
+                band_high_hz: self.band_high_hz.value(),
+                hold_ms: self.hold_ms.value(),
+                dynamics: self.dynamics.value(),
+                lookahead: self.timing.value() == TimingMode::Lookahead,
+            },
+            mix: MixSettings {
+                dry_db: self.dry_db.value(),
+                layer_db: self.layer_db.value(),
+                output_db: self.output_db.value(),
+                layer_solo: self.layer_solo.value(),
+                humanize: self.humanize.value(),
+                listen_detector: self.listen_detector.value(),
+                trigger_from_sidechain: self.source.value() == TriggerSource::Sidechain,
+            },
+            layers: LayerSettings {
+                cabinet: CabinetSettings {
+                    common: self.cabinet.common(),
+                    modes: 48,
+                    size: self.cabinet_size.value(),
+                    brightness: self.cabinet_brightness.value(),
+                    material: self.cabinet_material.value(),
+                    noise_excite: self.cabinet_noise.value(),
+                },
+                tail: TailSettings {
+                    common: self.tail.common(),
+                    tone_hz: self.tail_tone_hz.value(),
+                    grit: self.tail_grit.value(),
+                },
+                body: BodySettings {
+                    common: self.body.common(),
+                    freq_hz: self.body_freq_hz.value(),
+                    drop_semitones: self.body_drop.value(),
+                },
+                sample: SampleSettings {
+                    common: self.sample.common(),
+                },
+            },
+        }
+    }
+
+    /// Sets every layer parameter to a factory preset (from the editor, through the host so it
+    /// is undoable and automatable). The detector and mix are left alone: they belong to the
+    /// recording, not to the sound.
+    pub fn apply_preset(&self, setter: &ParamSetter, preset: &Preset) {
+        let l = &preset.layers;
+        self.cabinet.apply(setter, &l.cabinet.common);
+        set(setter, &self.cabinet_size, l.cabinet.size);
+        set(setter, &self.cabinet_brightness, l.cabinet.brightness);
+        set(setter, &self.cabinet_material, l.cabinet.material);
+        set(setter, &self.cabinet_noise, l.cabinet.noise_excite);
+        self.tail.apply(setter, &l.tail.common);
+        set(setter, &self.tail_tone_hz, l.tail.tone_hz);
+        set(setter, &self.tail_grit, l.tail.grit);
+        self.body.apply(setter, &l.body.common);
+        set(setter, &self.body_freq_hz, l.body.freq_hz);
+        set(setter, &self.body_drop, l.body.drop_semitones);
+        // The sample layer keeps the user's own sample settings.
     }
 }

@@ -15,7 +15,7 @@ use super::sample_player::{SampleData, SamplePlayer, SampleSettings};
 use crate::denormal::sanitize;
 use crate::rng::Rng;
 use crate::smoother::ExpSmoother;
-use crate::util::{cents_to_ratio, db_to_gain, equal_power_pan};
+use crate::util::{cents_to_ratio, db_to_gain, equal_power_pan, gain_to_db};
 
 /// Hard safety limit on any output sample (+24 dBFS).
 pub const OUTPUT_LIMIT: f32 = 16.0;
@@ -250,7 +250,7 @@ impl SnareEngine {
             s.reset(t);
         }
         self.scope.fill(-100.0);
-        self.scope_acc = -200.0;
+        self.scope_acc = 0.0;
         self.scope_count = 0;
         self.clock = 0;
         self.latency = self.detector.latency_samples();
@@ -324,6 +324,11 @@ impl SnareEngine {
 
     pub fn effective_threshold_db(&self) -> f32 {
         self.detector.effective_threshold_db()
+    }
+
+    /// Samples processed since the last reset (the hits' `sample_time` clock).
+    pub fn clock_samples(&self) -> u64 {
+        self.clock
     }
 
     pub fn total_hits(&self) -> u64 {
@@ -455,12 +460,12 @@ impl SnareEngine {
             }
 
             // Scope: peak of the detector envelope per hop.
-            self.scope_acc = self.scope_acc.max(self.detector.envelope_db());
+            self.scope_acc = self.scope_acc.max(self.detector.envelope());
             self.scope_count += 1;
             if self.scope_count >= self.scope_hop {
-                self.scope[self.scope_pos] = self.scope_acc.max(-100.0);
+                self.scope[self.scope_pos] = gain_to_db(self.scope_acc).max(-100.0);
                 self.scope_pos = (self.scope_pos + 1) % SCOPE_POINTS;
-                self.scope_acc = -200.0;
+                self.scope_acc = 0.0;
                 self.scope_count = 0;
                 self.scope_version += 1;
             }

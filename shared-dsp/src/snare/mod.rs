@@ -10,6 +10,7 @@ pub mod modal_bank;
 pub mod noise_tail;
 pub mod onset;
 pub mod presets;
+pub mod sample_file;
 pub mod sample_player;
 
 #[cfg(test)]

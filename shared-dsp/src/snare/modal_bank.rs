@@ -88,6 +88,8 @@ pub struct ModalBank {
     excite_env: f32,
     excite_decay: f32,
     excite_gain: f32,
+    /// Samples until the longest mode has fallen > 100 dB: then the bank is skipped (CPU).
+    ringing: usize,
     rng: Rng,
 }
 
@@ -106,6 +108,7 @@ impl ModalBank {
             excite_env: 0.0,
             excite_decay: 0.0,
             excite_gain: 0.0,
+            ringing: 0,
             rng: Rng::new(0xCAB1),
         };
         b.set_sample_rate(sample_rate);
@@ -124,6 +127,7 @@ impl ModalBank {
         self.z_re = [0.0; MAX_MODES];
         self.z_im = [0.0; MAX_MODES];
         self.excite_env = 0.0;
+        self.ringing = 0;
     }
 
     /// New settings take effect at the next strike (as on a sampler: a ringing box keeps its
@@ -178,6 +182,9 @@ impl ModalBank {
     /// Strikes the bank; `strike.gain` is the hit's amplitude.
     pub fn strike(&mut self, strike: Strike) {
         self.tune(strike);
+        // The lowest mode rings longest: 100 dB is 5/3 of its T60, plus the excitation window.
+        let t60_ms = self.settings.common.decay_ms * strike.decay_scale;
+        self.ringing = ((t60_ms * 5.0 / 3.0 + 30.0) * 0.001 * self.sample_rate) as usize;
         self.excite_env = 1.0;
         self.excite_gain = strike.gain;
     }
@@ -185,6 +192,15 @@ impl ModalBank {
     /// One output sample; `hit` is the (latency-aligned) dry drum signal used as excitation.
     #[inline]
     pub fn process(&mut self, hit: f32) -> f32 {
+        if self.ringing == 0 {
+            return 0.0;
+        }
+        self.ringing -= 1;
+        if self.ringing == 0 {
+            self.z_re = [0.0; MAX_MODES];
+            self.z_im = [0.0; MAX_MODES];
+            return 0.0;
+        }
         let mut x = 0.0;
         if self.excite_env > 1.0e-4 {
             let noise = self.rng.bipolar();
