@@ -2,12 +2,17 @@
 //! the plugins run (the engines in `shared-dsp`).
 
 use anyhow::Result;
+use audio_io::WavFormat;
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod audio_io;
+mod commands;
 mod midi_file;
+mod offline_params;
 mod plot;
+mod progress;
 
 #[derive(Parser)]
 #[command(
@@ -21,10 +26,100 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Layer character on every hit of a drum stem with the Snare Layerer's engine.
+    Layer {
+        /// Drum stem (WAV, FLAC or AIFF).
+        input: PathBuf,
+        /// Output WAV.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Factory preset, e.g. "Filing Cabinet" (see --list-presets).
+        #[arg(long)]
+        preset: Option<String>,
+        /// Set a parameter by its id, e.g. --set dry=-6 --set timing="Zero latency".
+        #[arg(long = "set", value_name = "ID=VALUE")]
+        sets: Vec<String>,
+        /// Your own hit for the Sample layer (WAV, FLAC or AIFF); turns the layer on.
+        #[arg(long)]
+        sample: Option<PathBuf>,
+        /// Print the detected hits as JSON (time in the input, velocity, peak).
+        #[arg(long)]
+        hits_json: bool,
+        #[command(flatten)]
+        out: OutputOptions,
+    },
+    /// List a plugin's parameters (ids for --set) and presets.
+    Params {
+        #[arg(value_enum)]
+        plugin: PluginName,
+    },
+}
+
+#[derive(clap::Args)]
+struct OutputOptions {
+    /// Output sample format.
+    #[arg(long, value_enum, default_value = "int24")]
+    format: WavFormat,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PluginName {
+    Layer,
+    Play,
+    Analyze,
+}
 
 fn run(cli: Cli) -> Result<()> {
-    match cli.command {}
+    match cli.command {
+        Command::Layer {
+            input,
+            output,
+            preset,
+            sets,
+            sample,
+            hits_json,
+            out,
+        } => commands::layer::run(commands::layer::LayerArgs {
+            input,
+            output,
+            preset,
+            sets,
+            sample,
+            hits_json,
+            format: out.format,
+            force: out.force,
+        }),
+        Command::Params { plugin } => {
+            let (lines, presets): (Vec<String>, Vec<&str>) = match plugin {
+                PluginName::Layer => (
+                    offline_params::describe(&snare_layerer::SnareLayererParams::default()),
+                    shared_dsp::snare::factory_presets()
+                        .iter()
+                        .map(|p| p.name)
+                        .collect(),
+                ),
+                PluginName::Play => (
+                    offline_params::describe(&ache_piano::AchePianoParams::default()),
+                    vec![],
+                ),
+                PluginName::Analyze => (
+                    offline_params::describe(&density_meter::DensityMeterParams::default()),
+                    vec![],
+                ),
+            };
+            for line in lines {
+                println!("{line}");
+            }
+            if !presets.is_empty() {
+                println!("\npresets: {}", presets.join(", "));
+            }
+            Ok(())
+        }
+    }
 }
 
 fn main() -> ExitCode {
