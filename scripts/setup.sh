@@ -15,6 +15,8 @@ PACKAGES=(
   python3 python3-venv python3-pip
   cmake ninja-build g++
   valgrind
+  # Recorded drum samples for the Snare Layerer's detection tests (ColomboAcousticDrumkit).
+  hydrogen-drumkits
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -479,6 +479,7 @@ mod tests {
     use super::*;
     use crate::snare::layer::measure::{centroid_hz, decay_ms};
     use crate::snare::presets::factory_presets;
+    use crate::snare::sample_player::SampleData;
     use crate::snare::test_material::add_snare;
 
     fn run(
@@ -646,6 +647,83 @@ mod tests {
             "{}",
             rms(&l[12_000..])
         );
+    }
+
+    fn impulse_hits(sr: f32, onsets: &[usize], len: usize) -> Vec<f32> {
+        let mut x = vec![0.0f32; len];
+        let mut rng = crate::rng::Rng::new(11);
+        for &t0 in onsets {
+            x[t0] = 0.9;
+            for i in 1..(0.002 * sr) as usize {
+                x[t0 + i] = 0.9 * (-(i as f32) / (0.0005 * sr)).exp() * rng.bipolar();
+            }
+        }
+        x
+    }
+
+    #[test]
+    fn sample_layer_plays_the_loaded_sample_on_the_onset() {
+        let sr = 48_000.0;
+        let mut s = tail_only();
+        s.layers.tail.common.enabled = false;
+        s.layers.sample.common.enabled = true;
+        s.layers.sample.common.level_db = 0.0;
+        s.mix.layer_solo = true;
+        s.mix.layer_db = 0.0;
+        s.detector.dynamics = 0.0;
+        let mut e = SnareEngine::new(sr, s);
+        // A DC "sample" of 0.25 for 1000 samples: easy to find and measure.
+        let old = e.swap_sample(Some(Box::new(SampleData {
+            frames: vec![0.25; 1_000],
+        })));
+        assert!(old.is_none());
+        let x = impulse_hits(sr, &[2_000], 8_000);
+        let (l, r, hits) = run(&mut e, &x, 100);
+        assert_eq!(hits.len(), 1);
+        let start = 2_000 + e.latency_samples();
+        assert_eq!(l.iter().position(|v| v.abs() > 1e-6), Some(start));
+        // Centre pan, unity level and velocity: the sample comes out as it is (the default
+        // 2 s decay shaves a little off by the end).
+        assert!((l[start + 10] - 0.25).abs() < 0.002 && (r[start + 10] - 0.25).abs() < 0.002);
+        assert!(l[start + 1_200].abs() < 1e-6);
+        // No sample: silence, no panic.
+        assert!(e.swap_sample(None).is_some());
+        let (l, _, hits) = run(&mut e, &x, 100);
+        assert_eq!(hits.len(), 1);
+        assert!(l.iter().all(|v| v.abs() < 1e-6));
+    }
+
+    #[test]
+    fn humanize_varies_each_hit_within_its_bounds() {
+        let sr = 48_000.0;
+        let onsets: Vec<usize> = (0..12).map(|k| 2_000 + k * 6_000).collect();
+        let x = impulse_hits(sr, &onsets, 80_000);
+        let levels = |humanize: f32| {
+            let mut s = tail_only();
+            s.mix.layer_solo = true;
+            s.mix.humanize = humanize;
+            s.detector.dynamics = 0.0;
+            s.layers.tail.common.enabled = false;
+            s.layers.body.common.enabled = true;
+            s.layers.body.drop_semitones = 0.0;
+            let mut e = SnareEngine::new(sr, s);
+            let (l, _, hits) = run(&mut e, &x, 256);
+            assert_eq!(hits.len(), onsets.len());
+            hits.iter()
+                .map(|h| {
+                    let seg = &l[h.offset + 48..h.offset + 1_000];
+                    crate::util::gain_to_db(seg.iter().fold(0.0f32, |m, v| m.max(v.abs())))
+                })
+                .collect::<Vec<f32>>()
+        };
+        let fixed = levels(0.0);
+        let spread = |v: &[f32]| {
+            v.iter().cloned().fold(f32::MIN, f32::max) - v.iter().cloned().fold(f32::MAX, f32::min)
+        };
+        assert!(spread(&fixed) < 0.05, "{fixed:?}");
+        let human = levels(1.0);
+        // ±3 dB level (plus the decay variation over the first 20 ms): varied, but bounded.
+        assert!(spread(&human) > 1.0 && spread(&human) < 7.0, "{human:?}");
     }
 
     #[test]
