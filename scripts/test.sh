@@ -44,3 +44,6 @@ step "CLAP host (tests/clap-host): conformance, bad input, debug real-time worko
 CLAP_HOST_QUIET=1 CATALYST_BUNDLE_DIR="$PWD/target/bundled" \
   CATALYST_DEBUG_PLUGIN_DIR="$PWD/target/debug" \
   cargo test -p clap-host --release -- --nocapture
+
+step "instruction-count guard (callgrind; fails on > 10% growth over perf/instruction-budget.txt)"
+scripts/perf-guard.sh

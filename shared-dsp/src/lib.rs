@@ -17,6 +17,7 @@ pub mod piano;
 pub mod rng;
 pub mod smoother;
 pub mod snare;
+pub mod synth_material;
 pub mod util;
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! - `cargo xtask install [--debug]`: bundles (release unless `--debug`) and copies each bundle
 //!   into the user's CLAP and VST3 folders, printing where each went.
 //! - `cargo xtask uninstall`: removes exactly the bundles `install` put there.
+//! - `cargo xtask perf [FILTER]`: runs the engine benchmarks and prints % of one core.
 //! - anything else (`bundle -p NAME`, ...) goes to nice-plug-xtask.
 //!
 //! `CATALYST_CLAP_DIR` / `CATALYST_VST3_DIR` override the install folders (used by tests).
@@ -11,6 +12,7 @@
 use std::path::{Path, PathBuf};
 
 mod install;
+mod perf;
 
 /// (cargo package, bundle display name). Must match `bundler.toml`.
 pub const PLUGINS: &[(&str, &str)] = &[
@@ -34,6 +36,7 @@ fn main() -> nice_plug_xtask::Result<()> {
             install::install(&bundled_dir()?)
         }
         Some("uninstall") => install::uninstall(),
+        Some("perf") => perf::perf(&args[1..], &target_dir()),
         _ => nice_plug_xtask::main_with_args("cargo xtask", args),
     }
 }
@@ -61,11 +64,14 @@ fn bundle_all(extra: &[String]) -> nice_plug_xtask::Result<()> {
 
 /// `target/bundled` of this workspace (honours `CARGO_TARGET_DIR`).
 fn bundled_dir() -> nice_plug_xtask::Result<PathBuf> {
-    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+    Ok(target_dir().join("bundled"))
+}
+
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => workspace_root().join("target"),
-    };
-    Ok(target.join("bundled"))
+    }
 }
 
 fn workspace_root() -> PathBuf {

@@ -277,7 +277,9 @@ impl Vst3Plugin for AchePiano {
     ];
 }
 
+#[cfg(not(feature = "offline"))]
 nice_export_clap!(AchePiano);
+#[cfg(not(feature = "offline"))]
 nice_export_vst3!(AchePiano);
 
 #[cfg(test)]

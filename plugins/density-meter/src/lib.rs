@@ -266,7 +266,9 @@ impl Vst3Plugin for DensityMeter {
         &[Vst3SubCategory::Fx, Vst3SubCategory::Analyzer];
 }
 
+#[cfg(not(feature = "offline"))]
 nice_export_clap!(DensityMeter);
+#[cfg(not(feature = "offline"))]
 nice_export_vst3!(DensityMeter);
 
 #[cfg(test)]

@@ -400,6 +400,30 @@ fn note_event(
     let _ = context.try_send_event(event);
 }
 
+impl ClapPlugin for SnareLayerer {
+    const CLAP_ID: &'static str = "audio.catalyst.snare-layerer";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("Detects each drum hit and layers a phase-aligned character sound on it");
+    const CLAP_MANUAL_URL: Option<&'static str> = Some(Self::URL);
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::AudioEffect,
+        ClapFeature::Drum,
+        ClapFeature::Stereo,
+    ];
+}
+
+impl Vst3Plugin for SnareLayerer {
+    const VST3_CLASS_ID: [u8; 16] = *b"CatalystSnareLyr";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
+        &[Vst3SubCategory::Fx, Vst3SubCategory::Drum];
+}
+
+#[cfg(not(feature = "offline"))]
+nice_export_clap!(SnareLayerer);
+#[cfg(not(feature = "offline"))]
+nice_export_vst3!(SnareLayerer);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,25 +487,3 @@ mod tests {
         assert!((p.gui.now_s.load() - 0.1).abs() < 1e-3);
     }
 }
-
-impl ClapPlugin for SnareLayerer {
-    const CLAP_ID: &'static str = "audio.catalyst.snare-layerer";
-    const CLAP_DESCRIPTION: Option<&'static str> =
-        Some("Detects each drum hit and layers a phase-aligned character sound on it");
-    const CLAP_MANUAL_URL: Option<&'static str> = Some(Self::URL);
-    const CLAP_SUPPORT_URL: Option<&'static str> = None;
-    const CLAP_FEATURES: &'static [ClapFeature] = &[
-        ClapFeature::AudioEffect,
-        ClapFeature::Drum,
-        ClapFeature::Stereo,
-    ];
-}
-
-impl Vst3Plugin for SnareLayerer {
-    const VST3_CLASS_ID: [u8; 16] = *b"CatalystSnareLyr";
-    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
-        &[Vst3SubCategory::Fx, Vst3SubCategory::Drum];
-}
-
-nice_export_clap!(SnareLayerer);
-nice_export_vst3!(SnareLayerer);

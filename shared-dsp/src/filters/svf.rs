@@ -100,6 +100,32 @@ impl Svf {
         self.ic2eq = flush(2.0 * v2 - self.ic2eq);
         self.m0 * v0 + self.m1 * v1 + self.m2 * v2
     }
+
+    /// [`Svf::process`] for a filter set to [`SvfMode::Lowpass`], computing only that output
+    /// (bit-identical: the generic mix is `0*v0 + 0*v1 + 1*v2`). For hot per-sample loops.
+    #[inline]
+    pub fn process_lowpass(&mut self, v0: f32) -> f32 {
+        debug_assert!(self.mode == SvfMode::Lowpass);
+        let v3 = v0 - self.ic2eq;
+        let v1 = self.a1 * self.ic1eq + self.a2 * v3;
+        let v2 = self.ic2eq + self.a2 * self.ic1eq + self.a3 * v3;
+        self.ic1eq = flush(2.0 * v1 - self.ic1eq);
+        self.ic2eq = flush(2.0 * v2 - self.ic2eq);
+        v2
+    }
+
+    /// [`Svf::process`] for a filter set to [`SvfMode::Highpass`] (`v0 - k*v1 - v2`,
+    /// bit-identical to the generic mix with `m0 = 1, m1 = -k, m2 = -1`).
+    #[inline]
+    pub fn process_highpass(&mut self, v0: f32) -> f32 {
+        debug_assert!(self.mode == SvfMode::Highpass);
+        let v3 = v0 - self.ic2eq;
+        let v1 = self.a1 * self.ic1eq + self.a2 * v3;
+        let v2 = self.ic2eq + self.a2 * self.ic1eq + self.a3 * v3;
+        self.ic1eq = flush(2.0 * v1 - self.ic1eq);
+        self.ic2eq = flush(2.0 * v2 - self.ic2eq);
+        v0 + self.m1 * v1 - v2
+    }
 }
 
 #[cfg(test)]

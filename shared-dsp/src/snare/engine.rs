@@ -150,6 +150,8 @@ pub struct SnareEngine {
     scope_hop: usize,
     scope_version: u64,
     clock: u64,
+    /// Layers found silent (disabled, gain at zero) and cleared in an earlier block.
+    layer_idle: [bool; 4],
 }
 
 impl SnareEngine {
@@ -187,6 +189,7 @@ impl SnareEngine {
             scope_hop: 1,
             scope_version: 0,
             clock: 0,
+            layer_idle: [false; 4],
         };
         e.set_sample_rate(sample_rate);
         e
@@ -380,17 +383,113 @@ impl SnareEngine {
             return;
         }
         let len = channels[..n_ch].iter().map(|c| c.len()).min().unwrap_or(0);
+        // Sanitize once per block: a branch-free scan (vectorises) finds the common case of a
+        // clean block, and only a block holding NaN/inf or an over-range sample is rewritten.
+        // Sanitizing in place gives exactly the values the per-sample path would have used.
+        for c in channels[..n_ch].iter_mut() {
+            sanitize_block(&mut c[..len]);
+        }
         let use_sidechain = self.settings.mix.trigger_from_sidechain
             && !sidechain.is_empty()
             && sidechain.iter().all(|c| c.len() >= len);
+
+        // A disabled layer whose gain has faded to zero is inaudible: stop running it (its
+        // leftover ring is cleared once, so re-enabling it starts from silence, not from a
+        // tail that should long have died away).
+        let l = self.settings.layers;
+        let enabled = [
+            l.cabinet.common.enabled,
+            l.tail.common.enabled,
+            l.body.common.enabled,
+            l.sample.common.enabled,
+        ];
+        let mut run = [true; 4];
+        for (k, r) in run.iter_mut().enumerate() {
+            let g = &self.pan_gains[k];
+            let silent = !enabled[k]
+                && g.left.is_settled()
+                && g.right.is_settled()
+                && g.left.current() == 0.0
+                && g.right.current() == 0.0;
+            if silent {
+                *r = false;
+                if !self.layer_idle[k] {
+                    match k {
+                        0 => self.cabinet.reset(),
+                        1 => self.tail.reset(),
+                        2 => self.body.reset(),
+                        _ => self.sampler.stop(),
+                    }
+                }
+            }
+            self.layer_idle[k] = silent;
+        }
+
+        // Smoothers that have settled return their value unchanged from `next_value`, so when
+        // all have settled the block runs with constant gains (bit-identical output) instead of
+        // stepping 13 smoothers per sample.
+        let gliding = self
+            .pan_gains
+            .iter()
+            .any(|g| !g.left.is_settled() || !g.right.is_settled())
+            || [
+                &self.dry_gain,
+                &self.layer_gain,
+                &self.output_gain,
+                &self.solo,
+                &self.listen,
+            ]
+            .iter()
+            .any(|s| !s.is_settled());
+        let listening = gliding || self.listen.current() != 0.0;
+        let block = Block {
+            len,
+            n_ch,
+            use_sidechain,
+            run,
+            listening,
+        };
+        if gliding {
+            self.process_block::<true>(channels, sidechain, block);
+        } else {
+            self.process_block::<false>(channels, sidechain, block);
+        }
+        // The mix of sanitized inputs and bounded layers is finite; this scan (not a per-sample
+        // clamp) keeps the output limit guaranteed all the same.
+        for c in channels[..n_ch].iter_mut() {
+            sanitize_block(&mut c[..len]);
+        }
+    }
+
+    #[inline(always)]
+    fn process_block<const GLIDE: bool>(
+        &mut self,
+        channels: &mut [&mut [f32]],
+        sidechain: &[&[f32]],
+        block: Block,
+    ) {
+        let Block {
+            len,
+            n_ch,
+            use_sidechain,
+            run,
+            listening,
+        } = block;
         let mask = self.delay_mask;
+        // Constant gains when nothing glides (read once per block).
+        let fixed_pan: [(f32, f32); 4] = std::array::from_fn(|k| {
+            (
+                self.pan_gains[k].left.current(),
+                self.pan_gains[k].right.current(),
+            )
+        });
+        let fixed_dry = self.dry_gain.current() * (1.0 - self.solo.current());
+        let fixed_layer = self.layer_gain.current();
+        let fixed_out = self.output_gain.current();
+        let fixed_listen = self.listen.current();
         for n in 0..len {
-            let left = sanitize(channels[0][n], OUTPUT_LIMIT);
-            let right = if n_ch == 2 {
-                sanitize(channels[1][n], OUTPUT_LIMIT)
-            } else {
-                left
-            };
+            let left = channels[0][n];
+            let right = if n_ch == 2 { channels[1][n] } else { left };
             let trigger = if use_sidechain {
                 let sum: f32 = sidechain.iter().map(|c| sanitize(c[n], OUTPUT_LIMIT)).sum();
                 sum / sidechain.len() as f32
@@ -411,7 +510,8 @@ impl SnareEngine {
                     k += 1;
                 }
             }
-            if let Some(onset) = self.detector.process(trigger) {
+            // `trigger` is finite and within ±16: the inputs were sanitized above.
+            if let Some(onset) = self.detector.process_clean(trigger) {
                 if onset.start_delay == 0 {
                     self.fire(onset, n);
                 } else if self.pending_len < MAX_PENDING {
@@ -431,32 +531,57 @@ impl SnareEngine {
 
             let excite = 0.5 * (dry_l + dry_r);
             let voices = [
-                self.cabinet.process(excite),
-                self.tail.process(),
-                self.body.process(),
-                self.sampler.process(self.sample.as_deref()),
+                if run[0] {
+                    self.cabinet.process(excite)
+                } else {
+                    0.0
+                },
+                if run[1] { self.tail.process() } else { 0.0 },
+                if run[2] { self.body.process() } else { 0.0 },
+                if run[3] {
+                    self.sampler.process(self.sample.as_deref())
+                } else {
+                    0.0
+                },
             ];
             let (mut lay_l, mut lay_r) = (0.0, 0.0);
-            for (v, g) in voices.iter().zip(self.pan_gains.iter_mut()) {
-                lay_l += v * g.left.next_value();
-                lay_r += v * g.right.next_value();
+            for k in 0..4 {
+                let (gl, gr) = if GLIDE {
+                    let g = &mut self.pan_gains[k];
+                    (g.left.next_value(), g.right.next_value())
+                } else {
+                    fixed_pan[k]
+                };
+                lay_l += voices[k] * gl;
+                lay_r += voices[k] * gr;
             }
-            let dry = self.dry_gain.next_value() * (1.0 - self.solo.next_value());
-            let layer = self.layer_gain.next_value();
-            let out = self.output_gain.next_value();
-            let listen = self.listen.next_value();
-            let mix_l = (dry_l * dry + lay_l * layer) * out;
-            let mix_r = (dry_r * dry + lay_r * layer) * out;
-            let out_l = mix_l + listen * (band - mix_l);
-            let out_r = mix_r + listen * (band - mix_r);
+            let (dry, layer, out, listen) = if GLIDE {
+                (
+                    self.dry_gain.next_value() * (1.0 - self.solo.next_value()),
+                    self.layer_gain.next_value(),
+                    self.output_gain.next_value(),
+                    self.listen.next_value(),
+                )
+            } else {
+                (fixed_dry, fixed_layer, fixed_out, fixed_listen)
+            };
             if n_ch == 2 {
-                channels[0][n] = sanitize(out_l, OUTPUT_LIMIT);
-                channels[1][n] = sanitize(out_r, OUTPUT_LIMIT);
+                let mut out_l = (dry_l * dry + lay_l * layer) * out;
+                let mut out_r = (dry_r * dry + lay_r * layer) * out;
+                if listening {
+                    out_l += listen * (band - out_l);
+                    out_r += listen * (band - out_r);
+                }
+                channels[0][n] = out_l;
+                channels[1][n] = out_r;
             } else {
                 // Mono: dry as is, layers summed at the centre-pan level.
                 let mono_layers = 0.5 * (lay_l + lay_r) * layer;
-                let mono = (dry_l * dry + mono_layers) * out;
-                channels[0][n] = sanitize(mono + listen * (band - mono), OUTPUT_LIMIT);
+                let mut mono = (dry_l * dry + mono_layers) * out;
+                if listening {
+                    mono += listen * (band - mono);
+                }
+                channels[0][n] = mono;
             }
 
             // Scope: peak of the detector envelope per hop.
@@ -470,6 +595,30 @@ impl SnareEngine {
                 self.scope_version += 1;
             }
             self.clock += 1;
+        }
+    }
+}
+
+/// Per-block decisions passed to the inner loop.
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    len: usize,
+    n_ch: usize,
+    use_sidechain: bool,
+    /// Which layers run (disabled and faded out ones do not).
+    run: [bool; 4],
+    /// The "listen to detector" blend is (or may be) non-zero.
+    listening: bool,
+}
+
+/// Makes every sample finite and within ±`OUTPUT_LIMIT`, touching the block only when needed.
+/// The check is branch-free over the block (NaN fails `<=`), so it vectorises.
+#[inline]
+fn sanitize_block(x: &mut [f32]) {
+    let clean = x.iter().fold(true, |ok, v| ok & (v.abs() <= OUTPUT_LIMIT));
+    if !clean {
+        for v in x.iter_mut() {
+            *v = sanitize(*v, OUTPUT_LIMIT);
         }
     }
 }

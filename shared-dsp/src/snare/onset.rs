@@ -132,6 +132,8 @@ pub struct OnsetDetector {
     threshold_gain: f32,
     range_gain: f32,
     rise_gain: f32,
+    /// 2 ms in samples (the held hit's level is compared as it was this long ago).
+    hold_lag: u64,
 }
 
 fn decay_coef(sample_rate: f32, time_ms: f32) -> f32 {
@@ -175,6 +177,7 @@ impl OnsetDetector {
             threshold_gain: db_to_gain(settings.threshold_db),
             range_gain: db_to_gain(-settings.range_db()),
             rise_gain: db_to_gain(settings.rise_db()),
+            hold_lag: 0,
         };
         d.set_sample_rate(sample_rate);
         d
@@ -190,6 +193,7 @@ impl OnsetDetector {
         self.slow.set_sample_rate(sample_rate, 8.0, 40.0);
         self.hold_level_decay = decay_coef(sample_rate, 30.0);
         self.recent_decay = decay_coef(sample_rate, 2_000.0);
+        self.hold_lag = ms_to_samples(sample_rate, 2.0) as u64;
         let needed = ms_to_samples(sample_rate, SEARCH_MS + LOOKAHEAD_MS + 2.0) + 1;
         let len = needed.next_power_of_two();
         self.history = vec![0.0; len];
@@ -305,10 +309,20 @@ impl OnsetDetector {
         } else {
             0.0
         };
-        let mut band = x;
-        for f in self.highpass.iter_mut().chain(self.lowpass.iter_mut()) {
-            band = f.process(band);
-        }
+        self.process_clean(x)
+    }
+
+    /// [`OnsetDetector::process`] for a sample the caller has already made finite and within
+    /// ±16 (the engine sanitizes whole blocks once), so the hot loop skips a second check.
+    #[inline]
+    pub fn process_clean(&mut self, x: f32) -> Option<Onset> {
+        debug_assert!(x.is_finite() && x.abs() <= 16.0);
+        // The band-pass cascade with each stage computing only its own output (the generic SVF
+        // mixes all three): same arithmetic, a third fewer operations in the hottest loop.
+        let [hp0, hp1] = &mut self.highpass;
+        let [lp0, lp1] = &mut self.lowpass;
+        let band =
+            lp1.process_lowpass(lp0.process_lowpass(hp1.process_highpass(hp0.process_highpass(x))));
         self.band_sample = band;
         let fast = self.fast.process(band);
         let slow = self.slow.process(band);
@@ -326,7 +340,7 @@ impl OnsetDetector {
             // The held hit's level as it was 2 ms ago (decaying): a stroke that rises 6 dB above
             // it is a new hit (a flam's main stroke), while the held hit's own rise, which is
             // over within ~2 ms, never doubles its earlier level.
-            let lag = ms_to_samples(self.sample_rate, 2.0) as u64;
+            let lag = self.hold_lag;
             let earlier = if i >= lag {
                 self.fast_history[((i - lag) as usize) & mask]
             } else {

@@ -1,0 +1,191 @@
+//! `catalyst analyze IN.wav [--bpm N] [--time-sig 4/4] [--json] [--plot OUT.png]`: the Density
+//! Meter's engine (`DensityTracker`) over a whole file, fed with a transport made from the given
+//! tempo (free time in seconds without one), then sections and the journey verdict exactly as the
+//! plugin's editor computes them.
+
+use crate::audio_io::{Audio, check_output, read_audio};
+use crate::offline_params::apply_sets;
+use crate::plot::{PlotBar, PlotSection, plot_journey};
+use crate::progress;
+use anyhow::{Result, anyhow, bail};
+use density_meter::DensityMeterParams;
+use shared_dsp::density::{BarStats, DensityTracker, Report, Transport, analyze_timeline, to_json};
+use std::path::PathBuf;
+
+const BLOCK: usize = 1024;
+
+pub struct AnalyzeArgs {
+    pub input: PathBuf,
+    pub bpm: Option<f64>,
+    pub time_sig: String,
+    pub sets: Vec<String>,
+    pub json: bool,
+    pub plot: Option<PathBuf>,
+    pub force: bool,
+}
+
+pub fn parse_time_sig(s: &str) -> Result<(u32, u32)> {
+    let (n, d) = s
+        .split_once('/')
+        .ok_or_else(|| anyhow!("time signature must look like 4/4, got '{s}'"))?;
+    let (n, d): (u32, u32) = (
+        n.trim()
+            .parse()
+            .map_err(|_| anyhow!("bad time signature '{s}'"))?,
+        d.trim()
+            .parse()
+            .map_err(|_| anyhow!("bad time signature '{s}'"))?,
+    );
+    if !(1..=32).contains(&n) || ![1, 2, 4, 8, 16, 32].contains(&d) {
+        bail!("time signature {n}/{d} is not one a host would send");
+    }
+    Ok((n, d))
+}
+
+/// The analysis itself (no file I/O), for `demo` and tests.
+pub fn analyze_audio(
+    audio: &Audio,
+    bpm: Option<f64>,
+    time_sig: (u32, u32),
+    sets: &[String],
+) -> Result<Report> {
+    if let Some(bpm) = bpm
+        && !(20.0..=400.0).contains(&bpm)
+    {
+        bail!("--bpm {bpm} is outside 20..400");
+    }
+    let params = DensityMeterParams::default();
+    apply_sets(&params, sets)?;
+    let sr = audio.sample_rate as f32;
+    let channels = audio.channels.len().clamp(1, 2);
+    let mut tracker = DensityTracker::new(sr, channels);
+    tracker.set_occupancy_range_db(params.occupancy_range_db.value());
+    let frames = audio.frames();
+    let bar = progress::bar(frames as u64, "analysing");
+    let mut start = 0;
+    while start < frames {
+        let end = (start + BLOCK).min(frames);
+        let planar: Vec<&[f32]> = audio.channels[..channels]
+            .iter()
+            .map(|c| &c[start..end])
+            .collect();
+        let transport = match bpm {
+            // The host convention: positions in quarter notes from the song start.
+            Some(bpm) => Transport::playing(bpm, time_sig, start as f64 / sr as f64 * bpm / 60.0),
+            None => Transport::free(),
+        };
+        tracker.process(&planar, &transport);
+        bar.set_position(end as u64);
+        start = end;
+    }
+    tracker.flush();
+    bar.finish_and_clear();
+    let phrase = params.phrase_bars.value().max(1) as usize;
+    let report = if bpm.is_some() {
+        analyze_timeline(tracker.bars(), phrase, &[], false)
+    } else {
+        let free: Vec<Option<BarStats>> = tracker
+            .free_slots()
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut b)| {
+                b.index = i as i32;
+                Some(b)
+            })
+            .collect();
+        analyze_timeline(&free, phrase, &[], true)
+    };
+    if report.bars.is_empty() {
+        bail!("the file is too short to measure a bar");
+    }
+    Ok(report)
+}
+
+pub fn print_table(report: &Report) {
+    let unit = if report.free_time { "slot" } else { "bar" };
+    println!(
+        "{unit:>5}  {:<10} {:>8} {:>8} {:>9} {:>8} {:>7}",
+        "section", "density", "LUFS", "occupied", "onsets/s", "low %"
+    );
+    for b in &report.bars {
+        let section = report
+            .sections
+            .iter()
+            .find(|s| (s.start_bar..s.end_bar).contains(&b.index))
+            .map_or("", |s| s.label.as_str());
+        println!(
+            "{:>5}  {:<10} {:>8.1} {:>8.1} {:>8.0}% {:>8.1} {:>6.0}%",
+            b.index + 1,
+            section,
+            b.density,
+            b.loudness_lufs,
+            100.0 * b.occupancy,
+            b.onset_rate_hz,
+            100.0 * b.low_share
+        );
+    }
+    println!("\nsections:");
+    for s in &report.sections {
+        println!(
+            "  {unit}s {:>3}-{:<3} {:<10} density {:>5.1}  {:>6.1} LUFS",
+            s.start_bar + 1,
+            s.end_bar,
+            s.label,
+            s.mean_density,
+            s.loudness_lufs
+        );
+    }
+    println!("\nverdict: {}", report.verdict.message);
+}
+
+pub fn plot(report: &Report, path: &std::path::Path, title: &str) -> Result<()> {
+    let bars: Vec<PlotBar> = report
+        .bars
+        .iter()
+        .map(|b| PlotBar {
+            bar: b.index.max(0) as usize,
+            density: b.density,
+            loudness_lufs: b.loudness_lufs,
+        })
+        .collect();
+    let sections: Vec<PlotSection> = report
+        .sections
+        .iter()
+        .map(|s| PlotSection {
+            start_bar: s.start_bar.max(0) as usize,
+            end_bar: s.end_bar.max(0) as usize,
+            label: s.label.clone(),
+        })
+        .collect();
+    plot_journey(path, title, &bars, &sections)
+}
+
+pub fn run(args: AnalyzeArgs) -> Result<()> {
+    let time_sig = parse_time_sig(&args.time_sig)?;
+    if let Some(plot) = &args.plot {
+        check_output(plot, args.force)?;
+    }
+    let audio = read_audio(&args.input)?;
+    let report = analyze_audio(&audio, args.bpm, time_sig, &args.sets)?;
+    if args.json {
+        println!("{}", to_json(&report));
+    } else {
+        print_table(&report);
+    }
+    if let Some(path) = &args.plot {
+        let name = args
+            .input
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        plot(
+            &report,
+            path,
+            &format!("{name}: {}", report.verdict.message),
+        )?;
+        if !args.json {
+            println!("plot -> {}", path.display());
+        }
+    }
+    Ok(())
+}

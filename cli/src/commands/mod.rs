@@ -1,0 +1,4 @@
+pub mod analyze;
+pub mod demo;
+pub mod layer;
+pub mod play;

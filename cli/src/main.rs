@@ -1,0 +1,221 @@
+//! `catalyst`: Catalyst's engines without a DAW. Renders and analyses files with exactly the DSP
+//! the plugins run (the engines in `shared-dsp`).
+
+use anyhow::Result;
+use audio_io::WavFormat;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod audio_io;
+mod commands;
+mod midi_file;
+mod offline_params;
+mod plot;
+mod progress;
+
+#[derive(Parser)]
+#[command(
+    name = "catalyst",
+    version,
+    about = "Catalyst's plugins, without a DAW"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Layer character on every hit of a drum stem with the Snare Layerer's engine.
+    Layer {
+        /// Drum stem (WAV, FLAC or AIFF).
+        input: PathBuf,
+        /// Output WAV.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Factory preset, e.g. "Filing Cabinet" (see --list-presets).
+        #[arg(long)]
+        preset: Option<String>,
+        /// Set a parameter by its id, e.g. --set dry=-6 --set timing="Zero latency".
+        #[arg(long = "set", value_name = "ID=VALUE")]
+        sets: Vec<String>,
+        /// Your own hit for the Sample layer (WAV, FLAC or AIFF); turns the layer on.
+        #[arg(long)]
+        sample: Option<PathBuf>,
+        /// Print the detected hits as JSON (time in the input, velocity, peak).
+        #[arg(long)]
+        hits_json: bool,
+        #[command(flatten)]
+        out: OutputOptions,
+    },
+    /// Render a MIDI file on the Ache Piano.
+    Play {
+        /// Standard MIDI file.
+        input: PathBuf,
+        /// Output WAV (stereo).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Factory preset, e.g. "Bridge Confession" (see `catalyst params play`).
+        #[arg(long)]
+        preset: Option<String>,
+        /// Set a parameter by its id, e.g. --set detune=12.
+        #[arg(long = "set", value_name = "ID=VALUE")]
+        sets: Vec<String>,
+        #[arg(long, default_value_t = 48_000)]
+        sample_rate: u32,
+        #[command(flatten)]
+        out: OutputOptions,
+    },
+    /// Measure how an arrangement builds, bar by bar, with the Density Meter's engine.
+    Analyze {
+        /// Mix or stem (WAV, FLAC or AIFF).
+        input: PathBuf,
+        /// Tempo; without it the analysis runs in free time (2 s slots).
+        #[arg(long)]
+        bpm: Option<f64>,
+        #[arg(long, default_value = "4/4")]
+        time_sig: String,
+        /// Set a parameter by its id, e.g. --set phrase=8.
+        #[arg(long = "set", value_name = "ID=VALUE")]
+        sets: Vec<String>,
+        /// Print the whole report as JSON (schema in the README).
+        #[arg(long)]
+        json: bool,
+        /// Also draw the journey plot to this PNG.
+        #[arg(long)]
+        plot: Option<PathBuf>,
+        /// Overwrite an existing plot file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Render a short demo of all three plugins with no input at all.
+    Demo {
+        /// Folder for the demo files.
+        #[arg(default_value = "catalyst-demo")]
+        dir: PathBuf,
+        /// Overwrite earlier demo files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List a plugin's parameters (ids for --set) and presets.
+    Params {
+        #[arg(value_enum)]
+        plugin: PluginName,
+    },
+}
+
+#[derive(clap::Args)]
+struct OutputOptions {
+    /// Output sample format.
+    #[arg(long, value_enum, default_value = "int24")]
+    format: WavFormat,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PluginName {
+    Layer,
+    Play,
+    Analyze,
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Layer {
+            input,
+            output,
+            preset,
+            sets,
+            sample,
+            hits_json,
+            out,
+        } => commands::layer::run(commands::layer::LayerArgs {
+            input,
+            output,
+            preset,
+            sets,
+            sample,
+            hits_json,
+            format: out.format,
+            force: out.force,
+        }),
+        Command::Play {
+            input,
+            output,
+            preset,
+            sets,
+            sample_rate,
+            out,
+        } => commands::play::run(commands::play::PlayArgs {
+            input,
+            output,
+            preset,
+            sets,
+            sample_rate,
+            format: out.format,
+            force: out.force,
+        }),
+        Command::Analyze {
+            input,
+            bpm,
+            time_sig,
+            sets,
+            json,
+            plot,
+            force,
+        } => commands::analyze::run(commands::analyze::AnalyzeArgs {
+            input,
+            bpm,
+            time_sig,
+            sets,
+            json,
+            plot,
+            force,
+        }),
+        Command::Demo { dir, force } => commands::demo::run(&dir, force),
+        Command::Params { plugin } => {
+            let (lines, presets): (Vec<String>, Vec<&str>) = match plugin {
+                PluginName::Layer => (
+                    offline_params::describe(&snare_layerer::SnareLayererParams::default()),
+                    shared_dsp::snare::factory_presets()
+                        .iter()
+                        .map(|p| p.name)
+                        .collect(),
+                ),
+                PluginName::Play => (
+                    offline_params::describe(&ache_piano::AchePianoParams::default()),
+                    shared_dsp::piano::PRESETS.iter().map(|p| p.name).collect(),
+                ),
+                PluginName::Analyze => (
+                    offline_params::describe(&density_meter::DensityMeterParams::default()),
+                    vec![],
+                ),
+            };
+            for line in lines {
+                println!("{line}");
+            }
+            if !presets.is_empty() {
+                println!("\npresets: {}", presets.join(", "));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // A bug must still end in one clear line, never a panic trace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("catalyst: internal error: {info}");
+    }));
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("catalyst: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! `catalyst play`, `analyze` and `demo` on files the tests make.
+
+mod common;
+use common::*;
+use shared_dsp::synth_material::arrangement;
+
+fn rms(x: &[f32]) -> f32 {
+    (x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32).sqrt()
+}
+
+#[test]
+fn play_renders_notes_where_the_midi_file_puts_them() {
+    let dir = temp_dir("play");
+    let mid = dir.join("one-note.mid");
+    // Format 0, 480 ppq, 120 BPM: note on at beat 2 (1.0 s), off at beat 4 (2.0 s).
+    let mut bytes = b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0".to_vec();
+    let track: Vec<u8> = [
+        &[0x00, 0xff, 0x51, 0x03, 0x07, 0xa1, 0x20][..],
+        &[0x87, 0x40, 0x90, 60, 100][..],
+        &[0x87, 0x40, 0x80, 60, 0][..],
+        &[0x00, 0xff, 0x2f, 0x00][..],
+    ]
+    .concat();
+    bytes.extend_from_slice(b"MTrk");
+    bytes.extend_from_slice(&(track.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(&track);
+    std::fs::write(&mid, &bytes).unwrap();
+
+    let wav = dir.join("piano.wav");
+    let out = catalyst(&[
+        "play",
+        mid.to_str().unwrap(),
+        "-o",
+        wav.to_str().unwrap(),
+        "--preset",
+        "Bridge Confession",
+        "--sample-rate",
+        "44100",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (sr, ch) = read_wav(&wav);
+    assert_eq!((sr, ch.len()), (44_100, 2));
+    let before = rms(&ch[0][..40_000]);
+    let during = rms(&ch[0][44_100..66_150]);
+    assert!(before < 1e-4, "sound before the note: {before}");
+    assert!(during > 1e-3, "note too quiet: {during}");
+    // The render stops once the released note (and the room) has died away, before the 12 s
+    // ring-out cap after the last event, and ends quietly.
+    assert!(
+        ch[0].len() < 44_100 * 14,
+        "render did not stop: {} samples",
+        ch[0].len()
+    );
+    let end = rms(&ch[0][ch[0].len() - 22_050..]);
+    assert!(end < 1e-3, "render cut off while still sounding: {end}");
+
+    let empty = dir.join("empty.mid");
+    let mut b = b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0MTrk\x00\x00\x00\x04".to_vec();
+    b.extend_from_slice(&[0x00, 0xff, 0x2f, 0x00]);
+    std::fs::write(&empty, b).unwrap();
+    let o2 = dir.join("x.wav");
+    assert_clean_error(
+        &catalyst(&["play", empty.to_str().unwrap(), "-o", o2.to_str().unwrap()]),
+        "no notes",
+    );
+    assert_clean_error(
+        &catalyst(&[
+            "play",
+            mid.to_str().unwrap(),
+            "-o",
+            o2.to_str().unwrap(),
+            "--preset",
+            "Harpsichord",
+        ]),
+        "unknown preset",
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn analyze_finds_the_build_and_writes_json_of_the_documented_schema() {
+    let dir = temp_dir("analyze");
+    let wav = dir.join("song.wav");
+    let song = arrangement(22_050, 120.0);
+    write_wav(&wav, 22_050, &[song.clone(), song]);
+    let plot = dir.join("journey.png");
+    let out = catalyst(&[
+        "analyze",
+        wav.to_str().unwrap(),
+        "--bpm",
+        "120",
+        "--time-sig",
+        "4/4",
+        "--json",
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["free_time"], false);
+    let bars = report["bars"].as_array().unwrap();
+    assert!((46..=49).contains(&bars.len()), "{} bars", bars.len());
+    for key in [
+        "index",
+        "loudness_lufs",
+        "density",
+        "occupancy",
+        "onset_rate_hz",
+        "low_share",
+    ] {
+        assert!(bars[0].get(key).is_some(), "bar field {key} missing");
+    }
+    let sections = report["sections"].as_array().unwrap();
+    assert!(sections.len() >= 3, "{} sections", sections.len());
+    // The chorus (bars 25-40) is found as its own section starting on the bar line.
+    assert!(
+        sections.iter().any(|s| s["start_bar"] == 24),
+        "{sections:?}"
+    );
+    assert_eq!(
+        report["verdict"]["kind"], "Journey",
+        "{}",
+        report["verdict"]
+    );
+    assert!(std::fs::metadata(&plot).unwrap().len() > 10_000);
+
+    // Free time without --bpm; bad arguments fail cleanly.
+    let out = catalyst(&["analyze", wav.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["free_time"], true);
+    assert_clean_error(
+        &catalyst(&[
+            "analyze",
+            wav.to_str().unwrap(),
+            "--bpm",
+            "120",
+            "--time-sig",
+            "4",
+        ]),
+        "time signature",
+    );
+    assert_clean_error(
+        &catalyst(&["analyze", wav.to_str().unwrap(), "--bpm", "9000"]),
+        "outside",
+    );
+    assert_clean_error(
+        &catalyst(&[
+            "analyze",
+            wav.to_str().unwrap(),
+            "--plot",
+            plot.to_str().unwrap(),
+        ]),
+        "--force",
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn demo_writes_everything_it_says_and_refuses_to_overwrite() {
+    let dir = temp_dir("demo");
+    let out = catalyst(&["demo", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for name in [
+        "snare-dry.wav",
+        "snare-filing-cabinet.wav",
+        "piano-chords.mid",
+        "piano-bridge-confession.wav",
+        "arrangement.wav",
+        "arrangement-analysis.json",
+        "arrangement-journey.png",
+    ] {
+        let path = dir.join(name);
+        assert!(
+            std::fs::metadata(&path).unwrap().len() > 100,
+            "{name} empty"
+        );
+        assert!(stdout.contains(name), "demo did not say it wrote {name}");
+    }
+    let (_, dry) = read_wav(&dir.join("snare-dry.wav"));
+    let (_, layered) = read_wav(&dir.join("snare-filing-cabinet.wav"));
+    let diff: f32 = dry[0]
+        .iter()
+        .zip(&layered[0])
+        .map(|(a, b)| (a - b).powi(2))
+        .sum();
+    assert!(
+        diff > 1.0,
+        "the layered snare is not different from the dry one"
+    );
+    assert_clean_error(&catalyst(&["demo", dir.to_str().unwrap()]), "--force");
+    assert!(
+        catalyst(&["demo", dir.to_str().unwrap(), "--force"])
+            .status
+            .success()
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

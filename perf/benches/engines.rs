@@ -1,0 +1,41 @@
+//! Criterion benchmarks of every engine at 44.1/48/96 kHz and 32/64/512-sample blocks. Each
+//! iteration renders one second of audio, so the mean time per iteration in seconds is the
+//! fraction of one core the engine needs in real time; `cargo xtask perf` turns the estimates
+//! into that table.
+
+use catalyst_perf::{SnareLayers, SnareWorkload, Workload};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::time::Duration;
+
+const RATES: [u32; 3] = [44_100, 48_000, 96_000];
+const BLOCKS: [usize; 3] = [32, 64, 512];
+
+fn bench_workload(
+    c: &mut Criterion,
+    group: &str,
+    mut make: impl FnMut(u32, usize) -> Box<dyn Workload>,
+) {
+    let mut g = c.benchmark_group(group);
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    for rate in RATES {
+        for block in BLOCKS {
+            let mut w = make(rate, block);
+            g.bench_function(format!("{rate}/{block}"), |b| b.iter(|| w.run()));
+        }
+    }
+    g.finish();
+}
+
+fn snare(c: &mut Criterion) {
+    bench_workload(c, "snare-all-layers", |sr, block| {
+        Box::new(SnareWorkload::new(sr, block, SnareLayers::All))
+    });
+    bench_workload(c, "snare-sample-only", |sr, block| {
+        Box::new(SnareWorkload::new(sr, block, SnareLayers::SampleOnly))
+    });
+}
+
+criterion_group!(benches, snare);
+criterion_main!(benches);

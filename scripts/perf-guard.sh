@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Instruction-count guard (issue #9): renders each fixed workload under callgrind and fails when
+# a count grows more than 10% over the budget committed in perf/instruction-budget.txt.
+# Instruction counts do not depend on machine load, so this cannot be fooled by a noisy CI box.
+#   scripts/perf-guard.sh            check
+#   scripts/perf-guard.sh --update   rewrite the budget with the current counts (after a deliberate change)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUDGET=perf/instruction-budget.txt
+TOLERANCE_PERCENT=10
+
+if ! command -v valgrind >/dev/null 2>&1; then
+  echo "perf-guard: valgrind is missing (scripts/setup.sh installs it)" >&2
+  exit 1
+fi
+
+cargo build --release -q -p catalyst-perf --bin perf-render
+BIN=target/release/perf-render
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+declare -A measured
+for name in $("$BIN"); do
+  valgrind --tool=callgrind --callgrind-out-file="$OUT/$name.cg" \
+    --toggle-collect='catalyst_perf_measured' "$BIN" "$name" 2>/dev/null
+  count=$(awk '/^summary:/ {print $2}' "$OUT/$name.cg")
+  measured[$name]=$count
+done
+
+if [ "${1:-}" = "--update" ]; then
+  {
+    echo "# Instructions per 2 s render (48 kHz, 64-sample blocks), counted by callgrind."
+    echo "# Written by scripts/perf-guard.sh --update; CI fails when a count grows > ${TOLERANCE_PERCENT}%."
+    for name in $(printf '%s\n' "${!measured[@]}" | sort); do
+      echo "$name ${measured[$name]}"
+    done
+  } > "$BUDGET"
+  echo "perf-guard: budget updated:"; cat "$BUDGET"
+  exit 0
+fi
+
+status=0
+printf '%-28s %16s %16s %8s\n' workload budget measured change
+for name in $(printf '%s\n' "${!measured[@]}" | sort); do
+  budget=$(awk -v n="$name" '$1 == n {print $2}' "$BUDGET")
+  if [ -z "$budget" ]; then
+    echo "perf-guard: no budget for '$name' in $BUDGET (run scripts/perf-guard.sh --update)" >&2
+    status=1
+    continue
+  fi
+  count=${measured[$name]}
+  change=$(awk -v m="$count" -v b="$budget" 'BEGIN { printf "%+.1f%%", (m - b) * 100 / b }')
+  printf '%-28s %16s %16s %8s\n' "$name" "$budget" "$count" "$change"
+  if awk -v m="$count" -v b="$budget" -v t="$TOLERANCE_PERCENT" 'BEGIN { exit !(m > b * (1 + t / 100)) }'; then
+    echo "perf-guard: '$name' grew more than ${TOLERANCE_PERCENT}% over its budget" >&2
+    status=1
+  fi
+done
+for name in $(awk '!/^#/ {print $1}' "$BUDGET"); do
+  if [ -z "${measured[$name]+x}" ]; then
+    echo "perf-guard: budgeted workload '$name' no longer exists" >&2
+    status=1
+  fi
+done
+exit $status
