@@ -20,6 +20,9 @@ pub use shared::{MeterShared, Readouts};
 /// Most bars that can close in one block and be published afterwards (a jump plus a bar line
 /// plus a mode change is three; the engine keeps every bar in its timeline regardless).
 const MAX_CLOSED_PER_BLOCK: usize = 16;
+/// Largest sample magnitude passed through (+24 dBFS, the suite's output bound); beyond it a
+/// sample is an upstream error.
+const PASS_THROUGH_LIMIT: f32 = 16.0;
 
 pub struct DensityMeter {
     params: Arc<DensityMeterParams>,
@@ -205,11 +208,13 @@ impl Plugin for DensityMeter {
             }
             engine.process(&planar[..n], &transport);
         }
-        // The meter passes audio through untouched; only non-finite samples (which would
-        // poison everything downstream) are replaced by silence.
+        // The meter passes audio through untouched; only samples that can only be errors
+        // upstream are replaced by silence: non-finite ones (they would poison everything
+        // downstream) and ones beyond +24 dBFS (no real signal is that loud; passing 1e30 on
+        // would blow up the next plugin's filters).
         for channel in buffer.as_slice() {
             for x in channel.iter_mut() {
-                if !x.is_finite() {
+                if !x.is_finite() || x.abs() > PASS_THROUGH_LIMIT {
                     *x = 0.0;
                 }
             }
