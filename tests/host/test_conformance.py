@@ -182,21 +182,26 @@ def test_reported_latency_matches_measured_delay(plugin_name):
     mag = np.max(np.abs(y), axis=0)
     assert mag.max() > 1e-3, "impulse did not come through the dry path"
     first = int(np.argmax(mag > 0.05 * mag.max()))
-    assert first - at == latency, f"measured delay {first - at} != reported {latency}"
+    # pedalboard (>= 0.9.12) compensates every plugin by its reported latency, so the dry
+    # impulse comes out where it went in exactly when the report equals the real delay; any
+    # residual offset is the error of the report.
+    assert first - at == 0, (
+        f"real delay differs from the reported {latency} samples by {first - at} samples"
+    )
 
 
 def test_two_instances_do_not_share_state(plugin_name):
     sr = 48_000
     seconds = 1.0
-    ref = render(load(plugin_name), plugin_name, sr, seconds, buffer_size=256)
     a = load(plugin_name)
     b = load(plugin_name)
+    alone = load(plugin_name)
     _randomize(a, 11)
     defaults = [p.raw_value for p in host_params(b)]
     rng = np.random.default_rng(5)
     noise = rng.uniform(-1, 1, (2, int(sr * seconds))).astype(np.float32)
     chunk = 240  # divides one second at 48 kHz
-    outs = []
+    outs, refs = [], []
     x = drum_signal(sr, seconds)
     midi = midi_phrase(seconds)
     for pos in range(0, int(sr * seconds), chunk):
@@ -209,10 +214,17 @@ def test_two_instances_do_not_share_state(plugin_name):
             outs.append(
                 b(msgs, duration=chunk / sr, sample_rate=sr, num_channels=2, buffer_size=chunk, reset=first)
             )
+            refs.append(
+                alone(msgs, duration=chunk / sr, sample_rate=sr, num_channels=2, buffer_size=chunk, reset=first)
+            )
         else:
             a.process(noise[:, pos : pos + chunk], sr, buffer_size=chunk, reset=first)
             outs.append(b.process(x[:, pos : pos + chunk], sr, buffer_size=chunk, reset=first))
+            refs.append(alone.process(x[:, pos : pos + chunk], sr, buffer_size=chunk, reset=first))
     y = np.concatenate(outs, axis=1)
+    # The reference is a third instance driven exactly like B (same chunks: pedalboard's
+    # latency compensation depends on how the audio is cut), with no A beside it.
+    ref = np.concatenate(refs, axis=1)
     assert [p.raw_value for p in host_params(b)] == defaults, "parameters leaked across instances"
     err = rms(y - ref)
     assert err <= 1e-3 * max(rms(ref), 1e-6), f"instance B changed by instance A: residual {err}"

@@ -64,6 +64,8 @@ pub struct AchePiano {
     params: Arc<AchePianoParams>,
     engine: PianoEngine,
     gui: Arc<PianoGuiData>,
+    /// Set while the editor window is open: the audio thread publishes GUI data only then.
+    editor_open: Arc<AtomicBool>,
     /// Settings whose per-key tuning was last published to the editor.
     published_tuning: Option<(f32, f32, u32, f32)>,
     tuning_scratch: [f32; KEYS],
@@ -76,6 +78,7 @@ impl Default for AchePiano {
             engine: PianoEngine::new(48_000.0),
             gui: Arc::new(PianoGuiData::default()),
             published_tuning: None,
+            editor_open: Arc::new(AtomicBool::new(false)),
             tuning_scratch: [0.0; KEYS],
         }
     }
@@ -184,7 +187,11 @@ impl Plugin for AchePiano {
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        Some(editor::create(self.params.clone(), self.gui.clone()))
+        let open = self.editor_open.clone();
+        Some(
+            editor::create(self.params.clone(), self.gui.clone())
+                .on_open_change(move |is_open| open.store(is_open, Ordering::Relaxed)),
+        )
     }
 
     fn activate(
@@ -249,7 +256,12 @@ impl Plugin for AchePiano {
                 ch[i] = sanitize(ch[i] * g, OUTPUT_LIMIT);
             }
         }
-        self.publish_gui();
+        // No GUI work while the editor is closed; republish the tuning when it reopens.
+        if self.editor_open.load(Ordering::Relaxed) {
+            self.publish_gui();
+        } else {
+            self.published_tuning = None;
+        }
         ProcessStatus::KeepAlive
     }
 }

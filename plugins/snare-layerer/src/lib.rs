@@ -90,6 +90,8 @@ struct AudioSide {
 pub struct SnareLayerer {
     params: Arc<SnareLayererParams>,
     gui: Arc<SnareGuiData>,
+    /// Set while the editor window is open: the audio thread publishes GUI data only then.
+    editor_open: Arc<AtomicBool>,
     engine: Option<SnareEngine>,
     mailbox: Arc<Mutex<SampleMailbox>>,
     audio_side: AudioSide,
@@ -109,6 +111,7 @@ impl Default for SnareLayerer {
         Self {
             params: Arc::new(SnareLayererParams::default()),
             gui: Arc::new(SnareGuiData::default()),
+            editor_open: Arc::new(AtomicBool::new(false)),
             engine: None,
             mailbox: Arc::new(Mutex::new(SampleMailbox {
                 to_audio,
@@ -263,11 +266,11 @@ impl Plugin for SnareLayerer {
     }
 
     fn editor(&mut self, async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        Some(editor::create(
-            self.params.clone(),
-            self.gui.clone(),
-            async_executor,
-        ))
+        let open = self.editor_open.clone();
+        Some(
+            editor::create(self.params.clone(), self.gui.clone(), async_executor)
+                .on_open_change(move |is_open| open.store(is_open, Ordering::Relaxed)),
+        )
     }
 
     fn task_executor(&mut self) -> TaskExecutor<Self> {
@@ -367,7 +370,10 @@ impl Plugin for SnareLayerer {
             }
         }
 
-        self.publish_gui();
+        // No GUI work while the editor is closed.
+        if self.editor_open.load(Ordering::Relaxed) {
+            self.publish_gui();
+        }
         ProcessStatus::Normal
     }
 }
