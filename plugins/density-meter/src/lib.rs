@@ -9,7 +9,7 @@ use shared_dsp::density::arrangement::{Registry, TrackSlot};
 use shared_dsp::density::tracker::MAX_FREE_SLOTS;
 use shared_dsp::density::{BAR_FIELDS, BarStats, DensityTracker, MAX_BARS, Transport};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 mod editor;
 mod params;
@@ -31,6 +31,9 @@ pub struct DensityMeter {
     /// Flat copy of the bar timeline (`MAX_BARS` x `BAR_FIELDS`) published to the editor.
     flat: Vec<f32>,
     free_flat: Vec<f32>,
+    /// Set while the editor window is open: live readouts are published only then (the bar
+    /// timeline is always kept, it is also the saved state).
+    editor_open: Arc<AtomicBool>,
 }
 
 impl Default for DensityMeter {
@@ -41,6 +44,7 @@ impl Default for DensityMeter {
             slot: None,
             flat: vec![0.0; MAX_BARS * BAR_FIELDS],
             free_flat: vec![0.0; MAX_FREE_SLOTS * BAR_FIELDS],
+            editor_open: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -97,10 +101,11 @@ impl Plugin for DensityMeter {
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        Some(editor::create(
-            self.params.clone(),
-            self.params.shared.clone(),
-        ))
+        let open = self.editor_open.clone();
+        Some(
+            editor::create(self.params.clone(), self.params.shared.clone())
+                .on_open_change(move |is_open| open.store(is_open, Ordering::Relaxed)),
+        )
     }
 
     fn activate(
@@ -237,7 +242,9 @@ impl Plugin for DensityMeter {
                 n_closed += 1;
             }
         });
-        shared.readouts.store(engine.live());
+        if self.editor_open.load(Ordering::Relaxed) {
+            shared.readouts.store(engine.live());
+        }
         for &i in &closed[..n_closed] {
             self.write_bar(i);
         }
