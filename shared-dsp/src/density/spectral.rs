@@ -27,7 +27,8 @@ pub const LOW_BAND_NAMES: [&str; LOW_BANDS] =
 pub const SILENCE_DB: f32 = -70.0;
 
 /// Default occupancy range: a band counts as occupied when its energy is within this many dB of
-/// the occupancy reference (the loudest band, held: see [`REFERENCE_RELEASE_DB_PER_S`]). 30 dB spans a typical full mix, whose ERB-band energies fall about 3 dB per
+/// the occupancy reference (the loudest band, held: see [`REFERENCE_RELEASE_DB_PER_S`]). 30 dB
+/// spans a typical full mix, whose ERB-band energies fall about 3 dB per
 /// octave above 500 Hz (about 22 dB from 100 Hz to 16 kHz), while a single instrument leaves most
 /// bands far below its strongest one.
 pub const DEFAULT_OCCUPANCY_RANGE_DB: f32 = 30.0;
