@@ -5,16 +5,24 @@
 //!
 //! | component | measure | 0 at | 1 at | weight |
 //! |---|---|---|---|---|
-//! | occupancy | share of 40 ERB bands within 30 dB of the loudest | 0 | 1 | 0.40 |
-//! | activity | onset rate | 0 /s | 8 /s (16ths at 120 BPM) | 0.20 |
-//! | flatness | spectral flatness, dB | -30 dB (tonal) | -5 dB (noise-like) | 0.15 |
+//! | occupancy | share of 40 ERB bands within 30 dB of the recent loudest band, per frame | 0 | 1 | 0.55 |
+//! | activity | onset rate | 0 /s | 8 /s (16ths at 120 BPM) | 0.15 |
+//! | flatness | spectral flatness, dB | -30 dB (tonal) | -5 dB (noise-like) | 0.05 |
 //! | compression | peak-to-loudness ratio (PLR) | 20 dB (open) | 8 dB (squashed) | 0.15 |
 //! | low-end load | power share below 120 Hz | 0 | 0.5 | 0.10 |
 //!
-//! Occupancy weighs most because "how much of the spectrum is filled" is what a listener hears
-//! as a full arrangement; activity and flatness separate a busy or noisy texture from sustained
-//! tones; PLR shows the dynamic squeeze a wall of sound usually comes with; low-end load adds
-//! weight for the part of the spectrum that masks most. Silence (below -70 LUFS) is 0.
+//! Occupancy weighs most because "how much of the spectrum is filled, how much of the time" is
+//! what a listener hears as a full arrangement. It is time-frequency coverage: each frame counts
+//! the bands within range of the loudest band of the recent past (a peak hold falling 15 dB/s,
+//! `spectral::REFERENCE_RELEASE_DB_PER_S`), so the gaps between drum hits count as gaps and every
+//! sustained layer adds the bands it holds. Against each frame's own loudest band (the earlier
+//! definition), a loud bass entering raised the reference and the section read emptier.
+//! Flatness weighs little (0.05, was 0.15): it separates noisy textures from tones, but a tonal
+//! layer added to a mix (bass, pad) lowers it although the arrangement got fuller, so at 0.15 it
+//! made a verse of kick + hats outscore the same verse plus bass and pad. Activity (0.15, was
+//! 0.20) separates a busy texture from sustained tones; PLR shows the dynamic squeeze a wall of
+//! sound usually comes with; low-end load adds weight for the part of the spectrum that masks
+//! most. Silence (below -70 LUFS) is 0.
 //!
 //! PLR convention (ITU-R BS.1770 / AES TD1004): true peak (dBTP) minus loudness (LUFS) of the
 //! same stretch. A 0 dBFS 1 kHz sine on one channel reads 3.0 dB (the "electrical" crest
@@ -24,9 +32,9 @@
 /// Bars or windows quieter than this are silent: density 0.
 pub const SILENT_LUFS: f32 = -70.0;
 
-pub const WEIGHT_OCCUPANCY: f32 = 0.40;
-pub const WEIGHT_ACTIVITY: f32 = 0.20;
-pub const WEIGHT_FLATNESS: f32 = 0.15;
+pub const WEIGHT_OCCUPANCY: f32 = 0.55;
+pub const WEIGHT_ACTIVITY: f32 = 0.15;
+pub const WEIGHT_FLATNESS: f32 = 0.05;
 pub const WEIGHT_COMPRESSION: f32 = 0.15;
 pub const WEIGHT_LOW_END: f32 = 0.10;
 

@@ -27,7 +27,8 @@ pub const LOW_BAND_NAMES: [&str; LOW_BANDS] =
 pub const SILENCE_DB: f32 = -70.0;
 
 /// Default occupancy range: a band counts as occupied when its energy is within this many dB of
-/// the loudest band. 30 dB spans a typical full mix, whose ERB-band energies fall about 3 dB per
+/// the occupancy reference (the loudest band, held: see [`REFERENCE_RELEASE_DB_PER_S`]). 30 dB
+/// spans a typical full mix, whose ERB-band energies fall about 3 dB per
 /// octave above 500 Hz (about 22 dB from 100 Hz to 16 kHz), while a single instrument leaves most
 /// bands far below its strongest one.
 pub const DEFAULT_OCCUPANCY_RANGE_DB: f32 = 30.0;
@@ -38,6 +39,18 @@ pub const DEFAULT_OCCUPANCY_RANGE_DB: f32 = 30.0;
 /// scatter by ~5.6 dB, gives a flux of 0.8-2.5 dB; a drum hit gives 10-40 dB) [`ONSET_MIN_FLUX_DB`] and
 /// [`ONSET_RELATIVE`] times the mean flux of the last [`ONSET_HISTORY`] frames.
 pub const ONSET_MIN_FLUX_DB: f32 = 4.0;
+
+/// Occupancy is time-frequency coverage: the reference a band is compared with is the loudest
+/// band of the recent past (a peak hold falling this many dB per second), not of the current
+/// frame alone. With a per-frame reference, adding a loud sustained part (a bass) made every
+/// other band count LESS (the reference jumped with it), and the quiet frames between drum hits
+/// counted as fully occupied by their own decays, so a verse of kick and hats read as full as a
+/// section that adds bass and pads. Held against the recent loudest band, the gaps between hits
+/// read as the gaps they are and each sustained layer adds the bands it holds, frame after frame.
+/// 15 dB/s lets the reference fall 7.5 dB over a half-note at 120 BPM: a kick sets the level
+/// for the beat it drives, and a quiet passage after a loud one recovers within a few seconds.
+/// For a steady sound the held reference equals the frame's loudest band (the plain definition).
+pub const REFERENCE_RELEASE_DB_PER_S: f32 = 15.0;
 pub const ONSET_RELATIVE: f32 = 2.0;
 pub const ONSET_HISTORY: usize = 16;
 
@@ -48,7 +61,8 @@ pub struct FrameFeatures {
     pub power: f32,
     /// `power <` [`SILENCE_DB`].
     pub silent: bool,
-    /// Share (0..1) of the [`ERB_BANDS`] bands within the occupancy range of the loudest band.
+    /// Share (0..1) of the [`ERB_BANDS`] bands within the occupancy range of the held loudest
+    /// band (see [`REFERENCE_RELEASE_DB_PER_S`]).
     pub occupancy: f32,
     /// Geometric / arithmetic mean of the power spectrum from 50 Hz to 16 kHz: near 0 for a
     /// tone, about 0.56 for white noise (e^-γ, because a periodogram bin of noise is
@@ -97,6 +111,10 @@ pub struct SpectralAnalyzer {
     low_bins: [(usize, usize); LOW_BANDS],
     flatness_bins: (usize, usize),
     occupancy_range_db: f32,
+    /// Held loudest-band level for occupancy, dB (see [`REFERENCE_RELEASE_DB_PER_S`]).
+    reference_db: f32,
+    /// Release of `reference_db` per hop, dB.
+    reference_release_db: f32,
     prev_band_db: [f32; ERB_BANDS],
     flux_history: [f32; ONSET_HISTORY],
     flux_pos: usize,
@@ -185,6 +203,8 @@ impl SpectralAnalyzer {
             low_bins,
             flatness_bins,
             occupancy_range_db: DEFAULT_OCCUPANCY_RANGE_DB,
+            reference_db: f32::MIN,
+            reference_release_db: REFERENCE_RELEASE_DB_PER_S * hop as f32 / sample_rate,
             prev_band_db: [SILENCE_DB - 30.0; ERB_BANDS],
             flux_history: [0.0; ONSET_HISTORY],
             flux_pos: 0,
@@ -226,6 +246,7 @@ impl SpectralAnalyzer {
         self.prev_band_db = [SILENCE_DB - 30.0; ERB_BANDS];
         self.flux_history = [0.0; ONSET_HISTORY];
         self.flux_prev = [0.0; 2];
+        self.reference_db = f32::MIN;
     }
 
     /// Feeds mono samples; calls `on_frame` for every completed frame. Does not allocate.
@@ -277,11 +298,10 @@ impl SpectralAnalyzer {
             *db = 10.0 * (e + 1e-12).log10();
             max_db = max_db.max(*db);
         }
+        self.reference_db = max_db.max(self.reference_db - self.reference_release_db);
         let floor_db = SILENCE_DB - 20.0;
-        let occupied = band_db
-            .iter()
-            .filter(|&&db| db >= max_db - self.occupancy_range_db && db >= floor_db)
-            .count();
+        let threshold_db = (self.reference_db - self.occupancy_range_db).max(floor_db);
+        let occupied = band_db.iter().filter(|&&db| db >= threshold_db).count();
 
         let (fa, fz) = self.flatness_bins;
         let mut log_sum = 0.0f64;
@@ -406,6 +426,43 @@ mod tests {
         let mix_occ = mean(&analyze(&mix), |f| f.occupancy);
         assert!(bass_occ < 0.2, "bass occupancy {bass_occ}");
         assert!(mix_occ > 0.85, "mix occupancy {mix_occ}");
+    }
+
+    /// Drum hits with gaps between them, then the same hits with a sustained bass and pad: the
+    /// sustained layers must add occupancy even though the bass raises the loudest band. (With a
+    /// reference taken from each frame alone both read about 0.22.)
+    #[test]
+    fn sustained_layers_add_occupancy_to_sparse_hits() {
+        let seconds = 4.0;
+        let mut rng = Rng::new(9);
+        let hits: Vec<f32> = (0..(seconds * SR) as usize)
+            .map(|n| {
+                let t = n as f32 / SR;
+                let since_kick = t % 1.0;
+                let since_hat = t % 0.25;
+                let kick = 0.6
+                    * (-since_kick / 0.08).exp()
+                    * (2.0 * std::f32::consts::PI * 55.0 * since_kick).sin();
+                kick + 0.2 * (-since_hat / 0.02).exp() * rng.bipolar()
+            })
+            .collect();
+        let pad = [220.0f32, 261.63, 329.63, 392.0];
+        let layered: Vec<f32> = hits
+            .iter()
+            .enumerate()
+            .map(|(n, h)| {
+                let w = 2.0 * std::f32::consts::PI * n as f32 / SR;
+                h + 0.25 * (w * 55.0).sin()
+                    + 0.08 * (w * 110.0).sin()
+                    + 0.05 * pad.iter().map(|f| (w * f).sin()).sum::<f32>()
+            })
+            .collect();
+        let sparse = mean(&analyze(&hits), |f| f.occupancy);
+        let full = mean(&analyze(&layered), |f| f.occupancy);
+        assert!(
+            full > sparse + 0.08,
+            "hits {sparse}, hits + bass + pad {full}"
+        );
     }
 
     #[test]

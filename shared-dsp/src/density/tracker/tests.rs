@@ -299,3 +299,38 @@ fn rendered_arrangements_journey_versus_wall() {
     );
     assert_eq!(report.sections.len(), 1);
 }
+
+/// Mean density of bars `range` (1-based bar numbers, inclusive) of a tracker's timeline.
+fn section_mean(bars: &[BarStats], first: i32, last: i32) -> f32 {
+    let sel: Vec<_> = bars
+        .iter()
+        .filter(|b| (first - 1..last).contains(&b.index))
+        .collect();
+    assert_eq!(sel.len() as i32, last - first + 1, "bars {first}-{last}");
+    sel.iter().map(|b| b.density).sum::<f32>() / sel.len() as f32
+}
+
+/// The producer's expectation: adding parts raises density. The built-in arrangement adds a
+/// bass and a pad (pre-chorus), then snare, lead and a noise wash (chorus), then drops back to
+/// the verse's kick and hats (outro).
+#[test]
+fn adding_parts_raises_density_on_the_builtin_arrangement() {
+    let sr = 48_000u32;
+    let audio = crate::synth_material::arrangement(sr, 120.0);
+    let mut tr = DensityTracker::new(sr as f32, 1);
+    for (i, block) in audio.chunks(1024).enumerate() {
+        let beats = (i * 1024) as f64 / sr as f64 * 2.0;
+        tr.process(&[block], &Transport::playing(120.0, (4, 4), beats));
+    }
+    tr.flush();
+    let bars: Vec<BarStats> = tr.bars().iter().flatten().copied().collect();
+    // Skip each section's first bar (the onset detector and loudness settle on the change).
+    let verse = section_mean(&bars, 2, 16);
+    let pre = section_mean(&bars, 18, 24);
+    let chorus = section_mean(&bars, 26, 40);
+    let outro = section_mean(&bars, 42, 48);
+    eprintln!("verse {verse:.1} pre {pre:.1} chorus {chorus:.1} outro {outro:.1}");
+    assert!(pre >= verse + 8.0, "verse {verse} pre {pre}");
+    assert!(chorus >= pre + 8.0, "pre {pre} chorus {chorus}");
+    assert!((outro - verse).abs() <= 3.0, "verse {verse} outro {outro}");
+}
