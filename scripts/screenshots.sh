@@ -27,7 +27,9 @@ done
 command -v xvfb-run >/dev/null || { echo "screenshots: xvfb-run missing (scripts/setup.sh installs it)" >&2; exit 1; }
 status=0
 for plugin in "${plugins[@]}"; do
-  if ! timeout 120 xvfb-run -a -s "-screen 0 1920x1200x24" \
+  # The screen fits the largest editor at 2x HiDPI scale (a window beyond the screen cannot be
+  # captured).
+  if ! timeout 120 xvfb-run -a -s "-screen 0 3840x2400x24" \
       "$bin_dir/$plugin" "$plugin" "$out/$plugin.png" --seconds "$seconds" --scale "$scale"; then
     echo "screenshots: $plugin editor FAILED" >&2
     status=1
