@@ -10,26 +10,7 @@ pub struct PianoPreset {
     pub settings: PianoSettings,
 }
 
-const BASE: PianoSettings = PianoSettings {
-    a4_hz: 440.0,
-    detune_cents: 2.0,
-    spread_cents: 3.0,
-    tuning_seed: 1,
-    stretch: 1.0,
-    tone: 0.0,
-    felt: 0.0,
-    wear: 0.0,
-    wow_depth_cents: 0.0,
-    wow_rate_hz: 0.5,
-    flutter_depth_cents: 0.0,
-    flutter_rate_hz: 9.0,
-    noise: 0.15,
-    air: 0.2,
-    width: 0.6,
-    resonance: 0.5,
-    ache: 0.0,
-    bend_range_semitones: 2.0,
-};
+const BASE: PianoSettings = PianoSettings::DEFAULT;
 
 pub const PRESETS: &[PianoPreset] = &[
     PianoPreset {

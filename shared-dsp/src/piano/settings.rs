@@ -42,30 +42,33 @@ pub struct PianoSettings {
 
 impl Default for PianoSettings {
     fn default() -> Self {
-        Self {
-            a4_hz: 440.0,
-            detune_cents: 2.0,
-            spread_cents: 3.0,
-            tuning_seed: 1,
-            stretch: 1.0,
-            tone: 0.0,
-            felt: 0.0,
-            wear: 0.0,
-            wow_depth_cents: 0.0,
-            wow_rate_hz: 0.5,
-            flutter_depth_cents: 0.0,
-            flutter_rate_hz: 9.0,
-            noise: 0.15,
-            air: 0.2,
-            width: 0.6,
-            resonance: 0.5,
-            ache: 0.0,
-            bend_range_semitones: 2.0,
-        }
+        Self::DEFAULT
     }
 }
 
 impl PianoSettings {
+    /// The default piano (also the base every factory preset starts from).
+    pub const DEFAULT: Self = Self {
+        a4_hz: 440.0,
+        detune_cents: 2.0,
+        spread_cents: 3.0,
+        tuning_seed: 1,
+        stretch: 1.0,
+        tone: 0.0,
+        felt: 0.0,
+        wear: 0.0,
+        wow_depth_cents: 0.0,
+        wow_rate_hz: 0.5,
+        flutter_depth_cents: 0.0,
+        flutter_rate_hz: 9.0,
+        noise: 0.15,
+        air: 0.2,
+        width: 0.6,
+        resonance: 0.5,
+        ache: 0.0,
+        bend_range_semitones: 2.0,
+    };
+
     /// A clean, perfectly tuned piano: every character control off. Tests measure this.
     pub fn clean() -> Self {
         Self {
