@@ -7,6 +7,7 @@
 //! audio thread.
 
 pub mod controls;
+pub mod direct_context;
 pub mod editor;
 pub mod keyboard;
 pub mod knob;
@@ -18,6 +19,7 @@ pub mod theme;
 pub mod timeline;
 
 pub use controls::{Choice, Toggle};
+pub use direct_context::DirectGuiContext;
 pub use editor::{
     CatalystApp, CatalystEditor, EditorLayout, EditorSpec, SharedLayout, header, shared_layout,
 };
