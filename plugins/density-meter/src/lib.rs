@@ -149,6 +149,7 @@ impl Plugin for DensityMeter {
             self.slot = Some(slot);
         }
         if let Some(slot) = &self.slot {
+            slot.set_bus(self.params.track_is_bus.load(Ordering::Relaxed));
             slot.clear();
             if let Ok(mut s) = shared.track_slot.lock() {
                 *s = Some(slot.clone());
@@ -316,6 +317,7 @@ mod tests {
         params.shared.timeline.write(&flat);
         params.shared.set_label(4, "Chorus");
         *params.track_name.write().unwrap() = "Bass".into();
+        params.track_is_bus.store(true, Ordering::Relaxed);
         let saved = params.serialize_fields();
 
         let loaded = DensityMeterParams::default();
@@ -336,6 +338,7 @@ mod tests {
             }]
         );
         assert_eq!(*loaded.track_name.read().unwrap(), "Bass");
+        assert!(loaded.track_is_bus.load(Ordering::Relaxed));
         // Saving again before activation keeps the loaded timeline.
         let again = loaded.serialize_fields();
         assert_eq!(again.get("timeline"), saved.get("timeline"));

@@ -1,6 +1,7 @@
 use crate::shared::{MeterShared, TimelinePersist};
 use nice_plug::prelude::*;
 use shared_dsp::density::spectral::DEFAULT_OCCUPANCY_RANGE_DB;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
 /// Host-visible parameters. Ids are stable forever: rename the field, never the id.
@@ -22,6 +23,11 @@ pub struct DensityMeterParams {
     /// This track's name in the arrangement grid (empty: "Track N").
     #[persist = "track_name"]
     pub track_name: Arc<RwLock<String>>,
+
+    /// This instance sits on a bus or the master: the arrangement shows it but leaves it out of
+    /// clashes and the "everything plays" share.
+    #[persist = "track_is_bus"]
+    pub track_is_bus: Arc<AtomicBool>,
 
     /// Editor size and zoom, saved with the project.
     #[persist = "editor-layout"]
@@ -49,6 +55,7 @@ impl Default for DensityMeterParams {
             .with_unit(" dB"),
             timeline: TimelinePersist(shared.clone()),
             track_name: Arc::new(RwLock::new(String::new())),
+            track_is_bus: Arc::new(AtomicBool::new(false)),
             editor_layout: catalyst_widgets::shared_layout(980, 640),
             shared,
         }

@@ -159,6 +159,16 @@ impl MeterShared {
         }
     }
 
+    /// Marks this track as a bus or the master in the arrangement (saved by the caller through
+    /// the params' `track_is_bus`).
+    pub fn set_track_bus(&self, bus: bool) {
+        if let Ok(slot) = self.track_slot.lock()
+            && let Some(slot) = slot.as_ref()
+        {
+            slot.set_bus(bus);
+        }
+    }
+
     /// The tracks x bars grid of every Density Meter in this process.
     pub fn arrangement(&self) -> ArrangementGrid {
         Registry::global().snapshot()

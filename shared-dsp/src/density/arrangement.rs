@@ -1,6 +1,8 @@
 //! The arrangement across tracks: Density Meters on several tracks of one DAW process join an
 //! in-process [`Registry`] (no network), and any of them can draw the tracks x bars grid of who
-//! plays where, with low-band clashes flagged.
+//! plays where, with low-band clashes flagged. A meter on a bus or the master hears every
+//! element at once: it is marked as a bus ([`TrackSlot::set_bus`]), shown in the grid, and left
+//! out of clashes and of the "everything plays" share, which are about the elements.
 //!
 //! Real-time split: each instance registers a [`TrackSlot`] off the audio thread (the registry
 //! is a `Mutex`), then its audio thread only stores atomics into its own slot when a bar closes
@@ -13,7 +15,7 @@ use super::spectral::LOW_BANDS;
 use super::tracker::MAX_BARS;
 use atomic_float::AtomicF32;
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 /// A track "plays" in a bar whose loudness is at least this (LUFS).
@@ -26,6 +28,8 @@ pub const CLASH_MIN_SHARE: f32 = 0.25;
 pub struct TrackSlot {
     id: u64,
     name: Mutex<String>,
+    /// A bus or master: it contains the elements rather than being one.
+    bus: AtomicBool,
     /// NaN = bar not heard.
     loudness: Box<[AtomicF32]>,
     density: Box<[AtomicF32]>,
@@ -45,6 +49,7 @@ impl TrackSlot {
         Self {
             id,
             name: Mutex::new(name),
+            bus: AtomicBool::new(false),
             loudness: (0..MAX_BARS).map(|_| AtomicF32::new(f32::NAN)).collect(),
             density: (0..MAX_BARS).map(|_| AtomicF32::new(0.0)).collect(),
             low_band_share: (0..MAX_BARS)
@@ -67,6 +72,16 @@ impl TrackSlot {
 
     pub fn name(&self) -> String {
         self.name.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    /// Marks this instance as sitting on a bus or the master (any thread).
+    pub fn set_bus(&self, bus: bool) {
+        self.bus.store(bus, Ordering::Relaxed);
+        self.version.fetch_add(1, Ordering::Release);
+    }
+
+    pub fn is_bus(&self) -> bool {
+        self.bus.load(Ordering::Relaxed)
     }
 
     /// Stores a closed bar. Lock-free and allocation-free: call from the audio thread. Bars
@@ -134,6 +149,9 @@ impl Cell {
 pub struct TrackRow {
     pub id: u64,
     pub name: String,
+    /// A bus or the master: shown, but neither clashes nor counts as an element.
+    #[serde(default)]
+    pub bus: bool,
     /// Indexed by bar number; `None` = not heard.
     pub cells: Vec<Option<Cell>>,
 }
@@ -157,16 +175,21 @@ pub struct ArrangementGrid {
 }
 
 impl ArrangementGrid {
-    /// Share of heard bars in which every joined track plays: near 1 is the "everything plays
-    /// all the time" picture.
+    /// The tracks that are elements of the arrangement (not buses).
+    pub fn elements(&self) -> impl Iterator<Item = &TrackRow> {
+        self.tracks.iter().filter(|t| !t.bus)
+    }
+
+    /// Share of heard bars in which every joined element track plays: near 1 is the
+    /// "everything plays all the time" picture. Buses are left out (they always play).
     pub fn all_playing_share(&self) -> f32 {
-        if self.tracks.len() < 2 {
+        if self.elements().count() < 2 {
             return 0.0;
         }
         let mut heard = 0;
         let mut all = 0;
         for i in 0..self.bars {
-            let cells: Vec<_> = self.tracks.iter().map(|t| t.cells[i]).collect();
+            let cells: Vec<_> = self.elements().map(|t| t.cells[i]).collect();
             if cells.iter().any(|c| c.is_some()) {
                 heard += 1;
                 if cells.iter().all(|c| c.is_some_and(|c| c.playing())) {
@@ -178,13 +201,14 @@ impl ArrangementGrid {
     }
 }
 
-/// Every pair of tracks loading the same low band in the same bar.
+/// Every pair of element tracks (not buses) loading the same low band in the same bar.
 pub fn find_clashes(tracks: &[TrackRow], bars: usize) -> Vec<Clash> {
+    let elements: Vec<&TrackRow> = tracks.iter().filter(|t| !t.bus).collect();
     let mut out = Vec::new();
     for bar in 0..bars {
         for band in 0..LOW_BANDS {
-            for (a, ta) in tracks.iter().enumerate() {
-                for tb in &tracks[a + 1..] {
+            for (a, ta) in elements.iter().enumerate() {
+                for tb in &elements[a + 1..] {
                     let (Some(ca), Some(cb)) = (ta.cells[bar], tb.cells[bar]) else {
                         continue;
                     };
@@ -252,6 +276,7 @@ impl Registry {
             .map(|m| TrackRow {
                 id: m.id,
                 name: m.name(),
+                bus: m.is_bus(),
                 cells: (0..MAX_BARS).map(|i| m.cell(i)).collect(),
             })
             .collect();
@@ -354,6 +379,34 @@ mod tests {
                 .all(|c| c.band == 0 && c.track_a == kick_slot.id() && c.track_b == bass_slot.id())
         );
         assert!((grid.all_playing_share() - 0.5).abs() < 1e-6);
+
+        // A meter on the mix bus hears kick and bass together: it is shown but neither clashes
+        // nor counts as an element that plays.
+        let mix_slot = registry.register("Mix");
+        mix_slot.set_bus(true);
+        let mut mix = DensityTracker::new(SR, 1);
+        run(&mut mix, &mix_slot, 8, |t| {
+            let since = (t * 2.0).fract() / 2.0;
+            let kick = 0.8 * (-since / 0.12).exp() * (TAU * 50.0 * since).sin();
+            let bass = if t >= 8.0 {
+                0.4 * (TAU * 45.0 * t).sin()
+            } else {
+                0.0
+            };
+            (kick + bass) as f32
+        });
+        let with_bus = registry.snapshot();
+        assert_eq!(with_bus.tracks.len(), 4);
+        assert!(with_bus.tracks[3].bus && with_bus.elements().count() == 3);
+        assert!(
+            with_bus.tracks[3]
+                .cells
+                .iter()
+                .all(|c| c.is_some_and(|c| c.playing()))
+        );
+        assert_eq!(with_bus.clashes, grid.clashes);
+        assert!((with_bus.all_playing_share() - 0.5).abs() < 1e-6);
+        drop(mix_slot);
 
         // An instance that leaves disappears from the grid.
         drop(hats_slot);
