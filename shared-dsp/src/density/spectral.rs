@@ -244,10 +244,17 @@ impl SpectralAnalyzer {
 
     /// Feeds mono samples; calls `on_frame` for every completed frame. Does not allocate.
     pub fn push(&mut self, mono: &[f32], mut on_frame: impl FnMut(&FrameFeatures)) {
-        for &x in mono {
-            self.history[self.write_pos] = x;
-            self.write_pos = (self.write_pos + 1) % self.fft_size;
-            self.since_hop += 1;
+        let mut rest = mono;
+        while !rest.is_empty() {
+            // Copy up to the next hop (and the ring's end) at once.
+            let n = rest
+                .len()
+                .min(self.hop - self.since_hop)
+                .min(self.fft_size - self.write_pos);
+            self.history[self.write_pos..self.write_pos + n].copy_from_slice(&rest[..n]);
+            self.write_pos = (self.write_pos + n) % self.fft_size;
+            self.since_hop += n;
+            rest = &rest[n..];
             if self.since_hop == self.hop {
                 self.since_hop = 0;
                 let features = self.analyze_frame();
@@ -257,9 +264,15 @@ impl SpectralAnalyzer {
     }
 
     fn analyze_frame(&mut self) -> FrameFeatures {
-        let n = self.fft_size;
-        for i in 0..n {
-            self.frame[i] = self.history[(self.write_pos + i) % n] * self.window[i];
+        // Oldest sample first: the ring from the write position, then from its start.
+        let (newer, older) = self.history.split_at(self.write_pos);
+        for ((f, &x), &w) in self
+            .frame
+            .iter_mut()
+            .zip(older.iter().chain(newer))
+            .zip(&self.window)
+        {
+            *f = x * w;
         }
         // Cannot fail: buffers have the planned lengths.
         let _ =
@@ -304,10 +317,16 @@ impl SpectralAnalyzer {
         let (fa, fz) = self.flatness_bins;
         let mut log_sum = 0.0f64;
         let mut lin_sum = 0.0f64;
-        for &p in &self.power[fa..fz] {
-            let p = p as f64 + 1e-14;
-            log_sum += p.ln();
-            lin_sum += p;
+        // Sum of logs = log of products: one ln per 16 bins (each bin is 1e-14 .. ~1e4 here,
+        // so a product of 16 stays far inside f64's range).
+        for chunk in self.power[fa..fz].chunks(16) {
+            let mut product = 1.0f64;
+            for &p in chunk {
+                let p = p as f64 + 1e-14;
+                product *= p;
+                lin_sum += p;
+            }
+            log_sum += product.ln();
         }
         let count = (fz - fa).max(1) as f64;
         let flatness = ((log_sum / count).exp() / (lin_sum / count)).clamp(0.0, 1.0) as f32;
