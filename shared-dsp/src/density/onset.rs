@@ -197,8 +197,12 @@ impl OnsetDetector {
                 fired |= state.prev_rise_ok;
             }
 
-            state.prev_threshold = MIN_EXCESS_DB.max(EXCESS_SIGMAS * sigma_db);
-            state.prev_rise_ok = rise >= MIN_RISE_DB.max(RISE_SIGMAS * sigma_db);
+            let threshold = MIN_EXCESS_DB.max(EXCESS_SIGMAS * sigma_db);
+            state.prev_threshold = threshold;
+            // A group at (or just above) the floor follows the loudest band, not its own
+            // content: it cannot make an event.
+            state.prev_rise_ok =
+                rise >= MIN_RISE_DB.max(RISE_SIGMAS * sigma_db) && level >= floor_db + threshold;
             state.prev_excess = [candidate, excess];
             state.prev_level = [state.prev_level[1], level];
             state.levels[state.pos] = level;
