@@ -5,9 +5,9 @@
 //!
 //! | component | measure | 0 at | 1 at | weight |
 //! |---|---|---|---|---|
-//! | occupancy | share of 40 ERB bands within 30 dB of the recent loudest band, per frame | 0 | 1 | 0.55 |
-//! | activity | onset rate | 0 /s | 8 /s (16ths at 120 BPM) | 0.15 |
-//! | flatness | spectral flatness, dB | -30 dB (tonal) | -5 dB (noise-like) | 0.05 |
+//! | occupancy | share of 40 ERB bands within 30 dB of the recent loudest band, per frame | 0 | 1 | 0.60 |
+//! | activity | onset rate ([`super::onset::OnsetDetector`]) | 0 /s | 8 /s (16ths at 120 BPM) | 0.15 |
+//! | flatness | spectral flatness, dB | -30 dB (tonal) | -5 dB (noise-like) | 0 (shown, not scored) |
 //! | compression | peak-to-loudness ratio (PLR) | 20 dB (open) | 8 dB (squashed) | 0.15 |
 //! | low-end load | power share below 120 Hz | 0 | 0.5 | 0.10 |
 //!
@@ -17,12 +17,23 @@
 //! `spectral::REFERENCE_RELEASE_DB_PER_S`), so the gaps between drum hits count as gaps and every
 //! sustained layer adds the bands it holds. Against each frame's own loudest band (the earlier
 //! definition), a loud bass entering raised the reference and the section read emptier.
-//! Flatness weighs little (0.05, was 0.15): it separates noisy textures from tones, but a tonal
-//! layer added to a mix (bass, pad) lowers it although the arrangement got fuller, so at 0.15 it
-//! made a verse of kick + hats outscore the same verse plus bass and pad. Activity (0.15, was
-//! 0.20) separates a busy texture from sustained tones; PLR shows the dynamic squeeze a wall of
-//! sound usually comes with; low-end load adds weight for the part of the spectrum that masks
-//! most. Silence (below -70 LUFS) is 0.
+//! Activity separates a busy texture from sustained tones; PLR shows the dynamic squeeze a wall
+//! of sound usually comes with; low-end load adds weight for the part of the spectrum that
+//! masks most. Silence (below -70 LUFS) is 0.
+//!
+//! Flatness is measured and shown but no longer scored (0.15 at first, then 0.05, now 0): it
+//! tells a noisy texture from a tonal one, not a full arrangement from a thin one, and it
+//! moves the wrong way when tonal layers join (a bass and a pad make a mix LESS flat). Once
+//! the onset detector stopped over-counting (it used to count bass/kick beating in the
+//! pre-chorus as extra events), its 0.05 was what still pulled a kick + hats verse up against
+//! the same verse plus bass and pad: on the built-in arrangement the verse read 3.7 points of
+//! flatness, the tonal pre-chorus 0. Its weight went to occupancy (0.55 -> 0.60).
+//!
+//! Measured on the built-in arrangement (`synth_material::arrangement`, section means, each
+//! section's first bar skipped; `tracker::tests::adding_parts_raises_density_*`): verse
+//! (kick + hats) 22.7, pre-chorus (+ bass + pad) 35.0, chorus (+ snare, lead, noise wash)
+//! 49.0, outro (kick + hats) 22.6; onset rates 4.00 / 4.00 / 3.93 / 4.00 per second against 4
+//! true events per second in every section.
 //!
 //! PLR convention (ITU-R BS.1770 / AES TD1004): true peak (dBTP) minus loudness (LUFS) of the
 //! same stretch. A 0 dBFS 1 kHz sine on one channel reads 3.0 dB (the "electrical" crest
@@ -32,9 +43,10 @@
 /// Bars or windows quieter than this are silent: density 0.
 pub const SILENT_LUFS: f32 = -70.0;
 
-pub const WEIGHT_OCCUPANCY: f32 = 0.55;
+pub const WEIGHT_OCCUPANCY: f32 = 0.60;
 pub const WEIGHT_ACTIVITY: f32 = 0.15;
-pub const WEIGHT_FLATNESS: f32 = 0.05;
+/// Flatness is shown but not scored (see the module docs).
+pub const WEIGHT_FLATNESS: f32 = 0.0;
 pub const WEIGHT_COMPRESSION: f32 = 0.15;
 pub const WEIGHT_LOW_END: f32 = 0.10;
 

@@ -5,6 +5,7 @@
 //!
 //! - [`spectral`]: short-window components (ERB occupancy, flatness, onsets, low-end load).
 //! - [`index`]: the documented 0-100 Density index.
+//! - [`onset`]: the onset (event) detector behind the onset rate.
 //! - [`bar`]: per-bar statistics.
 //! - [`transport`]: the host transport, reduced to what bars need.
 //! - [`tracker`]: the engine: loudness + density, placed in bars by the transport.
@@ -17,6 +18,7 @@ pub mod arrangement;
 pub mod bar;
 pub mod export;
 pub mod index;
+pub mod onset;
 pub mod sections;
 pub mod spectral;
 pub mod tracker;

@@ -150,6 +150,16 @@ impl Biquad {
         self.s2 = 0.0;
     }
 
+    /// The two state variables (for block loops that keep them in registers).
+    pub fn state(&self) -> (f64, f64) {
+        (self.s1, self.s2)
+    }
+
+    pub fn set_state(&mut self, s1: f64, s2: f64) {
+        self.s1 = s1;
+        self.s2 = s2;
+    }
+
     #[inline]
     pub fn process(&mut self, x: f32) -> f32 {
         self.process_f64(x as f64) as f32

@@ -74,14 +74,14 @@ fn tech3341_cases_1_and_2_steady_sine() {
         let mut checked = 0;
         g.run(&mut meter, 1_000.0, &[level, level], 20.0, |m, t| {
             if t > 3.1 {
-                assert!((m.momentary_lufs() - level).abs() <= 0.1, "M at {t}");
-                assert!((m.short_term_lufs() - level).abs() <= 0.1, "S at {t}");
+                assert!((m.momentary_lufs() - level).abs() <= 0.05, "M at {t}");
+                assert!((m.short_term_lufs() - level).abs() <= 0.05, "S at {t}");
                 checked += 1;
             }
         });
         assert!(checked > 1000);
         let i = meter.integrated_lufs();
-        assert!((i - level).abs() <= 0.1, "case level {level}: I = {i}");
+        assert!((i - level).abs() <= 0.05, "case level {level}: I = {i}");
     }
 }
 
@@ -97,7 +97,7 @@ fn tech3341_cases_3_4_5_gating() {
     ]);
     let case5 = integrated_of(&[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)]);
     for (case, i) in [(3, case3), (4, case4), (5, case5)] {
-        assert!((i + 23.0).abs() <= 0.1, "case {case}: I = {i}");
+        assert!((i + 23.0).abs() <= 0.05, "case {case}: I = {i}");
     }
 }
 
@@ -114,7 +114,7 @@ fn tech3341_case_6_five_channels() {
         |_, _| {},
     );
     let i = meter.integrated_lufs();
-    assert!((i + 23.0).abs() <= 0.1, "I = {i}");
+    assert!((i + 23.0).abs() <= 0.05, "I = {i}");
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn tech3341_case_9_short_term_of_alternating_tone() {
         }
     }
     // 512-frame blocks place the window within 10.7 ms of the period edge: allow that smear.
-    assert!(worst <= 0.1, "worst S deviation {worst}");
+    assert!(worst <= 0.05, "worst S deviation {worst}");
 }
 
 #[test]
@@ -151,7 +151,7 @@ fn tech3341_case_10_max_short_term_over_bursts() {
             max_s = max_s.max(m.short_term_lufs());
         });
     }
-    assert!((max_s + 23.0).abs() <= 0.1, "max S {max_s}");
+    assert!((max_s + 23.0).abs() <= 0.05, "max S {max_s}");
 }
 
 #[test]
@@ -271,7 +271,7 @@ fn every_supported_sample_rate_reads_a_sine_right() {
             meter.process(&[block, block]);
         }
         let i = meter.integrated_lufs();
-        assert!((i + 23.0).abs() <= 0.1, "{sr}: {i}");
+        assert!((i + 23.0).abs() <= 0.05, "{sr}: {i}");
     }
 }
 
@@ -280,4 +280,69 @@ fn power_and_lufs_convert_both_ways() {
     assert!((power_to_lufs(lufs_to_power(-23.0)) + 23.0).abs() < 1e-9);
     assert_eq!(power_to_lufs(0.0), FLOOR_LUFS);
     assert_eq!(lufs_to_power(FLOOR_LUFS), 0.0);
+}
+
+/// Programme-like material (noise bursts and tones whose level steps every few seconds)
+/// measured by this meter and by the `ebur128` crate (a port of libebur128, the reference
+/// many meters use): integrated loudness and true peak must agree. LRA is checked against a
+/// plain sort of the 10 Hz short-term readings (Tech 3342 since 2016 asks for at least 10 Hz;
+/// libebur128 still steps its LRA windows at 1 Hz, so it differs by design).
+#[test]
+fn agrees_with_libebur128_on_programme_material() {
+    use ebur128::{EbuR128, Mode};
+    let mut rng = crate::rng::Rng::new(3);
+    let n = SR as usize * 60;
+    let mut lp = 0.0f32;
+    let (l, r): (Vec<f32>, Vec<f32>) = (0..n)
+        .map(|i| {
+            let t = i as f32 / SR;
+            let section = (t / 4.0) as usize;
+            let level_db = [-18.0f32, -30.0, -24.0, -12.0, -40.0, -21.0][section % 6];
+            let g = 10f32.powf(level_db / 20.0);
+            let hit = (-(t * 4.0).fract() * 30.0).exp();
+            lp += 0.1 * (rng.bipolar() - lp);
+            let tone = (t * 220.0 * std::f32::consts::TAU).sin();
+            let x = g * (0.6 * hit * rng.bipolar() + 0.8 * lp + 0.3 * tone);
+            (x, 0.7 * x + 0.1 * g * rng.bipolar())
+        })
+        .unzip();
+    let mut ours = LoudnessMeter::new(SR, 2);
+    let mut reference = EbuR128::new(2, SR as u32, Mode::I | Mode::LRA | Mode::TRUE_PEAK).unwrap();
+    let mut short_term = Vec::new();
+    // 4800-frame blocks: one 100 ms step each, so every short-term value is read once.
+    for (k, (lb, rb)) in l.chunks(4800).zip(r.chunks(4800)).enumerate() {
+        ours.process(&[lb, rb]);
+        reference.add_frames_planar_f32(&[lb, rb]).unwrap();
+        if k >= 29 {
+            short_term.push(ours.short_term_lufs());
+        }
+    }
+    let ref_i = reference.loudness_global().unwrap();
+    let ref_lra = reference.loudness_range().unwrap();
+    let ref_tp = (0..2)
+        .map(|c| reference.true_peak(c).unwrap())
+        .fold(0.0f64, f64::max);
+    let ref_tp_db = 20.0 * ref_tp.log10();
+
+    // Tech 3342 by the letter: gate, sort, nearest-rank percentiles.
+    let gated: Vec<f64> = short_term.iter().copied().filter(|&s| s > -70.0).collect();
+    let mean = gated.iter().map(|&s| lufs_to_power(s)).sum::<f64>() / gated.len() as f64;
+    let gate = power_to_lufs(mean) - 20.0;
+    let mut kept: Vec<f64> = gated.into_iter().filter(|&s| s > gate).collect();
+    kept.sort_by(f64::total_cmp);
+    let pick = |p: f64| kept[((kept.len() - 1) as f64 * p + 0.5) as usize];
+    let sorted_lra = pick(0.95) - pick(0.10);
+
+    let (i, lra, tp) = (
+        ours.integrated_lufs(),
+        ours.loudness_range_lu(),
+        ours.true_peak_dbtp(),
+    );
+    eprintln!(
+        "I {i:.3} / libebur128 {ref_i:.3}; LRA {lra:.3} / sorted {sorted_lra:.3} / \
+         libebur128 (1 Hz) {ref_lra:.3}; TP {tp:.3} / libebur128 {ref_tp_db:.3}"
+    );
+    assert!((i - ref_i).abs() <= 0.05, "I {i} vs {ref_i}");
+    assert!((lra - sorted_lra).abs() <= 0.1, "LRA {lra} vs {sorted_lra}");
+    assert!((tp - ref_tp_db).abs() <= 0.2, "TP {tp} vs {ref_tp_db}");
 }

@@ -286,11 +286,18 @@ fn rendered_arrangements_journey_versus_wall() {
     let starts: Vec<i32> = report.sections.iter().map(|s| s.start_bar).collect();
     assert_eq!(starts, vec![0, 8, 12, 20, 28], "{:#?}", report.sections);
     let v = &report.verdict;
+    eprintln!("journey: {v:?}");
     assert_eq!(v.kind, VerdictKind::Journey, "{v:?}");
     assert!(v.contrast_points >= 20.0 && v.contrast_lu >= 3.0, "{v:?}");
 
     let wall = render_song(&[(36, chorus)]);
     let report = analyze_timeline(wall.bars(), 4, &[], false);
+    eprintln!("wall: {:?}", report.verdict);
+    let sounding: Vec<_> = wall.bars().iter().flatten().skip(1).collect();
+    let rate = sounding.iter().map(|b| b.onset_rate_hz).sum::<f32>() / sounding.len() as f32;
+    let occ = sounding.iter().map(|b| b.occupancy).sum::<f32>() / sounding.len() as f32;
+    let plr = sounding.iter().map(|b| b.plr_db).sum::<f32>() / sounding.len() as f32;
+    eprintln!("wall: onsets {rate:.2}/s occupancy {occ:.3} plr {plr:.1}");
     assert_eq!(
         report.verdict.kind,
         VerdictKind::WallOfSound,
@@ -330,6 +337,41 @@ fn adding_parts_raises_density_on_the_builtin_arrangement() {
     let chorus = section_mean(&bars, 26, 40);
     let outro = section_mean(&bars, 42, 48);
     eprintln!("verse {verse:.1} pre {pre:.1} chorus {chorus:.1} outro {outro:.1}");
+    let onsets = |first: i32, last: i32| {
+        let sel: Vec<_> = bars
+            .iter()
+            .filter(|b| (first - 1..last).contains(&b.index))
+            .collect();
+        sel.iter().map(|b| b.onset_rate_hz).sum::<f32>() / sel.len() as f32
+    };
+    for (name, a, b) in [("verse", 2, 16), ("pre", 18, 24), ("chorus", 26, 40)] {
+        let sel: Vec<_> = bars
+            .iter()
+            .filter(|x| (a - 1..b).contains(&x.index))
+            .collect();
+        let m =
+            |f: &dyn Fn(&BarStats) -> f32| sel.iter().map(|x| f(x)).sum::<f32>() / sel.len() as f32;
+        eprintln!(
+            "{name}: occ {:.3} flat {:.4} plr {:.2} low {:.3} lufs {:.1}",
+            m(&|x| x.occupancy),
+            m(&|x| x.flatness),
+            m(&|x| x.plr_db),
+            m(&|x| x.low_share),
+            m(&|x| x.loudness_lufs)
+        );
+    }
+    eprintln!(
+        "onsets/s: verse {:.2} pre {:.2} chorus {:.2} outro {:.2}",
+        onsets(2, 16),
+        onsets(18, 24),
+        onsets(26, 40),
+        onsets(42, 48)
+    );
+    // Every section has 4 distinct events per second (kick and snare land on hats).
+    for (name, a, b) in [("verse", 2, 16), ("pre", 18, 24), ("chorus", 26, 40)] {
+        let rate = onsets(a, b);
+        assert!((rate - 4.0).abs() <= 0.6, "{name}: {rate} onsets/s");
+    }
     assert!(pre >= verse + 8.0, "verse {verse} pre {pre}");
     assert!(chorus >= pre + 8.0, "pre {pre} chorus {chorus}");
     assert!((outro - verse).abs() <= 3.0, "verse {verse} outro {outro}");
