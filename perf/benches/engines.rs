@@ -3,7 +3,9 @@
 //! fraction of one core the engine needs in real time; `cargo xtask perf` turns the estimates
 //! into that table.
 
-use catalyst_perf::{SnareLayers, SnareWorkload, Workload};
+use catalyst_perf::{
+    DensityWorkload, PianoPattern, PianoWorkload, SnareLayers, SnareWorkload, Workload,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::time::Duration;
 
@@ -37,5 +39,23 @@ fn snare(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, snare);
+fn piano(c: &mut Criterion) {
+    for (name, pattern) in [
+        ("piano-chords", PianoPattern::Chords),
+        ("piano-dense", PianoPattern::Dense),
+        ("piano-64-voices", PianoPattern::SixtyFourVoices),
+    ] {
+        bench_workload(c, name, |sr, block| {
+            Box::new(PianoWorkload::new(sr, block, pattern))
+        });
+    }
+}
+
+fn density(c: &mut Criterion) {
+    bench_workload(c, "density-full-mix", |sr, block| {
+        Box::new(DensityWorkload::new(sr, block))
+    });
+}
+
+criterion_group!(benches, snare, piano, density);
 criterion_main!(benches);

@@ -74,35 +74,95 @@ impl SympatheticStrings {
     }
 
     /// Feeds `input` (the string sound times the pedal send) and returns the sympathetic
-    /// ringing as (left, right): the strings alternate sides.
-    #[inline]
+    /// ringing as (left, right): the strings alternate sides. One sample of
+    /// [`process_block`](Self::process_block).
     pub fn process(&mut self, input: f32) -> (f32, f32) {
-        let (mut l, mut r) = (0.0, 0.0);
+        let (mut l, mut r) = ([0.0], [0.0]);
+        self.process_block(&[input], &mut l, &mut r);
+        (l[0], r[0])
+    }
+
+    /// Feeds a block of `input` and writes the ringing into `left` and `right` (overwriting
+    /// them), sample for sample the same as [`process`](Self::process) in a loop.
+    ///
+    /// Every loop is longer than [`CHUNK`] samples at any supported rate, so within a chunk a
+    /// string only reads samples written before the chunk began: the delay-line reads, the
+    /// loop filter and the writes each become a straight, vectorisable loop over the chunk, one
+    /// string at a time, instead of twelve strings' worth of ring-buffer bookkeeping per sample.
+    pub fn process_block(&mut self, input: &[f32], left: &mut [f32], right: &mut [f32]) {
+        let n_total = input.len().min(left.len()).min(right.len());
+        left[..n_total].fill(0.0);
+        right[..n_total].fill(0.0);
         for (i, s) in self.strings.iter_mut().enumerate() {
-            let len = s.buf.len();
-            // Read `delay` samples back, interpolating towards the older sample; indices wrap
-            // with a compare (no integer division on the audio path).
-            let mut i0 = s.pos + len - s.delay_int;
-            if i0 >= len {
-                i0 -= len;
-            }
-            let i1 = if i0 == 0 { len - 1 } else { i0 - 1 };
-            let (a, b) = (s.buf[i0], s.buf[i1]);
-            let delayed = a + (b - a) * s.delay_frac;
-            let filtered = 0.5 * (delayed + s.last) * s.gain;
-            s.last = delayed;
-            s.buf[s.pos] = crate::denormal::flush(filtered + input);
-            s.pos += 1;
-            if s.pos == len {
-                s.pos = 0;
-            }
-            if i % 2 == 0 {
-                l += delayed;
+            let out = if i % 2 == 0 {
+                &mut left[..n_total]
             } else {
-                r += delayed;
+                &mut right[..n_total]
+            };
+            let mut done = 0;
+            while done < n_total {
+                done += s.process_chunk(&input[done..n_total], &mut out[done..]);
             }
         }
-        (l, r)
+    }
+}
+
+/// Samples a string processes in one straight run (at most; less at a buffer wrap).
+const CHUNK: usize = 32;
+
+impl LoopString {
+    /// Processes up to [`CHUNK`] samples of `input`, adding the string's output into `out`, and
+    /// returns how many it took: as many as fit before the write or read position wraps and
+    /// within the loop's delay (so nothing read was written in this chunk).
+    #[inline]
+    fn process_chunk(&mut self, input: &[f32], out: &mut [f32]) -> usize {
+        let len = self.buf.len();
+        // Read `delay` samples back, interpolating towards the older sample.
+        let r0 = if self.pos >= self.delay_int {
+            self.pos - self.delay_int
+        } else {
+            self.pos + len - self.delay_int
+        };
+        let n = input
+            .len()
+            .min(out.len())
+            .min(CHUNK)
+            .min(self.delay_int)
+            .min(len - self.pos)
+            .min(len - r0);
+        let older = self.buf[if r0 == 0 { len - 1 } else { r0 - 1 }];
+        let frac = self.delay_frac;
+        let mut delayed = [0.0f32; CHUNK];
+        let delayed = &mut delayed[..n];
+        {
+            let src = &self.buf[r0..r0 + n];
+            delayed[0] = src[0] + (older - src[0]) * frac;
+            for ((d, &a), &b) in delayed[1..].iter_mut().zip(&src[1..]).zip(src) {
+                *d = a + (b - a) * frac;
+            }
+        }
+        // Two-point average (the loop's lowpass) and the decay gain, then the new input.
+        let gain = self.gain;
+        let dst = &mut self.buf[self.pos..self.pos + n];
+        let input = &input[..n];
+        dst[0] = crate::denormal::flush(0.5 * (delayed[0] + self.last) * gain + input[0]);
+        for (((w, &d), &prev), &x) in dst[1..]
+            .iter_mut()
+            .zip(&delayed[1..])
+            .zip(&*delayed)
+            .zip(&input[1..])
+        {
+            *w = crate::denormal::flush(0.5 * (d + prev) * gain + x);
+        }
+        for (o, d) in out[..n].iter_mut().zip(&*delayed) {
+            *o += d;
+        }
+        self.last = delayed[n - 1];
+        self.pos += n;
+        if self.pos == len {
+            self.pos = 0;
+        }
+        n
     }
 }
 

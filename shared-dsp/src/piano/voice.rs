@@ -115,16 +115,92 @@ fn sin_cos(w: f32) -> (f32, f32) {
     (s, if flip { -c } else { c })
 }
 
-/// Width of the per-sample partial sums: one SSE register.
-const SUM_LANES: usize = 4;
+/// Width of the per-sample partial sums: one AVX (or two SSE) registers.
+const SUM_LANES: usize = 8;
 
-/// Adds the 16 resonator outputs into 4 running sums (vertical adds only; the horizontal sum
-/// happens once per sample at the end).
+/// Adds the 16 resonator outputs into 8 running sums (vertical adds only; the horizontal sum
+/// happens once per sample and voice at the end, in [`horizontal_sum`]).
 #[inline(always)]
-fn accumulate(lane: &mut [f32; SUM_LANES], re: &[f32; LANES]) {
+fn accumulate(lane: &mut [f32; SUM_LANES], out: &[f32; LANES]) {
     for j in 0..SUM_LANES {
-        lane[j] += (re[j] + re[j + 4]) + (re[j + 8] + re[j + 12]);
+        lane[j] += out[j] + out[j + SUM_LANES];
     }
+}
+
+#[inline(always)]
+fn horizontal_sum(lane: &[f32; SUM_LANES]) -> f32 {
+    let mut half = [0.0f32; 4];
+    for j in 0..4 {
+        half[j] = lane[j] + lane[j + 4];
+    }
+    (half[0] + half[2]) + (half[1] + half[3])
+}
+
+/// The resonator state and coefficients [`resonate`] works on.
+struct Banks<'a> {
+    re: &'a mut [f32; MAX_RESONATORS],
+    im: &'a mut [f32; MAX_RESONATORS],
+    rot_re: &'a [f32; MAX_RESONATORS],
+    rot_im: &'a [f32; MAX_RESONATORS],
+    input_gain: &'a [f32; MAX_RESONATORS],
+}
+
+/// Runs the first `groups` groups of [`LANES`] resonators for `len` samples, driven by the
+/// hammer `pulse` while it is in contact, adding each sample's outputs into `lanes`.
+#[inline(always)]
+fn resonate(
+    b: Banks,
+    groups: usize,
+    len: usize,
+    pulse: Option<&[f32; CONTROL_BLOCK]>,
+    lanes: &mut [[f32; SUM_LANES]; CONTROL_BLOCK],
+) {
+    for g in 0..groups {
+        let range = g * LANES..(g + 1) * LANES;
+        let mut re: [f32; LANES] = b.re[range.clone()].try_into().unwrap();
+        let mut im: [f32; LANES] = b.im[range.clone()].try_into().unwrap();
+        let cr: [f32; LANES] = b.rot_re[range.clone()].try_into().unwrap();
+        let ci: [f32; LANES] = b.rot_im[range.clone()].try_into().unwrap();
+        if let Some(pulse) = pulse {
+            let gain: [f32; LANES] = b.input_gain[range.clone()].try_into().unwrap();
+            for (lane, &x) in lanes.iter_mut().zip(pulse.iter()).take(len) {
+                for j in 0..LANES {
+                    let r = re[j] * cr[j] - im[j] * ci[j] + gain[j] * x;
+                    let i = re[j] * ci[j] + im[j] * cr[j];
+                    re[j] = r;
+                    im[j] = i;
+                }
+                accumulate(lane, &im);
+            }
+        } else {
+            for lane in lanes.iter_mut().take(len) {
+                for j in 0..LANES {
+                    let r = re[j] * cr[j] - im[j] * ci[j];
+                    let i = re[j] * ci[j] + im[j] * cr[j];
+                    re[j] = r;
+                    im[j] = i;
+                }
+                accumulate(lane, &im);
+            }
+        }
+        b.re[range.clone()].copy_from_slice(&re);
+        b.im[range].copy_from_slice(&im);
+    }
+}
+
+/// [`resonate`] compiled for AVX: a group's 16 resonators fit in two 8-wide registers per
+/// array, so state and coefficients stay in registers across the block (plain SSE has too few
+/// registers and spills). No FMA: the results are bit-identical to the SSE build.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn resonate_avx(
+    b: Banks,
+    groups: usize,
+    len: usize,
+    pulse: Option<&[f32; CONTROL_BLOCK]>,
+    lanes: &mut [[f32; SUM_LANES]; CONTROL_BLOCK],
+) {
+    resonate(b, groups, len, pulse, lanes);
 }
 
 #[derive(Clone)]
@@ -398,39 +474,27 @@ impl PianoVoice {
         }
         let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
         let groups = self.n_active.div_ceil(LANES);
-        for g in 0..groups {
-            let range = g * LANES..(g + 1) * LANES;
-            let mut re: [f32; LANES] = self.re[range.clone()].try_into().unwrap();
-            let mut im: [f32; LANES] = self.im[range.clone()].try_into().unwrap();
-            let cr: [f32; LANES] = self.rot_re[range.clone()].try_into().unwrap();
-            let ci: [f32; LANES] = self.rot_im[range.clone()].try_into().unwrap();
-            let gain: [f32; LANES] = self.input_gain[range.clone()].try_into().unwrap();
-            if contact {
-                for (lane, &x) in lanes.iter_mut().zip(pulse.iter()).take(len) {
-                    for j in 0..LANES {
-                        let r = re[j] * cr[j] - im[j] * ci[j] + gain[j] * x;
-                        let i = re[j] * ci[j] + im[j] * cr[j];
-                        re[j] = r;
-                        im[j] = i;
-                    }
-                    accumulate(lane, &im);
-                }
+        let pulse = contact.then_some(&pulse);
+        let banks = Banks {
+            re: &mut self.re,
+            im: &mut self.im,
+            rot_re: &self.rot_re,
+            rot_im: &self.rot_im,
+            input_gain: &self.input_gain,
+        };
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx") {
+                // SAFETY: the CPU supports AVX (checked just above).
+                unsafe { resonate_avx(banks, groups, len, pulse, &mut lanes) };
             } else {
-                for lane in lanes.iter_mut().take(len) {
-                    for j in 0..LANES {
-                        let r = re[j] * cr[j] - im[j] * ci[j];
-                        let i = re[j] * ci[j] + im[j] * cr[j];
-                        re[j] = r;
-                        im[j] = i;
-                    }
-                    accumulate(lane, &im);
-                }
+                resonate(banks, groups, len, pulse, &mut lanes);
             }
-            self.re[range.clone()].copy_from_slice(&re);
-            self.im[range].copy_from_slice(&im);
         }
+        #[cfg(not(target_arch = "x86_64"))]
+        resonate(banks, groups, len, pulse, &mut lanes);
         for (o, lane) in out.iter_mut().zip(lanes.iter()).take(len) {
-            *o = lane.iter().sum::<f32>();
+            *o = horizontal_sum(lane);
         }
         if self.stealing {
             for o in out.iter_mut().take(len) {
@@ -443,11 +507,19 @@ impl PianoVoice {
 
     /// Switches off silent partials at the top and frees the voice when nothing is left.
     fn trim(&mut self, contact: bool) {
-        let mut energy = 0.0;
-        for i in 0..self.n_active {
-            energy += self.re[i] * self.re[i] + self.im[i] * self.im[i];
+        // Resonators above `n_active` are zero, so whole groups can be summed (in 8 lanes, so
+        // the loop vectorises).
+        let end = self.n_active.div_ceil(LANES) * LANES;
+        let mut acc = [0.0f32; SUM_LANES];
+        for (re, im) in self.re[..end]
+            .chunks_exact(SUM_LANES)
+            .zip(self.im[..end].chunks_exact(SUM_LANES))
+        {
+            for j in 0..SUM_LANES {
+                acc[j] += re[j] * re[j] + im[j] * im[j];
+            }
         }
-        self.energy = energy;
+        self.energy = horizontal_sum(&acc);
         if self.hammer.is_active() || contact {
             return;
         }
