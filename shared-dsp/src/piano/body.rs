@@ -69,6 +69,7 @@ impl SoundboardBody {
     }
 
     /// [`process`](Self::process) over blocks, in place: adds the body to `left` and `right`.
+    #[inline(always)]
     pub fn process_block(&mut self, left: &mut [f32], right: &mut [f32], knock: &[f32]) {
         for ((l, r), &k) in left.iter_mut().zip(right.iter_mut()).zip(knock) {
             let body = self.tick(0.5 * (*l + *r) + k);

@@ -15,7 +15,6 @@ struct LoopString {
     delay_int: usize,
     delay_frac: f32,
     gain: f32,
-    last: f32,
 }
 
 #[derive(Debug, Clone)]
@@ -39,7 +38,6 @@ impl SympatheticStrings {
                     delay_int: 2,
                     delay_frac: 0.0,
                     gain: 0.0,
-                    last: 0.0,
                 })
                 .collect(),
             a4_hz: 0.0,
@@ -69,7 +67,6 @@ impl SympatheticStrings {
     pub fn reset(&mut self) {
         for s in &mut self.strings {
             s.buf.fill(0.0);
-            s.last = 0.0;
         }
     }
 
@@ -89,6 +86,7 @@ impl SympatheticStrings {
     /// string only reads samples written before the chunk began: the delay-line reads, the
     /// loop filter and the writes each become a straight, vectorisable loop over the chunk, one
     /// string at a time, instead of twelve strings' worth of ring-buffer bookkeeping per sample.
+    #[inline(always)]
     pub fn process_block(&mut self, input: &[f32], left: &mut [f32], right: &mut [f32]) {
         let n_total = input.len().min(left.len()).min(right.len());
         left[..n_total].fill(0.0);
@@ -114,7 +112,7 @@ impl LoopString {
     /// Processes up to [`CHUNK`] samples of `input`, adding the string's output into `out`, and
     /// returns how many it took: as many as fit before the write or read position wraps and
     /// within the loop's delay (so nothing read was written in this chunk).
-    #[inline]
+    #[inline(always)]
     fn process_chunk(&mut self, input: &[f32], out: &mut [f32]) -> usize {
         let len = self.buf.len();
         // Read `delay` samples back, interpolating towards the older sample.
@@ -130,34 +128,28 @@ impl LoopString {
             .min(self.delay_int)
             .min(len - self.pos)
             .min(len - r0);
-        let older = self.buf[if r0 == 0 { len - 1 } else { r0 - 1 }];
-        let frac = self.delay_frac;
-        let mut delayed = [0.0f32; CHUNK];
-        let delayed = &mut delayed[..n];
-        {
-            let src = &self.buf[r0..r0 + n];
-            delayed[0] = src[0] + (older - src[0]) * frac;
-            for ((d, &a), &b) in delayed[1..].iter_mut().zip(&src[1..]).zip(src) {
-                *d = a + (b - a) * frac;
-            }
-        }
-        // Two-point average (the loop's lowpass) and the decay gain, then the new input.
-        let gain = self.gain;
+        // The chunk's source samples plus the two before them (the interpolation's older
+        // sample, and the previous output for the loop filter, recomputed rather than carried).
+        let mut ext = [0.0f32; CHUNK + 2];
+        ext[0] = self.buf[(r0 + len - 2) % len];
+        ext[1] = self.buf[(r0 + len - 1) % len];
+        ext[2..n + 2].copy_from_slice(&self.buf[r0..r0 + n]);
+        let (frac, gain) = (self.delay_frac, self.gain);
         let dst = &mut self.buf[self.pos..self.pos + n];
-        let input = &input[..n];
-        dst[0] = crate::denormal::flush(0.5 * (delayed[0] + self.last) * gain + input[0]);
-        for (((w, &d), &prev), &x) in dst[1..]
+        for ((((w, o), &x), &s0), (&s1, &s2)) in dst
             .iter_mut()
-            .zip(&delayed[1..])
-            .zip(&*delayed)
-            .zip(&input[1..])
+            .zip(out[..n].iter_mut())
+            .zip(&input[..n])
+            .zip(&ext[2..n + 2])
+            .zip(ext[1..n + 1].iter().zip(&ext[..n]))
         {
-            *w = crate::denormal::flush(0.5 * (d + prev) * gain + x);
+            // Read `delay` samples back, interpolating towards the older sample; the loop's
+            // lowpass is the two-point average of this and the previous delayed sample.
+            let delayed = s0 + (s1 - s0) * frac;
+            let previous = s1 + (s2 - s1) * frac;
+            *w = crate::denormal::flush(0.5 * (delayed + previous) * gain + x);
+            *o += delayed;
         }
-        for (o, d) in out[..n].iter_mut().zip(&*delayed) {
-            *o += d;
-        }
-        self.last = delayed[n - 1];
         self.pos += n;
         if self.pos == len {
             self.pos = 0;
@@ -190,5 +182,29 @@ mod tests {
         let on = ring(crate::util::midi_to_hz(55.0, 440.0));
         let off = ring(crate::util::midi_to_hz(55.5, 440.0));
         assert!(on > 4.0 * off, "on {on} off {off}");
+    }
+
+    #[test]
+    fn blocks_match_sample_by_sample_across_buffer_wraps() {
+        for sr in [8_000.0, 44_100.0, 192_000.0] {
+            let mut a = SympatheticStrings::new(sr);
+            let mut b = SympatheticStrings::new(sr);
+            a.set_tuning(452.0);
+            b.set_tuning(452.0);
+            let mut rng = crate::rng::Rng::new(5);
+            let x: Vec<f32> = (0..30_000).map(|_| 0.1 * rng.bipolar()).collect();
+            let mut pos = 0;
+            let mut sizes = [32usize, 5, 32, 1, 19].iter().cycle();
+            while pos < x.len() {
+                let n = (*sizes.next().unwrap()).min(x.len() - pos);
+                let (mut l, mut r) = ([0.0f32; 32], [0.0f32; 32]);
+                a.process_block(&x[pos..pos + n], &mut l[..n], &mut r[..n]);
+                for t in 0..n {
+                    let expected = b.process(x[pos + t]);
+                    assert_eq!(expected, (l[t], r[t]), "{sr} Hz, sample {}", pos + t);
+                }
+                pos += n;
+            }
+        }
     }
 }
