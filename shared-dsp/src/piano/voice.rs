@@ -459,6 +459,7 @@ impl PianoVoice {
 
     /// Recomputes the resonator rotations when the detune (cents) or the global pitch ratio
     /// changed. Called once per control block.
+    #[inline(always)]
     pub fn update_tuning(&mut self, detune_cents: f32, pitch_ratio: f32) {
         if detune_cents == self.last_detune && pitch_ratio == self.last_ratio {
             return;
@@ -475,11 +476,26 @@ impl PianoVoice {
             &self.radius_free
         };
         let w_max = 0.95 * std::f32::consts::PI;
-        for i in 0..self.n_active {
-            let w = (self.w_nominal[i] * mult[self.slot[i] as usize]).min(w_max);
+        let n = self.n_active;
+        // The per-string lookup first, then one straight loop the compiler vectorises (wow and
+        // flutter retune every partial of every voice each block).
+        let mut w = [0.0f32; MAX_RESONATORS];
+        for ((w, &nominal), &slot) in w[..n]
+            .iter_mut()
+            .zip(&self.w_nominal[..n])
+            .zip(&self.slot[..n])
+        {
+            *w = (nominal * mult[slot as usize & 3]).min(w_max);
+        }
+        for (((rot_re, rot_im), &w), &r) in self.rot_re[..n]
+            .iter_mut()
+            .zip(self.rot_im[..n].iter_mut())
+            .zip(&w[..n])
+            .zip(&radius[..n])
+        {
             let (s, c) = sin_cos(w);
-            self.rot_re[i] = radius[i] * c;
-            self.rot_im[i] = radius[i] * s;
+            *rot_re = r * c;
+            *rot_im = r * s;
         }
     }
 
