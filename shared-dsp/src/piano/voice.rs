@@ -459,7 +459,6 @@ impl PianoVoice {
 
     /// Recomputes the resonator rotations when the detune (cents) or the global pitch ratio
     /// changed. Called once per control block.
-    #[inline(always)]
     pub fn update_tuning(&mut self, detune_cents: f32, pitch_ratio: f32) {
         if detune_cents == self.last_detune && pitch_ratio == self.last_ratio {
             return;
