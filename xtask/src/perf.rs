@@ -1,6 +1,7 @@
 //! `cargo xtask perf`: runs the criterion benchmarks of every engine (`catalyst-perf`) and prints
 //! their cost as a percentage of one core in real time. Each benchmark iteration renders one
-//! second of audio, so median seconds per iteration x 100 = % of one core.
+//! second of audio and is timed in thread CPU time, so median CPU seconds per iteration x 100 =
+//! % of one core.
 //! Extra arguments go to criterion as a filter (`cargo xtask perf 48000/64`).
 
 use anyhow::{Context, Result, bail};
@@ -18,12 +19,39 @@ pub fn perf(filter: &[String], target_dir: &Path) -> Result<()> {
     }
     let table = read_table(&target_dir.join("criterion"))?;
     println!("\nMachine: {}", machine_description());
-    println!("\n| workload | sample rate | block | % of one core |");
-    println!("|---|---:|---:|---:|");
-    for (workload, rate, block, percent) in table {
-        println!("| {workload} | {rate} Hz | {block} | {percent:.3}% |");
-    }
+    println!("% of one core (thread CPU time per second of audio), sample rate / block size:\n");
+    print!("{}", markdown_table(&table));
     Ok(())
+}
+
+/// One row per workload, one column per (sample rate, block size) pair.
+fn markdown_table(rows: &[(String, u32, usize, f64)]) -> String {
+    let mut columns: Vec<(u32, usize)> = rows.iter().map(|r| (r.1, r.2)).collect();
+    columns.sort_unstable();
+    columns.dedup();
+    let mut workloads: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    workloads.dedup();
+    let mut out = String::from("| workload |");
+    for (rate, block) in &columns {
+        out += &format!(" {:.1}k / {block} |", *rate as f64 / 1000.0);
+    }
+    out += "\n|---|";
+    out += &"---:|".repeat(columns.len());
+    out += "\n";
+    for w in workloads {
+        out += &format!("| {w} |");
+        for &(rate, block) in &columns {
+            match rows
+                .iter()
+                .find(|r| r.0 == w && r.1 == rate && r.2 == block)
+            {
+                Some(r) => out += &format!(" {:.3}% |", r.3),
+                None => out += " - |",
+            }
+        }
+        out += "\n";
+    }
+    out
 }
 
 /// (workload, sample rate, block size, % of one core) for every benchmark criterion has results
@@ -94,5 +122,8 @@ mod tests {
         assert_eq!((rows[0].1, rows[0].2), (48_000, 64));
         assert!((rows[0].3 - 0.3).abs() < 1e-9);
         std::fs::remove_dir_all(dir).unwrap();
+        let table = markdown_table(&rows);
+        assert!(table.contains("| workload | 48.0k / 64 |"), "{table}");
+        assert!(table.contains("| snare-all-layers | 0.300% |"), "{table}");
     }
 }

@@ -30,6 +30,17 @@ const OUTPUT_GAIN: f32 = 0.22;
 /// Output below this (-120 dBFS) with nothing playing counts as silence.
 const SILENCE: f32 = 1.0e-6;
 
+/// 1, 2, 3, ...: sample positions within a control block, for linear ramps.
+const RAMP: [f32; CONTROL_BLOCK] = {
+    let mut r = [0.0; CONTROL_BLOCK];
+    let mut i = 0;
+    while i < CONTROL_BLOCK {
+        r[i] = (i + 1) as f32;
+        i += 1;
+    }
+    r
+};
+
 /// One-pole glide evaluated once per control block of `len` samples.
 #[derive(Debug, Clone, Copy)]
 struct Glide {
@@ -71,6 +82,8 @@ pub struct PianoEngine {
     sample_rate: f32,
     voices: Vec<PianoVoice>,
     voice_pan: Vec<[f32; 2]>,
+    /// The Width the voices' pan gains were last computed for (NaN: recompute).
+    pan_width: f32,
     user: PianoSettings,
     /// `user` with the Ache macro applied.
     resolved: PianoSettings,
@@ -112,6 +125,7 @@ impl PianoEngine {
             sample_rate,
             voices: (0..all).map(|_| PianoVoice::new(sample_rate)).collect(),
             voice_pan: vec![[1.0, 1.0]; all],
+            pan_width: f32::NAN,
             user,
             resolved: user.with_ache_applied(),
             detune: Glide::new(0.0),
@@ -172,6 +186,7 @@ impl PianoEngine {
         self.soft_pedal = 0.0;
         self.pitch_bend = 0.0;
         self.keys_down = [0; 2];
+        self.pan_width = f32::NAN;
         self.quiet_samples = 0;
         self.idle = true;
         self.sympathetic_ringing = false;
@@ -416,6 +431,26 @@ impl PianoEngine {
     }
 
     fn render_block(&mut self, left: &mut [f32], right: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU supports AVX (checked just above).
+            unsafe { self.render_block_avx(left, right) };
+            return;
+        }
+        self.render_block_portable(left, right);
+    }
+
+    /// [`render_block_portable`](Self::render_block_portable) compiled for AVX: the body's
+    /// modes, the room's lines, the sympathetic strings and the per-voice mixing (all inlined
+    /// here) run 8 lanes wide. No FMA, so the output is the same as the portable build.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    fn render_block_avx(&mut self, left: &mut [f32], right: &mut [f32]) {
+        self.render_block_portable(left, right);
+    }
+
+    #[inline(always)]
+    fn render_block_portable(&mut self, left: &mut [f32], right: &mut [f32]) {
         let len = left.len();
         if self.idle {
             left.fill(0.0);
@@ -429,6 +464,9 @@ impl PianoEngine {
         let flutter_depth = self.flutter_depth.step(c);
         let air = self.air.step(c);
         let width = self.width.step(c);
+        // Pan gains only move with Width (each voice's were set at its note-on).
+        let width_moved = width != self.pan_width;
+        self.pan_width = width;
         let noise = self.noise.step(c);
         let a4 = self.a4.step(c);
         let bend = self.bend_cents.step(c);
@@ -459,7 +497,11 @@ impl PianoEngine {
             }
             any_voice = true;
             let key = self.voices[i].key;
-            let target = self.pan_gains(key, width);
+            let target = if width_moved {
+                self.pan_gains(key, width)
+            } else {
+                self.voice_pan[i]
+            };
             let v = &mut self.voices[i];
             v.update_tuning(detune, ratio);
             v.process(&mut buf[..len]);
@@ -469,37 +511,48 @@ impl PianoEngine {
                 (target[0] - start[0]) * inv_len,
                 (target[1] - start[1]) * inv_len,
             ];
-            for (t, &x) in buf[..len].iter().enumerate() {
-                let tf = (t + 1) as f32;
-                dry[0][t] += x * (start[0] + step[0] * tf);
-                dry[1][t] += x * (start[1] + step[1] * tf);
-                bus[t] += x;
+            let [dry_l, dry_r] = &mut dry;
+            for ((((x, tf), l), r), b) in buf[..len]
+                .iter()
+                .zip(&RAMP)
+                .zip(dry_l.iter_mut())
+                .zip(dry_r.iter_mut())
+                .zip(bus.iter_mut())
+            {
+                *l += x * (start[0] + step[0] * tf);
+                *r += x * (start[1] + step[1] * tf);
+                *b += x;
             }
             self.voice_pan[i] = target;
         }
 
         // Tape hiss: about -48 dBFS RMS at full Noise, -60 at half.
         let hiss_gain = 0.03 * noise * noise;
-        let mut out = [[0.0f32; CONTROL_BLOCK]; 2];
+        let mut knock = [0.0f32; CONTROL_BLOCK];
         let mut hiss = [[0.0f32; CONTROL_BLOCK]; 2];
         for t in 0..len {
-            let (knock, hl, hr) = self.mechanics.process(hiss_gain);
-            let (bl, br) = self.body.process(dry[0][t], dry[1][t], knock);
-            out[0][t] = bl;
-            out[1][t] = br;
-            hiss[0][t] = hl;
-            hiss[1][t] = hr;
+            (knock[t], hiss[0][t], hiss[1][t]) = self.mechanics.process(hiss_gain);
         }
+        let [mut out_l, mut out_r] = dry;
+        self.body
+            .process_block(&mut out_l[..len], &mut out_r[..len], &knock[..len]);
         // The sympathetic strings run while the pedal is (even partly) down; when it is fully
         // up their dampers have landed too, so their state is cleared once. The room runs while
         // it is wanted or still ringing.
         if pedal > 0.0 {
             let gain = 0.5 * pedal;
             let send = 0.02 * pedal;
+            let mut drive = [0.0f32; CONTROL_BLOCK];
+            for (d, &b) in drive.iter_mut().zip(&bus).take(len) {
+                *d = b * send;
+            }
+            let mut ring = [[0.0f32; CONTROL_BLOCK]; 2];
+            let [ring_l, ring_r] = &mut ring;
+            self.sympathetic
+                .process_block(&drive[..len], &mut ring_l[..len], &mut ring_r[..len]);
             for t in 0..len {
-                let (sl, sr) = self.sympathetic.process(bus[t] * send);
-                out[0][t] += gain * sl;
-                out[1][t] += gain * sr;
+                out_l[t] += gain * ring_l[t];
+                out_r[t] += gain * ring_r[t];
             }
             self.sympathetic_ringing = true;
         } else if self.sympathetic_ringing {
@@ -508,13 +561,19 @@ impl PianoEngine {
         }
         if air > 0.0 || self.room_ringing {
             let room_gain = 0.9 * air;
+            let mut wet = [[0.0f32; CONTROL_BLOCK]; 2];
+            let [wet_l, wet_r] = &mut wet;
+            self.room.process_block(
+                &out_l[..len],
+                &out_r[..len],
+                &mut wet_l[..len],
+                &mut wet_r[..len],
+            );
             let mut level = 0.0f32;
-            let [out_l, out_r] = &mut out;
-            for (l, r) in out_l[..len].iter_mut().zip(out_r[..len].iter_mut()) {
-                let (wl, wr) = self.room.process(*l, *r);
-                *l += room_gain * wl;
-                *r += room_gain * wr;
-                level = level.max(wl.abs()).max(wr.abs());
+            for t in 0..len {
+                out_l[t] += room_gain * wet_l[t];
+                out_r[t] += room_gain * wet_r[t];
+                level = level.max(wet_l[t].abs()).max(wet_r[t].abs());
             }
             self.room_ringing = level >= SILENCE;
             if !self.room_ringing && air == 0.0 {
@@ -523,11 +582,11 @@ impl PianoEngine {
         }
         let mut peak = 0.0f32;
         for t in 0..len {
-            let out_l = soft_clip((out[0][t] + hiss[0][t]) * OUTPUT_GAIN);
-            let out_r = soft_clip((out[1][t] + hiss[1][t]) * OUTPUT_GAIN);
-            peak = peak.max(out_l.abs()).max(out_r.abs());
-            left[t] = out_l;
-            right[t] = out_r;
+            let l = soft_clip((out_l[t] + hiss[0][t]) * OUTPUT_GAIN);
+            let r = soft_clip((out_r[t] + hiss[1][t]) * OUTPUT_GAIN);
+            peak = peak.max(l.abs()).max(r.abs());
+            left[t] = l;
+            right[t] = r;
         }
 
         // Once every voice has ended and the tails have faded below -120 dB, clear the effect

@@ -67,7 +67,7 @@ impl MechanicalNoise {
     }
 
     /// Returns (knock for the body, hiss left, hiss right). `hiss_gain` is the hiss level.
-    #[inline]
+    #[inline(always)]
     pub fn process(&mut self, hiss_gain: f32) -> (f32, f32, f32) {
         let mut knock = 0.0;
         if self.knock_env > 1e-6 || self.thump_env > 1e-6 {

@@ -27,17 +27,25 @@ impl DelayLine {
         }
     }
 
+    /// The next `out.len()` (<= `len`) samples leaving the line, i.e. written `len` ago.
     #[inline]
-    fn read(&self) -> f32 {
-        self.buf[self.pos]
+    fn read_block(&self, out: &mut [f32]) {
+        let first = out.len().min(self.len - self.pos);
+        out[..first].copy_from_slice(&self.buf[self.pos..self.pos + first]);
+        let rest = out.len() - first;
+        out[first..].copy_from_slice(&self.buf[..rest]);
     }
 
+    /// Writes `x` (<= `len` samples) and advances past it.
     #[inline]
-    fn write_advance(&mut self, x: f32) {
-        self.buf[self.pos] = x;
-        self.pos += 1;
-        if self.pos == self.len {
-            self.pos = 0;
+    fn write_block(&mut self, x: &[f32]) {
+        let first = x.len().min(self.len - self.pos);
+        self.buf[self.pos..self.pos + first].copy_from_slice(&x[..first]);
+        let rest = x.len() - first;
+        self.buf[..rest].copy_from_slice(&x[first..]);
+        self.pos += x.len();
+        if self.pos >= self.len {
+            self.pos -= self.len;
         }
     }
 
@@ -47,12 +55,19 @@ impl DelayLine {
     }
 }
 
+/// Samples processed in one straight run (at most: never more than the shortest delay).
+const CHUNK: usize = 32;
+
 #[derive(Debug, Clone)]
 pub struct SmallRoom {
     lines: [DelayLine; 4],
     damping: [OnePoleLowpass; 4],
     feedback: [f32; 4],
     diffusers: [[DelayLine; 2]; 2],
+    /// The shortest delay in samples, capped at [`CHUNK`]: within a run of this many samples
+    /// every delay line only returns samples written before the run, so each stage can process
+    /// the whole run at once.
+    run: usize,
 }
 
 impl SmallRoom {
@@ -61,13 +76,22 @@ impl SmallRoom {
         let lines = LINE_MS.map(|ms| DelayLine::new(sample_rate, ms));
         // Per-line gain for the wanted T60: -60 dB over T60 seconds.
         let feedback = LINE_MS.map(|ms| 10f32.powf(-3.0 * ms * 0.001 / T60_S));
+        let diffusers = [0, 1].map(|side| {
+            DIFFUSER_MS.map(|ms| DelayLine::new(sample_rate, ms * (1.0 + 0.13 * side as f32)))
+        });
+        let run = lines
+            .iter()
+            .chain(diffusers.iter().flatten())
+            .map(|d| d.len)
+            .min()
+            .unwrap_or(1)
+            .min(CHUNK);
         Self {
             lines,
             damping: [0; 4].map(|_| OnePoleLowpass::new(sample_rate, 4_500.0)),
             feedback,
-            diffusers: [0, 1].map(|side| {
-                DIFFUSER_MS.map(|ms| DelayLine::new(sample_rate, ms * (1.0 + 0.13 * side as f32)))
-            }),
+            diffusers,
+            run,
         }
     }
 
@@ -80,35 +104,82 @@ impl SmallRoom {
             .for_each(DelayLine::reset);
     }
 
-    /// Returns the room's wet signal for a stereo input.
-    #[inline]
+    /// Returns the room's wet signal for a stereo input. One sample of
+    /// [`process_block`](Self::process_block).
     pub fn process(&mut self, left: f32, right: f32) -> (f32, f32) {
-        let mut inputs = [left, right];
-        for (x, side) in inputs.iter_mut().zip(self.diffusers.iter_mut()) {
+        let (mut wl, mut wr) = ([0.0], [0.0]);
+        self.process_block(&[left], &[right], &mut wl, &mut wr);
+        (wl[0], wr[0])
+    }
+
+    /// Writes the room's wet signal for stereo input blocks into `wet_left` and `wet_right`
+    /// (overwriting them); the same as [`process`](Self::process) sample by sample.
+    #[inline(always)]
+    pub fn process_block(
+        &mut self,
+        left: &[f32],
+        right: &[f32],
+        wet_left: &mut [f32],
+        wet_right: &mut [f32],
+    ) {
+        let n = left
+            .len()
+            .min(right.len())
+            .min(wet_left.len())
+            .min(wet_right.len());
+        let mut done = 0;
+        while done < n {
+            let len = (n - done).min(self.run);
+            let range = done..done + len;
+            self.process_run(
+                [&left[range.clone()], &right[range.clone()]],
+                [&mut wet_left[range.clone()], &mut wet_right[range]],
+            );
+            done += len;
+        }
+    }
+
+    /// One run of at most `self.run` samples: stage by stage over the whole run.
+    #[inline(always)]
+    fn process_run(&mut self, input: [&[f32]; 2], wet: [&mut [f32]; 2]) {
+        let n = input[0].len();
+        let mut x = [[0.0f32; CHUNK]; 2];
+        for ((x, input), side) in x.iter_mut().zip(input).zip(self.diffusers.iter_mut()) {
+            x[..n].copy_from_slice(input);
             for d in side.iter_mut() {
                 // Schroeder allpass: y = -g x + d, d <- x + g y.
-                let delayed = d.read();
-                let v = *x + DIFFUSER_GAIN * delayed;
-                let y = delayed - DIFFUSER_GAIN * v;
-                d.write_advance(crate::denormal::flush(v));
-                *x = y;
+                let mut delayed = [0.0f32; CHUNK];
+                d.read_block(&mut delayed[..n]);
+                let mut v = [0.0f32; CHUNK];
+                for t in 0..n {
+                    let vt = x[t] + DIFFUSER_GAIN * delayed[t];
+                    x[t] = delayed[t] - DIFFUSER_GAIN * vt;
+                    v[t] = crate::denormal::flush(vt);
+                }
+                d.write_block(&v[..n]);
             }
         }
-        let out: [f32; 4] = [0, 1, 2, 3].map(|i| self.lines[i].read());
-        // Householder reflection: y = x - (2/N) sum(x), lossless and fully mixing.
-        let half_sum = 0.5 * (out[0] + out[1] + out[2] + out[3]);
-        for (i, ((line, damping), (&o, &fb))) in self
-            .lines
-            .iter_mut()
-            .zip(self.damping.iter_mut())
-            .zip(out.iter().zip(self.feedback.iter()))
-            .enumerate()
-        {
-            let input = inputs[i % 2];
-            let damped = damping.process((o - half_sum) * fb);
-            line.write_advance(crate::denormal::flush(damped + input));
+        let mut out = [[0.0f32; CHUNK]; 4];
+        for (o, line) in out.iter_mut().zip(&self.lines) {
+            line.read_block(&mut o[..n]);
         }
-        (out[0] + 0.6 * out[2], out[1] + 0.6 * out[3])
+        let mut back = [[0.0f32; CHUNK]; 4];
+        for t in 0..n {
+            // Householder reflection: y = x - (2/N) sum(x), lossless and fully mixing.
+            let half_sum = 0.5 * (out[0][t] + out[1][t] + out[2][t] + out[3][t]);
+            for i in 0..4 {
+                let damped = self.damping[i].process((out[i][t] - half_sum) * self.feedback[i]);
+                back[i][t] = crate::denormal::flush(damped + x[i % 2][t]);
+            }
+        }
+        for (line, b) in self.lines.iter_mut().zip(&back) {
+            line.write_block(&b[..n]);
+        }
+        let [wet_left, wet_right] = wet;
+        for t in 0..n {
+            wet_left[t] = out[0][t] + 0.6 * out[2][t];
+            wet_right[t] = out[1][t] + 0.6 * out[3][t];
+        }
     }
 }
 
@@ -142,6 +213,31 @@ mod tests {
         for _ in 0..(sr as usize * 20) {
             let (l, r) = room.process(0.0, 0.0);
             assert!(l.is_finite() && r.is_finite());
+        }
+    }
+
+    #[test]
+    fn blocks_match_sample_by_sample_across_buffer_wraps() {
+        // Runs of up to 32 samples must equal one sample at a time, at every rate (including
+        // ones where a diffuser is shorter than a run) and across many buffer wraps.
+        for sr in [8_000.0, 22_050.0, 48_000.0, 192_000.0] {
+            let mut a = SmallRoom::new(sr);
+            let mut b = SmallRoom::new(sr);
+            let mut rng = crate::rng::Rng::new(3);
+            let x: Vec<f32> = (0..20_000).map(|_| rng.bipolar()).collect();
+            let mut pos = 0;
+            let mut sizes = [32usize, 1, 7, 32, 13].iter().cycle();
+            while pos < x.len() {
+                let n = (*sizes.next().unwrap()).min(x.len() - pos);
+                let (mut wl, mut wr) = ([0.0f32; 32], [0.0f32; 32]);
+                let xs = &x[pos..pos + n];
+                a.process_block(xs, xs, &mut wl[..n], &mut wr[..n]);
+                for t in 0..n {
+                    let (l, r) = b.process(xs[t], xs[t]);
+                    assert_eq!((l, r), (wl[t], wr[t]), "{sr} Hz, sample {}", pos + t);
+                }
+                pos += n;
+            }
         }
     }
 }
