@@ -31,7 +31,7 @@
 //! starts when the velocity window ends.
 
 use crate::denormal::flush;
-use crate::filters::{Svf, SvfMode};
+use crate::filters::{Biquad, BiquadCoefs};
 use crate::util::{db_to_gain, gain_to_db};
 use std::f32::consts::FRAC_1_SQRT_2;
 
@@ -134,9 +134,10 @@ pub struct Onset {
 pub struct OnsetDetector {
     sample_rate: f32,
     settings: OnsetSettings,
-    highpass: [Svf; 2],
-    lowpass: Svf,
-    lowpass2: Svf,
+    /// Butterworth sections (direct form II transposed in f64: in this cascade cheaper than
+    /// the SVF, and the detector needs no modulation).
+    highpass: [Biquad; 2],
+    lowpass: [Biquad; 2],
     /// The band signal of the last few milliseconds (onset search and velocity), a ring.
     history: Vec<f32>,
     history_mask: usize,
@@ -198,12 +199,8 @@ impl OnsetDetector {
         let mut d = Self {
             sample_rate,
             settings,
-            highpass: [
-                Svf::new(sample_rate, SvfMode::Highpass, 250.0, FRAC_1_SQRT_2),
-                Svf::new(sample_rate, SvfMode::Highpass, 250.0, FRAC_1_SQRT_2),
-            ],
-            lowpass: Svf::new(sample_rate, SvfMode::Lowpass, 6_000.0, FRAC_1_SQRT_2),
-            lowpass2: Svf::new(sample_rate, SvfMode::Lowpass, 6_000.0, FRAC_1_SQRT_2),
+            highpass: [Biquad::default(), Biquad::default()],
+            lowpass: [Biquad::default(), Biquad::default()],
             history: Vec::new(),
             history_mask: 0,
             prefix: Vec::new(),
@@ -240,11 +237,6 @@ impl OnsetDetector {
     /// Re-sizes the histories for a new rate (allocates); call off the audio thread.
     pub fn set_sample_rate(&mut self, sample_rate: f32) {
         self.sample_rate = sample_rate;
-        for f in &mut self.highpass {
-            f.set_sample_rate(sample_rate);
-        }
-        self.lowpass.set_sample_rate(sample_rate);
-        self.lowpass2.set_sample_rate(sample_rate);
         let hop_len = ((sample_rate / HOP_RATE_HZ).round() as usize).max(1);
         self.hop_len = hop_len;
         let hops = |ms: f32| ((ms * 0.001 * sample_rate / hop_len as f32).round() as usize).max(1);
@@ -288,11 +280,16 @@ impl OnsetDetector {
     fn apply_band(&mut self) {
         let low = self.settings.band_low_hz.clamp(20.0, 5_000.0);
         let high = self.settings.band_high_hz.clamp(low * 1.5, 20_000.0);
+        // The low-pass edge stays below Nyquist at any rate.
+        let high = high.min(0.45 * self.sample_rate);
+        let sr = self.sample_rate as f64;
+        let q = FRAC_1_SQRT_2 as f64;
         for f in &mut self.highpass {
-            f.set(SvfMode::Highpass, low, FRAC_1_SQRT_2);
+            f.set_coefs(BiquadCoefs::highpass(sr, low as f64, q));
         }
-        self.lowpass.set(SvfMode::Lowpass, high, FRAC_1_SQRT_2);
-        self.lowpass2.set(SvfMode::Lowpass, high, FRAC_1_SQRT_2);
+        for f in &mut self.lowpass {
+            f.set_coefs(BiquadCoefs::lowpass(sr, high as f64, q));
+        }
     }
 
     pub fn settings(&self) -> &OnsetSettings {
@@ -303,8 +300,9 @@ impl OnsetDetector {
         for f in &mut self.highpass {
             f.reset();
         }
-        self.lowpass.reset();
-        self.lowpass2.reset();
+        for f in &mut self.lowpass {
+            f.reset();
+        }
         self.history.fill(0.0);
         self.hop_energies.fill(0.0);
         self.window_energies.fill(0.0);
@@ -382,10 +380,8 @@ impl OnsetDetector {
         // Full rate: the band filter (each stage computing only its own output), the history
         // and the hop's energy and peak. Nothing else.
         let [hp0, hp1] = &mut self.highpass;
-        let band = self.lowpass2.process_lowpass(
-            self.lowpass
-                .process_lowpass(hp1.process_highpass(hp0.process_highpass(x))),
-        );
+        let [lp0, lp1] = &mut self.lowpass;
+        let band = lp1.process(lp0.process(hp1.process(hp0.process(x))));
         self.band_sample = band;
         let i = self.index;
         self.history[(i as usize) & self.history_mask] = band;
