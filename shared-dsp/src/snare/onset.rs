@@ -154,7 +154,11 @@ pub struct OnsetDetector {
     /// window, and of the peak envelope.
     hop_index: usize,
     hop_energies: Vec<f32>,
-    window_energies: Vec<f32>,
+    /// Running energy sums of the rise window and the reference window, and 1 / their lengths.
+    now_sum: f32,
+    earlier_sum: f32,
+    rise_norm: f32,
+    reference_norm: f32,
     hop_mask: usize,
     rise_hops: usize,
     reference_hops: usize,
@@ -211,7 +215,10 @@ impl OnsetDetector {
             hop_peak: 0.0,
             hop_index: 0,
             hop_energies: Vec::new(),
-            window_energies: Vec::new(),
+            now_sum: 0.0,
+            earlier_sum: 0.0,
+            rise_norm: 1.0,
+            reference_norm: 1.0,
             hop_mask: 0,
             rise_hops: 1,
             reference_hops: 1,
@@ -242,10 +249,11 @@ impl OnsetDetector {
         let hops = |ms: f32| ((ms * 0.001 * sample_rate / hop_len as f32).round() as usize).max(1);
         self.rise_hops = hops(RISE_WINDOW_MS);
         self.reference_hops = hops(REFERENCE_SPAN_MS);
-        let hop_len_needed = 64;
-        self.hop_energies = vec![0.0; hop_len_needed];
-        self.window_energies = vec![0.0; hop_len_needed];
-        self.hop_mask = hop_len_needed - 1;
+        self.rise_norm = 1.0 / self.rise_hops as f32;
+        self.reference_norm = 1.0 / self.reference_hops as f32;
+        let ring = (self.rise_hops + self.reference_hops + 1).next_power_of_two();
+        self.hop_energies = vec![0.0; ring];
+        self.hop_mask = ring - 1;
         self.envelope_release = decay_coef(sample_rate, ENVELOPE_RELEASE_MS, hop_len);
         self.recent_decay = decay_coef(sample_rate, 2_000.0, hop_len);
         self.reference_decay =
@@ -305,7 +313,8 @@ impl OnsetDetector {
         }
         self.history.fill(0.0);
         self.hop_energies.fill(0.0);
-        self.window_energies.fill(0.0);
+        self.now_sum = 0.0;
+        self.earlier_sum = 0.0;
         self.index = 0;
         self.hop_left = self.hop_len;
         self.hop_energy = 0.0;
@@ -422,21 +431,27 @@ impl OnsetDetector {
         let mask = self.hop_mask;
         self.envelope = flush(peak.max(self.envelope * self.envelope_release));
         self.recent_peak = flush(self.recent_peak * self.recent_decay);
-        self.hop_energies[h & mask] = energy;
-        // Energy of the rise window ending with this hop, and the loudest such window of the
-        // reference span before it.
+        // Mean energy of the rise window ending with this hop ("now") and of the reference
+        // window just before it ("earlier"), as running sums: the hop leaving "now" enters
+        // "earlier". Re-summed every 64 hops so rounding never accumulates.
         let rise_hops = self.rise_hops;
-        let mut now = 0.0f32;
-        for k in 0..rise_hops {
-            now += self.hop_energies[h.wrapping_sub(k) & mask];
+        let leaving_now = self.hop_energies[h.wrapping_sub(rise_hops) & mask];
+        let leaving_earlier =
+            self.hop_energies[h.wrapping_sub(rise_hops + self.reference_hops) & mask];
+        self.hop_energies[h & mask] = energy;
+        if h & 63 == 0 {
+            self.now_sum = (0..rise_hops)
+                .map(|k| self.hop_energies[h.wrapping_sub(k) & mask])
+                .sum();
+            self.earlier_sum = (0..self.reference_hops)
+                .map(|k| self.hop_energies[h.wrapping_sub(rise_hops + k) & mask])
+                .sum();
+        } else {
+            self.now_sum = (self.now_sum + energy - leaving_now).max(0.0);
+            self.earlier_sum = (self.earlier_sum + leaving_now - leaving_earlier).max(0.0);
         }
-        now /= rise_hops as f32;
-        self.window_energies[h & mask] = now;
-        let mut earlier = 0.0f32;
-        for k in 0..self.reference_hops {
-            earlier += self.hop_energies[h.wrapping_sub(rise_hops + k) & mask];
-        }
-        earlier /= self.reference_hops as f32;
+        let now = self.now_sum * self.rise_norm;
+        let earlier = self.earlier_sum * self.reference_norm;
         let before = flush(earlier.max(self.reference * self.reference_decay));
         self.reference = before;
 
