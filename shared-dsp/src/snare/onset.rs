@@ -390,13 +390,19 @@ impl OnsetDetector {
         // and the hop's energy and peak. Nothing else.
         let [hp0, hp1] = &mut self.highpass;
         let [lp0, lp1] = &mut self.lowpass;
-        let band = lp1.process(lp0.process(hp1.process(hp0.process(x))));
+        // The cascade stays in f64 between sections (no conversions in between).
+        let band =
+            lp1.process_f64(lp0.process_f64(hp1.process_f64(hp0.process_f64(x as f64)))) as f32;
         self.band_sample = band;
         let i = self.index;
         self.history[(i as usize) & self.history_mask] = band;
         self.index = i + 1;
         self.hop_energy += band * band;
-        self.hop_peak = self.hop_peak.max(band.abs());
+        // A plain comparison (one `maxss`): `band` is finite, so `f32::max`'s NaN care is waste.
+        let magnitude = band.abs();
+        if magnitude > self.hop_peak {
+            self.hop_peak = magnitude;
+        }
         self.hop_left -= 1;
         let mut hit = None;
         if self.pending_left > 0 {
