@@ -781,6 +781,30 @@ mod tests {
         }
     }
 
+    /// The hop (decision rate) is a whole number of samples, so its length in time varies a
+    /// little with the rate: the 200 BPM roll is still found whole at 44.1 and 96 kHz. At
+    /// 96 kHz (a different noise realisation of the same groove) one kick-bleed onset landing on
+    /// a ghost note's ringing 75 ms later triggers at the ghost-catching setting: the known
+    /// thin margin of that case (README), pinned here at one so it cannot grow unnoticed.
+    #[test]
+    fn fast_rolls_at_other_sample_rates() {
+        for sr in [44_100.0f32, 96_000.0] {
+            let s = score(sr, 200.0, -20.0, -20.0, settings_for_bleed(-20.0));
+            println!(
+                "{sr} Hz: mains {}/{} false {} within 0.5 ms {}",
+                s.mains_found, s.mains, s.false_triggers, s.mains_within_half_ms
+            );
+            assert_eq!(s.mains_found, s.mains, "{sr}");
+            let allowed_false = if sr == 96_000.0 { 1 } else { 0 };
+            assert!(
+                s.false_triggers <= allowed_false,
+                "{sr}: {}",
+                s.false_triggers
+            );
+            assert!(s.mains_within_half_ms * 8 >= s.mains * 7, "{sr}");
+        }
+    }
+
     /// Recorded drums (Debian `hydrogen-drumkits`, ColomboAcousticDrumkit: a real snare, kick
     /// and closed hat, FLAC at 44.1 kHz decoded with our own loader and resampled to 48 kHz):
     /// backbeat snares, ghost notes 18 dB down, kick and hat bleed 20 dB down. The true onset of
