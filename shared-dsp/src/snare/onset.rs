@@ -1,8 +1,8 @@
 //! Drum-hit onset detector for the Snare Layerer.
 //!
 //! Signal chain: the trigger signal is band-passed to the drum's band (two cascaded 2-pole
-//! high-passes, 24 dB/oct, against kick bleed; one 2-pole low-pass, 12 dB/oct, against hi-hat
-//! bleed) so bleed is attenuated before any decision. That band filter and a ring of the band
+//! Butterworth high-passes and two low-passes, 24 dB/oct each side) so kick lows and hi-hat
+//! highs bleeding into a snare mic are attenuated before any decision. That band filter and a ring of the band
 //! signal run at full rate; everything else runs once per hop of ~0.17 ms (8 samples at 48 kHz)
 //! on the hop's energy and peak, which keeps the detector cheap without losing timing: the
 //! onset itself is located to the sample afterwards, in the band-signal history.
@@ -11,13 +11,14 @@
 //! 1. the band's peak envelope (instant attack, 10 ms release) is above the threshold: the larger
 //!    of the absolute `threshold_db` and a relative one that sits `range_db` below the loudest
 //!    recent hit (`sensitivity` widens the range), and
-//! 2. the band energy of the last 1 ms has risen `rise_db` above the *loudest* 1 ms of the 2 ms
-//!    before it: a log-energy flux over a short span (Bello et al., "A Tutorial on Onset
-//!    Detection in Music Signals", IEEE TSAP 2005, §3.1; Klapuri 1999's relative difference).
-//!    Comparing against the recent maximum rather than a slow envelope means a re-strike 75 ms
-//!    into the previous stroke's ringing (a 16th-note roll at 200 BPM) is measured against that
-//!    ringing as it is now, while the noise of a ringing tail, whose 1 ms energies fluctuate by
-//!    a few dB, seldom beats its own recent maximum by `rise_db`, and
+//! 2. the mean band energy of the last 1.5 ms has risen `rise_db` above a reference: the mean
+//!    energy of the 3 ms before it, held at its recent maximum and falling 0.2 dB/ms. A
+//!    log-energy flux over a short span (Bello et al., "A Tutorial on Onset Detection in Music
+//!    Signals", IEEE TSAP 2005, §3.1; Klapuri 1999's relative difference). Comparing against
+//!    that decaying peak-hold rather than a slow envelope means a re-strike 75 ms into the
+//!    previous stroke's ringing (a 16th-note roll at 200 BPM) is measured against that ringing
+//!    as it is now, while the ringing itself, whose short-term energy fluctuates by a few dB,
+//!    seldom beats its own recent maximum by `rise_db`, and
 //! 3. it is outside the retrigger hold, or, inside it (but at least 8 ms after the held hit,
 //!    whose own energy may still be building), rises 3 dB more than `rise_db` (so the main
 //!    stroke of a flam still triggers after its grace note). A near-threshold hit (within 6 dB)
@@ -44,7 +45,7 @@ pub const VELOCITY_WINDOW_ZERO_LATENCY_MS: f32 = 0.5;
 /// How far back the onset search may look from the end of the velocity window.
 const SEARCH_MS: f32 = 8.0;
 /// The onset is searched from this long before the detection (the rise lies in the detection's
-/// 1 ms energy window, plus margin for a hit whose energy builds slowly).
+/// 1.5 ms energy window; a little margin for the hop).
 const SEARCH_BEFORE_DETECTION_MS: f32 = 1.75;
 /// Inside the hold a hit must rise this much more than outside it (power ratio, +3 dB): the
 /// main stroke of a flam, 12 dB over its grace note, does; the ringing of the held hit does not.
@@ -56,9 +57,9 @@ const MIN_FLAM_SPACING_MS: f32 = 8.0;
 const HOP_RATE_HZ: f32 = 6_000.0;
 /// Energy window of the rise test ("now").
 const RISE_WINDOW_MS: f32 = 1.5;
-/// The span before the rise window whose loudest 1 ms is the reference ("before").
+/// The window just before the rise window whose mean energy feeds the reference ("before").
 const REFERENCE_SPAN_MS: f32 = 3.0;
-/// How fast the rise test's reference (a peak-hold of 1 ms energies) falls.
+/// How fast the rise test's reference (a peak-hold of those energies) falls.
 const REFERENCE_DECAY_DB_PER_MS: f32 = 0.2;
 /// Within this factor above the threshold (+6 dB) a hit needs NEAR_THRESHOLD_EXTRA_RISE more
 /// rise (power ratio, +3 dB).
@@ -106,8 +107,8 @@ impl OnsetSettings {
         6.0 + 42.0 * self.sensitivity.clamp(0.0, 1.0)
     }
 
-    /// Required rise of the last millisecond's band energy over the loudest millisecond just
-    /// before it, dB (lower when more sensitive).
+    /// Required rise of the last 1.5 ms's band energy over the (decaying peak-hold of the)
+    /// energy just before it, dB: 5.8 at 0 % sensitivity to 3.8 at 100 %.
     pub fn rise_db(&self) -> f32 {
         RISE_DB_AT_ZERO - RISE_DB_SPAN * self.sensitivity.clamp(0.0, 1.0)
     }
@@ -150,8 +151,7 @@ pub struct OnsetDetector {
     hop_left: usize,
     hop_energy: f32,
     hop_peak: f32,
-    /// Hops processed so far, and rings (per hop) of energy, of the energy summed over the rise
-    /// window, and of the peak envelope.
+    /// Hops processed so far and a ring of each hop's energy.
     hop_index: usize,
     hop_energies: Vec<f32>,
     /// Running energy sums of the rise window and the reference window, and 1 / their lengths.
@@ -177,7 +177,7 @@ pub struct OnsetDetector {
     band_sample: f32,
     threshold_gain: f32,
     range_gain: f32,
-    /// Peak-hold of the rise-window energy one window ago, decaying: the rise test's reference.
+    /// Peak-hold of the reference window's mean energy, decaying: the rise test's reference.
     reference: f32,
     reference_decay: f32,
     /// Required energy ratio of the rise test (linear power).
