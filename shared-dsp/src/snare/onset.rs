@@ -1,27 +1,38 @@
 //! Drum-hit onset detector for the Snare Layerer.
 //!
 //! Signal chain: the trigger signal is band-passed to the drum's band (two cascaded 2-pole
-//! high-passes and two 2-pole low-passes, 24 dB/oct each side) so kick lows and hi-hat highs
-//! bleeding into a snare mic are attenuated before any decision. Two envelope followers run on
-//! the band signal: a fast one (0.1 ms attack, 10 ms release) and a slow one (8 ms attack,
-//! 40 ms release). A hit is declared when the fast envelope
-//! 1. is above the threshold: the larger of the absolute `threshold_db` and a relative one that
-//!    sits `range_db` below the loudest recent hit (`sensitivity` widens the range), and
-//! 2. has risen at least `rise_db` above the slow envelope (the classic fast/slow envelope
-//!    difference detector, e.g. Bello et al., "A Tutorial on Onset Detection in Music Signals",
-//!    IEEE TSAP 2005, §3.1), which ignores a drum's own ringing and sustained sounds, and
-//! 3. is outside the retrigger hold, or, inside it, is 9 dB above the decaying level of the hit
-//!    that started the hold (so the main stroke of a flam still triggers after its grace note).
+//! Butterworth high-passes and two low-passes, 24 dB/oct each side) so kick lows and hi-hat
+//! highs bleeding into a snare mic are attenuated before any decision. That band filter and a ring of the band
+//! signal run at full rate; everything else runs once per hop of ~0.17 ms (8 samples at 48 kHz)
+//! on the hop's energy and peak, which keeps the detector cheap without losing timing: the
+//! onset itself is located to the sample afterwards, in the band-signal history.
+//!
+//! A hit is declared when
+//! 1. the band's peak envelope (instant attack, 10 ms release) is above the threshold: the larger
+//!    of the absolute `threshold_db` and a relative one that sits `range_db` below the loudest
+//!    recent hit (`sensitivity` widens the range), and
+//! 2. the mean band energy of the last 1.5 ms has risen `rise_db` above a reference: the mean
+//!    energy of the 3 ms before it, held at its recent maximum and falling 0.2 dB/ms. A
+//!    log-energy flux over a short span (Bello et al., "A Tutorial on Onset Detection in Music
+//!    Signals", IEEE TSAP 2005, §3.1; Klapuri 1999's relative difference). Comparing against
+//!    that decaying peak-hold rather than a slow envelope means a re-strike 75 ms into the
+//!    previous stroke's ringing (a 16th-note roll at 200 BPM) is measured against that ringing
+//!    as it is now, while the ringing itself, whose short-term energy fluctuates by a few dB,
+//!    seldom beats its own recent maximum by `rise_db`, and
+//! 3. it is outside the retrigger hold, or, inside it (but at least 8 ms after the held hit,
+//!    whose own energy may still be building), rises 3 dB more than `rise_db` (so the main
+//!    stroke of a flam still triggers after its grace note). A near-threshold hit (within 6 dB)
+//!    also needs 3 dB more rise: that is where bleed onsets landing on a ringing tail sit.
 //!
 //! After detection the detector measures the hit for a short velocity window, then locates the
-//! true onset by looking back through a history of the band signal's peak envelope for where the
-//! rise began: the sample with the largest ratio of envelope just after to envelope just before. In lookahead mode the layer start is scheduled on that sample
-//! (the dry signal is delayed by the reported latency), so the layer lands on the true onset;
-//! in zero-latency mode the layer starts when the velocity window ends.
+//! true onset by looking back through the band-signal history for where the rise began: the
+//! sample with the largest ratio of (HF-weighted) energy just after to energy just before. In
+//! lookahead mode the layer start is scheduled on that sample (the dry signal is delayed by the
+//! reported latency), so the layer lands on the true onset; in zero-latency mode the layer
+//! starts when the velocity window ends.
 
 use crate::denormal::flush;
-use crate::envelope::EnvelopeFollower;
-use crate::filters::{Svf, SvfMode};
+use crate::filters::{Biquad, BiquadCoefs};
 use crate::util::{db_to_gain, gain_to_db};
 use std::f32::consts::FRAC_1_SQRT_2;
 
@@ -31,21 +42,43 @@ pub const LOOKAHEAD_MS: f32 = 4.0;
 pub const VELOCITY_WINDOW_MS: f32 = 1.0;
 /// Shorter window in zero-latency mode: every sample of it is heard as delay.
 pub const VELOCITY_WINDOW_ZERO_LATENCY_MS: f32 = 0.5;
-/// How far back the onset search looks from the end of the velocity window.
+/// How far back the onset search may look from the end of the velocity window.
 const SEARCH_MS: f32 = 8.0;
-/// A hit inside the hold must exceed the decaying level of the held hit by this factor (+9 dB).
-const FLAM_RETRIGGER_RATIO: f32 = 2.8;
+/// The onset is searched from this long before the detection (the rise lies in the detection's
+/// 1.5 ms energy window; a little margin for the hop).
+const SEARCH_BEFORE_DETECTION_MS: f32 = 1.75;
+/// Inside the hold a hit must rise this much more than outside it (power ratio, +3 dB): the
+/// main stroke of a flam, 12 dB over its grace note, does; the ringing of the held hit does not.
+const FLAM_EXTRA_RISE: f32 = 2.0;
+/// ... but not in the first 8 ms after a detection, when a hit's own energy may still be building
+/// up (the closest flams are ~15 ms apart).
+const MIN_FLAM_SPACING_MS: f32 = 8.0;
+/// Hops per second: the rate of the envelope and decision logic (~0.17 ms per hop).
+const HOP_RATE_HZ: f32 = 6_000.0;
+/// Energy window of the rise test ("now").
+const RISE_WINDOW_MS: f32 = 1.5;
+/// The window just before the rise window whose mean energy feeds the reference ("before").
+const REFERENCE_SPAN_MS: f32 = 3.0;
+/// How fast the rise test's reference (a peak-hold of those energies) falls.
+const REFERENCE_DECAY_DB_PER_MS: f32 = 0.2;
+/// Within this factor above the threshold (+6 dB) a hit needs NEAR_THRESHOLD_EXTRA_RISE more
+/// rise (power ratio, +3 dB).
+const NEAR_THRESHOLD_GAIN: f32 = 2.0;
+const NEAR_THRESHOLD_EXTRA_RISE: f32 = 2.0;
+/// Release of the peak envelope (threshold test, editor scope).
+const ENVELOPE_RELEASE_MS: f32 = 10.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OnsetSettings {
     /// Absolute threshold on the band envelope, dBFS.
     pub threshold_db: f32,
-    /// 0..1: how far below the loudest recent hit a hit may be and still trigger (6..48 dB).
+    /// 0..1: how far below the loudest recent hit a hit may be and still trigger (6..48 dB),
+    /// and how small a rise over the sound just before counts as a new hit.
     pub sensitivity: f32,
     /// Detector band edges (high-pass and low-pass cutoffs), Hz.
     pub band_low_hz: f32,
     pub band_high_hz: f32,
-    /// No new hit this long after a hit, unless it is 9 dB louder (flam main stroke).
+    /// No new hit this long after a hit, unless it rises 3 dB more than usual (flam main stroke).
     pub hold_ms: f32,
     /// Velocity curve: 0 = every hit at full velocity (fixed), 1 = velocity follows the measured
     /// peak linearly relative to the loudest recent hit (full dynamics).
@@ -74,11 +107,15 @@ impl OnsetSettings {
         6.0 + 42.0 * self.sensitivity.clamp(0.0, 1.0)
     }
 
-    /// Required rise of the fast envelope over the slow one, dB (lower when more sensitive).
+    /// Required rise of the last 1.5 ms's band energy over the (decaying peak-hold of the)
+    /// energy just before it, dB: 5.8 at 0 % sensitivity to 3.8 at 100 %.
     pub fn rise_db(&self) -> f32 {
-        10.0 - 4.0 * self.sensitivity.clamp(0.0, 1.0)
+        RISE_DB_AT_ZERO - RISE_DB_SPAN * self.sensitivity.clamp(0.0, 1.0)
     }
 }
+
+const RISE_DB_AT_ZERO: f32 = 5.8;
+const RISE_DB_SPAN: f32 = 2.0;
 
 /// A detected hit.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -94,113 +131,138 @@ pub struct Onset {
     pub peak_db: f32,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Pending {
-    detect_index: u64,
-    remaining: usize,
-}
-
 #[derive(Debug, Clone)]
 pub struct OnsetDetector {
     sample_rate: f32,
     settings: OnsetSettings,
-    highpass: [Svf; 2],
-    lowpass: [Svf; 2],
-    fast: EnvelopeFollower,
-    slow: EnvelopeFollower,
-    /// Energy (squared band signal) of the last few milliseconds: the onset search history.
+    /// Butterworth sections (direct form II transposed in f64: in this cascade cheaper than
+    /// the SVF, and the detector needs no modulation).
+    highpass: [Biquad; 2],
+    lowpass: [Biquad; 2],
+    /// The band signal of the last few milliseconds (onset search and velocity), a ring.
     history: Vec<f32>,
     history_mask: usize,
-    /// Scratch prefix sums of the history for the onset search (sized with the history).
+    /// Scratch prefix sums for the onset search (sized with the history).
     prefix: Vec<f32>,
-    /// Energy of the band signal's first difference (HF-weighted, +6 dB/oct): the onset search
-    /// runs on it, because a hit's highs (stick, wires) start at once while its body builds up.
-    slope_history: Vec<f32>,
-    previous_band: f32,
-    /// The fast envelope over the same span (the level of a held hit a little while ago).
-    fast_history: Vec<f32>,
+    /// Samples processed so far; `history[index & mask]` is the next write.
     index: u64,
-    pending: Option<Pending>,
+    /// Samples per hop, samples left in the current hop, its energy sum and peak.
+    hop_len: usize,
+    hop_left: usize,
+    hop_energy: f32,
+    hop_peak: f32,
+    /// Hops processed so far and a ring of each hop's energy.
+    hop_index: usize,
+    hop_energies: Vec<f32>,
+    /// Running energy sums of the rise window and the reference window, and 1 / their lengths.
+    now_sum: f32,
+    earlier_sum: f32,
+    rise_norm: f32,
+    reference_norm: f32,
+    hop_mask: usize,
+    rise_hops: usize,
+    reference_hops: usize,
+    /// Peak envelope of the band, linear (per hop).
+    envelope: f32,
+    envelope_release: f32,
+    /// Samples until a detected hit's velocity window ends (0 = none pending).
+    pending_left: usize,
+    pending_detect_index: u64,
     hold_remaining: usize,
-    /// Level of the held hit, decaying (30 ms) so a later, louder stroke can retrigger.
-    hold_level: f32,
-    hold_level_decay: f32,
+    /// Samples until a louder stroke may retrigger inside the hold.
+    flam_block_left: usize,
     /// Loudest recent hit's short-term level (linear), decaying with a 2 s time constant.
     recent_peak: f32,
     recent_decay: f32,
     band_sample: f32,
     threshold_gain: f32,
     range_gain: f32,
-    rise_gain: f32,
-    /// 2 ms in samples (the held hit's level is compared as it was this long ago).
-    hold_lag: u64,
+    /// Peak-hold of the reference window's mean energy, decaying: the rise test's reference.
+    reference: f32,
+    reference_decay: f32,
+    /// Required energy ratio of the rise test (linear power).
+    rise_ratio: f32,
 }
 
-fn decay_coef(sample_rate: f32, time_ms: f32) -> f32 {
-    (-1.0 / (time_ms * 0.001 * sample_rate)).exp()
+/// Per-step decay factor of a `time_ms` time constant when stepping `step` samples at a time.
+fn decay_coef(sample_rate: f32, time_ms: f32, step: usize) -> f32 {
+    (-(step as f32) / (time_ms * 0.001 * sample_rate)).exp()
 }
 
 fn ms_to_samples(sample_rate: f32, ms: f32) -> usize {
     (ms * 0.001 * sample_rate).round() as usize
 }
 
+fn power_ratio(db: f32) -> f32 {
+    10.0f32.powf(db / 10.0)
+}
+
 impl OnsetDetector {
-    /// Allocates the onset history; call off the audio thread.
+    /// Allocates the histories; call off the audio thread.
     pub fn new(sample_rate: f32, settings: OnsetSettings) -> Self {
         let mut d = Self {
             sample_rate,
             settings,
-            highpass: [
-                Svf::new(sample_rate, SvfMode::Highpass, 250.0, FRAC_1_SQRT_2),
-                Svf::new(sample_rate, SvfMode::Highpass, 250.0, FRAC_1_SQRT_2),
-            ],
-            lowpass: [
-                Svf::new(sample_rate, SvfMode::Lowpass, 6_000.0, FRAC_1_SQRT_2),
-                Svf::new(sample_rate, SvfMode::Lowpass, 6_000.0, FRAC_1_SQRT_2),
-            ],
-            fast: EnvelopeFollower::new(sample_rate, 0.1, 10.0),
-            slow: EnvelopeFollower::new(sample_rate, 8.0, 40.0),
+            highpass: [Biquad::default(), Biquad::default()],
+            lowpass: [Biquad::default(), Biquad::default()],
             history: Vec::new(),
             history_mask: 0,
             prefix: Vec::new(),
-            fast_history: Vec::new(),
-            slope_history: Vec::new(),
-            previous_band: 0.0,
             index: 0,
-            pending: None,
+            hop_len: 1,
+            hop_left: 1,
+            hop_energy: 0.0,
+            hop_peak: 0.0,
+            hop_index: 0,
+            hop_energies: Vec::new(),
+            now_sum: 0.0,
+            earlier_sum: 0.0,
+            rise_norm: 1.0,
+            reference_norm: 1.0,
+            hop_mask: 0,
+            rise_hops: 1,
+            reference_hops: 1,
+            envelope: 0.0,
+            envelope_release: 0.0,
+            pending_left: 0,
+            pending_detect_index: 0,
             hold_remaining: 0,
-            hold_level: 0.0,
-            hold_level_decay: 0.0,
+            flam_block_left: 0,
             recent_peak: 0.0,
             recent_decay: 0.0,
             band_sample: 0.0,
             threshold_gain: db_to_gain(settings.threshold_db),
             range_gain: db_to_gain(-settings.range_db()),
-            rise_gain: db_to_gain(settings.rise_db()),
-            hold_lag: 0,
+            rise_ratio: power_ratio(settings.rise_db()),
+            reference: 0.0,
+            reference_decay: 0.0,
         };
         d.set_sample_rate(sample_rate);
         d
     }
 
-    /// Re-sizes the history for a new rate (allocates); call off the audio thread.
+    /// Re-sizes the histories for a new rate (allocates); call off the audio thread.
     pub fn set_sample_rate(&mut self, sample_rate: f32) {
         self.sample_rate = sample_rate;
-        for f in self.highpass.iter_mut().chain(self.lowpass.iter_mut()) {
-            f.set_sample_rate(sample_rate);
-        }
-        self.fast.set_sample_rate(sample_rate, 0.1, 10.0);
-        self.slow.set_sample_rate(sample_rate, 8.0, 40.0);
-        self.hold_level_decay = decay_coef(sample_rate, 30.0);
-        self.recent_decay = decay_coef(sample_rate, 2_000.0);
-        self.hold_lag = ms_to_samples(sample_rate, 2.0) as u64;
+        let hop_len = ((sample_rate / HOP_RATE_HZ).round() as usize).max(1);
+        self.hop_len = hop_len;
+        let hops = |ms: f32| ((ms * 0.001 * sample_rate / hop_len as f32).round() as usize).max(1);
+        self.rise_hops = hops(RISE_WINDOW_MS);
+        self.reference_hops = hops(REFERENCE_SPAN_MS);
+        self.rise_norm = 1.0 / self.rise_hops as f32;
+        self.reference_norm = 1.0 / self.reference_hops as f32;
+        let ring = (self.rise_hops + self.reference_hops + 1).next_power_of_two();
+        self.hop_energies = vec![0.0; ring];
+        self.hop_mask = ring - 1;
+        self.envelope_release = decay_coef(sample_rate, ENVELOPE_RELEASE_MS, hop_len);
+        self.recent_decay = decay_coef(sample_rate, 2_000.0, hop_len);
+        self.reference_decay =
+            power_ratio(-REFERENCE_DECAY_DB_PER_MS * hop_len as f32 * 1000.0 / sample_rate);
         let needed = ms_to_samples(sample_rate, SEARCH_MS + LOOKAHEAD_MS + 2.0) + 1;
         let len = needed.next_power_of_two();
         self.history = vec![0.0; len];
         self.history_mask = len - 1;
         self.prefix = vec![0.0; len + 1];
-        self.fast_history = vec![0.0; len];
-        self.slope_history = vec![0.0; len];
         self.apply_band();
         self.reset();
     }
@@ -212,25 +274,29 @@ impl OnsetDetector {
         self.settings = settings;
         self.threshold_gain = db_to_gain(settings.threshold_db);
         self.range_gain = db_to_gain(-settings.range_db());
-        self.rise_gain = db_to_gain(settings.rise_db());
+        self.rise_ratio = power_ratio(settings.rise_db());
         if band_changed {
             self.apply_band();
         }
     }
 
-    /// Current fast envelope of the band signal, linear.
+    /// Current peak envelope of the band signal, linear (updated every ~0.17 ms).
     pub fn envelope(&self) -> f32 {
-        self.fast.value()
+        self.envelope
     }
 
     fn apply_band(&mut self) {
         let low = self.settings.band_low_hz.clamp(20.0, 5_000.0);
         let high = self.settings.band_high_hz.clamp(low * 1.5, 20_000.0);
+        // The low-pass edge stays below Nyquist at any rate.
+        let high = high.min(0.45 * self.sample_rate);
+        let sr = self.sample_rate as f64;
+        let q = FRAC_1_SQRT_2 as f64;
         for f in &mut self.highpass {
-            f.set(SvfMode::Highpass, low, FRAC_1_SQRT_2);
+            f.set_coefs(BiquadCoefs::highpass(sr, low as f64, q));
         }
         for f in &mut self.lowpass {
-            f.set(SvfMode::Lowpass, high, FRAC_1_SQRT_2);
+            f.set_coefs(BiquadCoefs::lowpass(sr, high as f64, q));
         }
     }
 
@@ -239,19 +305,27 @@ impl OnsetDetector {
     }
 
     pub fn reset(&mut self) {
-        for f in self.highpass.iter_mut().chain(self.lowpass.iter_mut()) {
+        for f in &mut self.highpass {
             f.reset();
         }
-        self.fast.reset();
-        self.slow.reset();
+        for f in &mut self.lowpass {
+            f.reset();
+        }
         self.history.fill(0.0);
-        self.fast_history.fill(0.0);
-        self.slope_history.fill(0.0);
-        self.previous_band = 0.0;
+        self.hop_energies.fill(0.0);
+        self.now_sum = 0.0;
+        self.earlier_sum = 0.0;
         self.index = 0;
-        self.pending = None;
+        self.hop_left = self.hop_len;
+        self.hop_energy = 0.0;
+        self.hop_peak = 0.0;
+        self.hop_index = 0;
+        self.envelope = 0.0;
+        self.reference = 0.0;
+        self.pending_left = 0;
+        self.pending_detect_index = 0;
         self.hold_remaining = 0;
-        self.hold_level = 0.0;
+        self.flam_block_left = 0;
         self.recent_peak = 0.0;
         self.band_sample = 0.0;
     }
@@ -279,9 +353,9 @@ impl OnsetDetector {
         self.band_sample
     }
 
-    /// Current fast envelope of the band signal, dBFS (for the editor's scrolling view).
+    /// Current peak envelope of the band signal, dBFS (for the editor's scrolling view).
     pub fn envelope_db(&self) -> f32 {
-        gain_to_db(self.fast.value())
+        gain_to_db(self.envelope)
     }
 
     /// The threshold in force right now (absolute or relative to recent hits), dBFS.
@@ -292,12 +366,7 @@ impl OnsetDetector {
     }
 
     #[inline]
-    fn slope_at(&self, index: u64) -> f32 {
-        self.slope_history[(index as usize) & self.history_mask]
-    }
-
-    #[inline]
-    fn history_at(&self, index: u64) -> f32 {
+    fn band_at(&self, index: u64) -> f32 {
         self.history[(index as usize) & self.history_mask]
     }
 
@@ -317,72 +386,116 @@ impl OnsetDetector {
     #[inline]
     pub fn process_clean(&mut self, x: f32) -> Option<Onset> {
         debug_assert!(x.is_finite() && x.abs() <= 16.0);
-        // The band-pass cascade with each stage computing only its own output (the generic SVF
-        // mixes all three): same arithmetic, a third fewer operations in the hottest loop.
+        // Full rate: the band filter (each stage computing only its own output), the history
+        // and the hop's energy and peak. Nothing else.
         let [hp0, hp1] = &mut self.highpass;
         let [lp0, lp1] = &mut self.lowpass;
+        // The cascade stays in f64 between sections (no conversions in between).
         let band =
-            lp1.process_lowpass(lp0.process_lowpass(hp1.process_highpass(hp0.process_highpass(x))));
+            lp1.process_f64(lp0.process_f64(hp1.process_f64(hp0.process_f64(x as f64)))) as f32;
         self.band_sample = band;
-        let fast = self.fast.process(band);
-        let slow = self.slow.process(band);
         let i = self.index;
-        let mask = self.history_mask;
-        self.history[(i as usize) & mask] = band * band;
-        let slope = band - self.previous_band;
-        self.previous_band = band;
-        self.slope_history[(i as usize) & mask] = slope * slope;
-        self.fast_history[(i as usize) & mask] = fast;
+        self.history[(i as usize) & self.history_mask] = band;
         self.index = i + 1;
+        self.hop_energy += band * band;
+        // A plain comparison (one `maxss`): `band` is finite, so `f32::max`'s NaN care is waste.
+        let magnitude = band.abs();
+        if magnitude > self.hop_peak {
+            self.hop_peak = magnitude;
+        }
+        self.hop_left -= 1;
+        let mut hit = None;
+        if self.pending_left > 0 {
+            self.pending_left -= 1;
+            if self.pending_left == 0 {
+                hit = Some(self.finish_hit(self.pending_detect_index, i));
+            }
+        }
+        if self.hop_left == 0 {
+            self.hop_left = self.hop_len;
+            if self.end_hop() && hit.is_none() {
+                let window = self.velocity_window();
+                if window <= 1 {
+                    return Some(self.finish_hit(i, i));
+                }
+                self.pending_detect_index = i;
+                self.pending_left = window - 1;
+            }
+        }
+        hit
+    }
+
+    /// The per-hop envelope and decision logic; true when a hit is detected (at the hop's last
+    /// sample).
+    fn end_hop(&mut self) -> bool {
+        let energy = self.hop_energy;
+        let peak = self.hop_peak;
+        self.hop_energy = 0.0;
+        self.hop_peak = 0.0;
+        let h = self.hop_index;
+        self.hop_index = h + 1;
+        let mask = self.hop_mask;
+        self.envelope = flush(peak.max(self.envelope * self.envelope_release));
         self.recent_peak = flush(self.recent_peak * self.recent_decay);
-        if self.hold_remaining > 0 {
-            self.hold_remaining -= 1;
-            // The held hit's level as it was 2 ms ago (decaying): a stroke that rises 6 dB above
-            // it is a new hit (a flam's main stroke), while the held hit's own rise, which is
-            // over within ~2 ms, never doubles its earlier level.
-            let lag = self.hold_lag;
-            let earlier = if i >= lag {
-                self.fast_history[((i - lag) as usize) & mask]
-            } else {
-                0.0
-            };
-            self.hold_level = (self.hold_level * self.hold_level_decay).max(earlier);
+        // Mean energy of the rise window ending with this hop ("now") and of the reference
+        // window just before it ("earlier"), as running sums: the hop leaving "now" enters
+        // "earlier". Re-summed every 64 hops so rounding never accumulates.
+        let rise_hops = self.rise_hops;
+        let leaving_now = self.hop_energies[h.wrapping_sub(rise_hops) & mask];
+        let leaving_earlier =
+            self.hop_energies[h.wrapping_sub(rise_hops + self.reference_hops) & mask];
+        self.hop_energies[h & mask] = energy;
+        if h & 63 == 0 {
+            self.now_sum = (0..rise_hops)
+                .map(|k| self.hop_energies[h.wrapping_sub(k) & mask])
+                .sum();
+            self.earlier_sum = (0..self.reference_hops)
+                .map(|k| self.hop_energies[h.wrapping_sub(rise_hops + k) & mask])
+                .sum();
         } else {
-            self.hold_level = 0.0;
+            self.now_sum = (self.now_sum + energy - leaving_now).max(0.0);
+            self.earlier_sum = (self.earlier_sum + leaving_now - leaving_earlier).max(0.0);
         }
+        let now = self.now_sum * self.rise_norm;
+        let earlier = self.earlier_sum * self.reference_norm;
+        let before = flush(earlier.max(self.reference * self.reference_decay));
+        self.reference = before;
 
-        if let Some(mut pending) = self.pending {
-            if pending.remaining > 1 {
-                pending.remaining -= 1;
-                self.pending = Some(pending);
-                return None;
-            }
-            self.pending = None;
-            return Some(self.finish_hit(pending.detect_index, i));
+        let step = self.hop_len;
+        self.hold_remaining = self.hold_remaining.saturating_sub(step);
+        self.flam_block_left = self.flam_block_left.saturating_sub(step);
+        if self.pending_left > 0 {
+            return false;
         }
-
-        // Linear-domain thresholds, precomputed per settings change (no log/pow per sample).
+        // Linear-domain thresholds, precomputed per settings change (no log/pow per hop).
         let threshold = self.threshold_gain.max(self.recent_peak * self.range_gain);
-        let rise = self.rise_gain;
-        let rising = fast > threshold && fast > slow.max(1.0e-9) * rise;
-        let allowed = self.hold_remaining == 0 || fast > self.hold_level * FLAM_RETRIGGER_RATIO;
-        if rising && allowed {
-            let window = self.velocity_window();
+        // A rise that barely clears the threshold must be steeper: near the threshold sit the
+        // bleed onsets (a kick landing on a ghost note's ringing), while a stroke near the level
+        // of the loudest recent hits (a roll) needs only a modest rise over the ringing.
+        let rise_ratio = if self.envelope > threshold * NEAR_THRESHOLD_GAIN {
+            self.rise_ratio
+        } else {
+            self.rise_ratio * NEAR_THRESHOLD_EXTRA_RISE
+        };
+        let before = before.max(1.0e-12);
+        let rising = self.envelope > threshold && now > before * rise_ratio;
+        // Inside the hold only a steeper rise counts: a flam's main stroke over its grace note.
+        let allowed = self.hold_remaining == 0
+            || (self.flam_block_left == 0 && now > before * rise_ratio * FLAM_EXTRA_RISE);
+        let detected = rising && allowed;
+        if detected {
             self.hold_remaining = ms_to_samples(self.sample_rate, self.settings.hold_ms);
-            if window <= 1 {
-                return Some(self.finish_hit(i, i));
-            }
-            self.pending = Some(Pending {
-                detect_index: i,
-                remaining: window - 1,
-            });
+            self.flam_block_left = ms_to_samples(self.sample_rate, MIN_FLAM_SPACING_MS);
         }
-        None
+        detected
     }
 
     /// Locates the onset in the history and measures the velocity. `end` is the current index.
     fn finish_hit(&mut self, detect_index: u64, end: u64) -> Onset {
+        let ms = |v: f32| ms_to_samples(self.sample_rate, v).max(1) as u64;
+        let (pre_len, post_len) = (ms(1.0), ms(0.5));
         let search = (ms_to_samples(self.sample_rate, SEARCH_MS) as u64)
+            .min(end - detect_index + ms(SEARCH_BEFORE_DETECTION_MS) + pre_len)
             .min(self.history.len() as u64 - 2)
             .min(end);
         let start = end - search;
@@ -392,27 +505,39 @@ impl OnsetDetector {
             .max(start);
         let (mut peak_index, mut peak_energy) = (end, 0.0f32);
         for k in peak_from..=end {
-            let v = self.history_at(k);
+            let b = self.band_at(k);
+            let v = b * b;
             if v > peak_energy {
                 peak_energy = v;
                 peak_index = k;
             }
         }
         let peak = peak_energy.sqrt();
-        // The onset is where the envelope steps up the most: the sample that maximises the
-        // ratio of the mean energy just after it (0.5 ms) to the mean energy just before it (1 ms),
-        // a local energy-ratio change point (cf. the "relative difference" onset function of
-        // Klapuri 1999). Unlike a threshold crossing it does not depend on when the detector
-        // fired, nor on the level of a previous hit's tail. Prefix sums keep it O(window).
-        let ms = |v: f32| ms_to_samples(self.sample_rate, v).max(1) as u64;
-        let (pre_len, post_len) = (ms(1.0), ms(0.5));
+        // The onset is where the HF-weighted energy (of the band signal's first difference,
+        // +6 dB/oct: a hit's stick and wire noise start at once while its body builds up) steps
+        // up the most: the sample that maximises the ratio of the mean energy just after it
+        // (0.5 ms) to the mean energy just before it (1 ms), a local energy-ratio change point
+        // (cf. the "relative difference" onset function of Klapuri 1999). Unlike a threshold
+        // crossing it does not depend on when the detector fired, nor on the level of a previous
+        // hit's tail. Prefix sums keep it O(window).
         let count = (end - start + 1) as usize;
         self.prefix[0] = 0.0;
+        let mut previous = if start > 0 {
+            self.band_at(start - 1)
+        } else {
+            0.0
+        };
         for j in 0..count {
-            self.prefix[j + 1] = self.prefix[j] + self.slope_at(start + j as u64);
+            let b = self.band_at(start + j as u64);
+            let slope = b - previous;
+            previous = b;
+            self.prefix[j + 1] = self.prefix[j] + slope * slope;
         }
+        let slope_at = |k: u64, prefix: &[f32]| {
+            let j = (k - start) as usize;
+            prefix[j + 1] - prefix[j]
+        };
         let eps = 1.0e-12 + 1.0e-8 * peak_energy;
-        let slope_eps = eps;
         let ratio_at = |k: u64, prefix: &[f32]| {
             let j = (k - start) as usize;
             let pre = (prefix[j] - prefix[j - pre_len as usize]) / pre_len as f32;
@@ -420,7 +545,7 @@ impl OnsetDetector {
             let post = (prefix[post_end] - prefix[j]) / (post_end - j) as f32;
             (post / (pre + eps), pre)
         };
-        let mut onset = peak_index;
+        let mut onset = peak_index.max(start + pre_len);
         let mut best = 0.0f32;
         for k in (start + pre_len)..=peak_index {
             let (ratio, _) = ratio_at(k, &self.prefix);
@@ -435,7 +560,7 @@ impl OnsetDetector {
         let earliest = onset.saturating_sub(post_len / 2).max(start + pre_len);
         for k in earliest..onset {
             let (ratio, pre) = ratio_at(k, &self.prefix);
-            if ratio >= 0.25 * best && self.slope_at(k) > 4.0 * pre + slope_eps {
+            if ratio >= 0.25 * best && slope_at(k, &self.prefix) > 4.0 * pre + eps {
                 onset = k;
                 break;
             }
@@ -455,14 +580,14 @@ impl OnsetDetector {
         let from = onset.min(to.saturating_sub(post_len));
         let mut energy = 0.0f32;
         for k in from..=to {
-            energy += self.history_at(k);
+            let b = self.band_at(k);
+            energy += b * b;
         }
         let level = (energy / (to - from + 1) as f32).sqrt();
         let reference = self.recent_peak.max(level).max(1.0e-9);
         let dynamics = self.settings.dynamics.clamp(0.0, 1.0);
         let velocity = (level / reference).powf(dynamics).clamp(0.0, 1.0);
         self.recent_peak = reference;
-        self.hold_level = self.hold_level.max(peak);
         let hold = ms_to_samples(self.sample_rate, self.settings.hold_ms);
         self.hold_remaining = hold.saturating_sub(onset_age);
         Onset {
@@ -614,37 +739,70 @@ mod tests {
         assert_eq!(failures, 0);
     }
 
-    /// The fastest groove (200 BPM, 16th-note roll at 75 ms spacing with the previous
-    /// stroke's wires still ringing 7 dB down): the known weak spot. Asserted at the level
-    /// reached today so a regression shows; README reports the numbers.
+    /// The fastest grooves: at 200 BPM the 16th-note roll's strokes are 75 ms apart, with the
+    /// previous strokes' wires still ringing only ~6 dB under the next one (and the unaccented
+    /// strokes 2 dB softer than the accents). Every stroke is a hit a producer wants layered.
+    /// Both timing modes, every bleed level: all mains, no false trigger, and in lookahead mode
+    /// >= 7/8 of the onsets within ±0.5 ms.
     #[test]
-    fn fast_grooves_and_rolls_current_level() {
+    fn fast_grooves_and_rolls_every_stroke_found() {
         let sr = 48_000.0;
-        let mut found = 0;
-        let mut total = 0;
-        let mut false_triggers = 0;
-        for bpm in [200.0f32] {
-            for bleed in [-10.0f32, -20.0, -30.0] {
-                let s = score(sr, bpm, bleed, bleed, settings_for_bleed(bleed));
-                println!(
-                    "bpm {bpm} bleed {bleed}: mains {}/{} ghosts {}/{} false {} error mean \
-                     {:.3} ms max {:.3} ms",
-                    s.mains_found,
-                    s.mains,
-                    s.ghosts_found,
-                    s.ghosts,
-                    s.false_triggers,
-                    s.mean_abs_main_error_ms,
-                    s.max_main_error_ms
-                );
-                found += s.mains_found;
-                total += s.mains;
-                false_triggers += s.false_triggers;
+        for lookahead in [true, false] {
+            for bpm in [170.0f32, 200.0] {
+                for bleed in [-10.0f32, -20.0, -30.0] {
+                    let settings = OnsetSettings {
+                        lookahead,
+                        ..settings_for_bleed(bleed)
+                    };
+                    let s = score(sr, bpm, bleed, bleed, settings);
+                    println!(
+                        "lookahead {lookahead} bpm {bpm} bleed {bleed}: mains {}/{} ghosts {}/{} \
+                         false {} within 0.5 ms {} error mean {:.3} ms max {:.3} ms",
+                        s.mains_found,
+                        s.mains,
+                        s.ghosts_found,
+                        s.ghosts,
+                        s.false_triggers,
+                        s.mains_within_half_ms,
+                        s.mean_abs_main_error_ms,
+                        s.max_main_error_ms
+                    );
+                    assert_eq!(s.mains_found, s.mains, "{lookahead} {bpm} {bleed}");
+                    assert_eq!(s.false_triggers, 0, "{lookahead} {bpm} {bleed}");
+                    if lookahead {
+                        assert!(
+                            s.mains_within_half_ms * 8 >= s.mains * 7,
+                            "{bpm} {bleed}: {}",
+                            s.mains_within_half_ms
+                        );
+                    }
+                }
             }
         }
-        println!("fast grooves: {found}/{total} mains, {false_triggers} false");
-        assert!(found as f32 >= 0.7 * total as f32, "{found}/{total}");
-        assert!(false_triggers <= 8, "{false_triggers}");
+    }
+
+    /// The hop (decision rate) is a whole number of samples, so its length in time varies a
+    /// little with the rate: the 200 BPM roll is still found whole at 44.1 and 96 kHz. At
+    /// 96 kHz (a different noise realisation of the same groove) one kick-bleed onset landing on
+    /// a ghost note's ringing 75 ms later triggers at the ghost-catching setting: the known
+    /// thin margin of that case (README), pinned here at one so it cannot grow unnoticed.
+    #[test]
+    fn fast_rolls_at_other_sample_rates() {
+        for sr in [44_100.0f32, 96_000.0] {
+            let s = score(sr, 200.0, -20.0, -20.0, settings_for_bleed(-20.0));
+            println!(
+                "{sr} Hz: mains {}/{} false {} within 0.5 ms {}",
+                s.mains_found, s.mains, s.false_triggers, s.mains_within_half_ms
+            );
+            assert_eq!(s.mains_found, s.mains, "{sr}");
+            let allowed_false = if sr == 96_000.0 { 1 } else { 0 };
+            assert!(
+                s.false_triggers <= allowed_false,
+                "{sr}: {}",
+                s.false_triggers
+            );
+            assert!(s.mains_within_half_ms * 8 >= s.mains * 7, "{sr}");
+        }
     }
 
     /// Recorded drums (Debian `hydrogen-drumkits`, ColomboAcousticDrumkit: a real snare, kick
@@ -763,7 +921,7 @@ mod tests {
             ..settings_for_bleed(-20.0)
         };
         let mut delays = Vec::new();
-        for bpm in [80.0f32, 100.0] {
+        for bpm in [60.0f32, 80.0, 100.0, 140.0] {
             let s = score(sr, bpm, -20.0, -20.0, settings);
             println!(
                 "zero latency {bpm}: {}/{} false {}",
@@ -840,18 +998,15 @@ mod tests {
         let mut rng = crate::rng::Rng::new(9);
         let mut signal = vec![0.0f32; 44_100];
         crate::snare::test_material::add_snare(&mut signal, sr, 1_000, 0.5, &mut rng);
-        // Second equal hit 20 ms later: inside a 30 ms hold, and not 9 dB louder.
-        crate::snare::test_material::add_snare(&mut signal, sr, 1_882, 0.5, &mut rng);
-        assert_eq!(detect(&signal, sr, OnsetSettings::default()).len(), 1);
-        let short_hold = OnsetSettings {
-            hold_ms: 10.0,
+        // An equal second stroke 50 ms later, on the first one's ringing: a new hit with the
+        // default 30 ms hold, blocked by an 80 ms hold (it does not rise like a flam's main stroke).
+        crate::snare::test_material::add_snare(&mut signal, sr, 1_000 + 2_205, 0.5, &mut rng);
+        assert_eq!(detect(&signal, sr, OnsetSettings::default()).len(), 2);
+        let long_hold = OnsetSettings {
+            hold_ms: 80.0,
             ..OnsetSettings::default()
         };
-        // With the hold shortened below the gap, the second stroke is no longer blocked. (A hold
-        // this short also lets the first stroke's own noisy tail retrigger, so only "more than
-        // one" is asserted; the README tells users to keep the hold above ~25 ms.)
-        let found = detect(&signal, sr, short_hold);
-        assert!(found.len() >= 2, "{found:?}");
+        assert_eq!(detect(&signal, sr, long_hold).len(), 1);
         let deaf = OnsetSettings {
             threshold_db: 0.0,
             ..OnsetSettings::default()
