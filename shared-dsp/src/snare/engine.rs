@@ -34,6 +34,8 @@ const CHUNK: usize = 256;
 
 /// Per-chunk signals, allocated once.
 struct Scratch {
+    /// The detector's input.
+    trigger: [f32; CHUNK],
     /// Band-passed detector signal (for "listen to detector").
     band: [f32; CHUNK],
     /// Latency-aligned dry left/right and detector band.
@@ -51,6 +53,7 @@ struct Scratch {
 impl Scratch {
     fn new() -> Box<Self> {
         Box::new(Self {
+            trigger: [0.0; CHUNK],
             band: [0.0; CHUNK],
             dry_l: [0.0; CHUNK],
             dry_r: [0.0; CHUNK],
@@ -583,65 +586,85 @@ impl SnareEngine {
             }
         }
 
-        // Pan each layer into the layer bus.
         let sc = &mut *self.scratch;
-        sc.lay_l[..n].fill(0.0);
-        sc.lay_r[..n].fill(0.0);
-        for (k, voice) in sc.voices.iter().enumerate() {
-            if !run[k] {
-                continue;
-            }
-            let g = &mut self.pan_gains[k];
-            let (lay_l, lay_r) = (&mut sc.lay_l[..n], &mut sc.lay_r[..n]);
-            if GLIDE {
+        let (first, rest) = channels.split_at_mut(1);
+        let out_l = &mut first[0][start..end];
+        let mut out_r = rest.first_mut().map(|c| &mut c[start..end]);
+        if GLIDE {
+            // Pan each layer into the layer bus, then mix, stepping every smoother per sample.
+            sc.lay_l[..n].fill(0.0);
+            sc.lay_r[..n].fill(0.0);
+            for (k, voice) in sc.voices.iter().enumerate() {
+                if !run[k] {
+                    continue;
+                }
+                let g = &mut self.pan_gains[k];
+                let (lay_l, lay_r) = (&mut sc.lay_l[..n], &mut sc.lay_r[..n]);
                 for ((l, r), &v) in lay_l.iter_mut().zip(lay_r.iter_mut()).zip(&voice[..n]) {
                     *l += v * g.left.next_value();
                     *r += v * g.right.next_value();
                 }
-            } else {
-                let (gl, gr) = (g.left.current(), g.right.current());
-                for ((l, r), &v) in lay_l.iter_mut().zip(lay_r.iter_mut()).zip(&voice[..n]) {
-                    *l += v * gl;
-                    *r += v * gr;
+            }
+            for i in 0..n {
+                let dry = self.dry_gain.next_value() * (1.0 - self.solo.next_value());
+                let layer = self.layer_gain.next_value();
+                let out = self.output_gain.next_value();
+                let listen = self.listen.next_value();
+                let (dry_l, dry_r, band) = (sc.dry_l[i], sc.dry_r[i], sc.band_late[i]);
+                let (lay_l, lay_r) = (sc.lay_l[i], sc.lay_r[i]);
+                if let Some(out_r) = out_r.as_deref_mut() {
+                    let l = (dry_l * dry + lay_l * layer) * out;
+                    let r = (dry_r * dry + lay_r * layer) * out;
+                    out_l[i] = l + listen * (band - l);
+                    out_r[i] = r + listen * (band - r);
+                } else {
+                    // Mono: dry as is, layers summed at the centre-pan level.
+                    let m = (dry_l * dry + 0.5 * (lay_l + lay_r) * layer) * out;
+                    out_l[i] = m + listen * (band - m);
                 }
             }
-        }
-
-        // Mix.
-        let fixed_dry = self.dry_gain.current() * (1.0 - self.solo.current());
-        let fixed_layer = self.layer_gain.current();
-        let fixed_out = self.output_gain.current();
-        let fixed_listen = self.listen.current();
-        for i in 0..n {
-            let (dry, layer, out, listen) = if GLIDE {
-                (
-                    self.dry_gain.next_value() * (1.0 - self.solo.next_value()),
-                    self.layer_gain.next_value(),
-                    self.output_gain.next_value(),
-                    self.listen.next_value(),
-                )
-            } else {
-                (fixed_dry, fixed_layer, fixed_out, fixed_listen)
-            };
-            let (dry_l, dry_r, band) = (sc.dry_l[i], sc.dry_r[i], sc.band_late[i]);
-            let (lay_l, lay_r) = (sc.lay_l[i], sc.lay_r[i]);
-            if n_ch == 2 {
-                let mut out_l = (dry_l * dry + lay_l * layer) * out;
-                let mut out_r = (dry_r * dry + lay_r * layer) * out;
-                if listening {
-                    out_l += listen * (band - out_l);
-                    out_r += listen * (band - out_r);
+        } else {
+            // Constant gains: dry, then each layer at its pan gains folded with the layer and
+            // output levels, all in vectorised passes over the chunk.
+            let out = self.output_gain.current();
+            let dry = self.dry_gain.current() * (1.0 - self.solo.current()) * out;
+            let layer = self.layer_gain.current() * out;
+            for (o, &d) in out_l.iter_mut().zip(&sc.dry_l[..n]) {
+                *o = d * dry;
+            }
+            if let Some(out_r) = out_r.as_deref_mut() {
+                for (o, &d) in out_r.iter_mut().zip(&sc.dry_r[..n]) {
+                    *o = d * dry;
                 }
-                channels[0][start + i] = out_l;
-                channels[1][start + i] = out_r;
-            } else {
-                // Mono: dry as is, layers summed at the centre-pan level.
-                let mono_layers = 0.5 * (lay_l + lay_r) * layer;
-                let mut mono = (dry_l * dry + mono_layers) * out;
-                if listening {
-                    mono += listen * (band - mono);
+            }
+            for (k, voice) in sc.voices.iter().enumerate() {
+                if !run[k] {
+                    continue;
                 }
-                channels[0][start + i] = mono;
+                let g = &self.pan_gains[k];
+                let (gl, gr) = (g.left.current() * layer, g.right.current() * layer);
+                if let Some(out_r) = out_r.as_deref_mut() {
+                    for ((l, r), &v) in out_l.iter_mut().zip(out_r.iter_mut()).zip(&voice[..n]) {
+                        *l += v * gl;
+                        *r += v * gr;
+                    }
+                } else {
+                    let gm = 0.5 * (gl + gr);
+                    for (l, &v) in out_l.iter_mut().zip(&voice[..n]) {
+                        *l += v * gm;
+                    }
+                }
+            }
+            let listen = self.listen.current();
+            if listening && listen != 0.0 {
+                for o in [Some(&mut *out_l), out_r.as_deref_mut()]
+                    .into_iter()
+                    .flatten()
+                {
+                    for (o, &b) in o.iter_mut().zip(&sc.band_late[..n]) {
+                        *o += listen * (b - *o);
+                    }
+                }
             }
         }
         self.clock += n as u64;
@@ -659,36 +682,46 @@ impl SnareEngine {
             ..
         } = block;
         let clock0 = self.clock;
-        let mut i = start;
-        while i < end {
+        let n_total = end - start;
+        // The trigger signal first, in a vectorised pass.
+        let trigger = &mut self.scratch.trigger[..n_total];
+        if use_sidechain {
+            let scale = 1.0 / sidechain.len() as f32;
+            trigger.fill(0.0);
+            for c in sidechain {
+                for (t, &x) in trigger.iter_mut().zip(&c[start..end]) {
+                    *t += sanitize(x, OUTPUT_LIMIT);
+                }
+            }
+            for t in trigger.iter_mut() {
+                *t *= scale;
+            }
+        } else if n_ch == 2 {
+            for ((t, &l), &r) in trigger
+                .iter_mut()
+                .zip(&channels[0][start..end])
+                .zip(&channels[1][start..end])
+            {
+                *t = 0.5 * (l + r);
+            }
+        } else {
+            trigger.copy_from_slice(&channels[0][start..end]);
+        }
+        let mut i = 0;
+        while i < n_total {
             // Up to the next scope point, so the inner loop only tracks the peak.
-            let stop = end.min(i + (self.scope_hop - self.scope_count));
+            let stop = n_total.min(i + (self.scope_hop - self.scope_count));
             let mut peak = self.scope_acc;
             for n in i..stop {
-                let left = channels[0][n];
-                let right = if n_ch == 2 { channels[1][n] } else { left };
-                let trigger = if use_sidechain {
-                    let sum: f32 = sidechain.iter().map(|c| sanitize(c[n], OUTPUT_LIMIT)).sum();
-                    sum / sidechain.len() as f32
-                } else {
-                    0.5 * (left + right)
-                };
-                // `trigger` is finite and within ±16: the inputs were sanitized.
-                if let Some(onset) = self.detector.process_clean(trigger) {
-                    let now = clock0 + (n - start) as u64;
-                    // As many as were scheduled and not yet started when this hit was found.
-                    let waiting = self.pending[..self.pending_len]
-                        .iter()
-                        .filter(|p| p.0 > now)
-                        .count();
-                    let room = self.pending_len < self.pending.len();
-                    if room && (onset.start_delay == 0 || waiting < MAX_PENDING) {
-                        self.pending[self.pending_len] = (now + onset.start_delay as u64, onset);
-                        self.pending_len += 1;
-                    }
+                // The trigger is finite and within ±16: the inputs were sanitized.
+                if let Some(onset) = self.detector.process_clean(self.scratch.trigger[n]) {
+                    self.schedule(onset, clock0 + n as u64);
                 }
-                self.scratch.band[n - start] = self.detector.band_sample();
-                peak = peak.max(self.detector.envelope());
+                self.scratch.band[n] = self.detector.band_sample();
+                let env = self.detector.envelope();
+                if env > peak {
+                    peak = env;
+                }
             }
             self.scope_acc = peak;
             self.scope_count += stop - i;
@@ -700,6 +733,21 @@ impl SnareEngine {
                 self.scope_version += 1;
             }
             i = stop;
+        }
+    }
+
+    /// Queues a hit found at engine time `now` for its layer start.
+    #[cold]
+    fn schedule(&mut self, onset: Onset, now: u64) {
+        // As many as were scheduled and not yet started when this hit was found.
+        let waiting = self.pending[..self.pending_len]
+            .iter()
+            .filter(|p| p.0 > now)
+            .count();
+        let room = self.pending_len < self.pending.len();
+        if room && (onset.start_delay == 0 || waiting < MAX_PENDING) {
+            self.pending[self.pending_len] = (now + onset.start_delay as u64, onset);
+            self.pending_len += 1;
         }
     }
 
