@@ -657,10 +657,7 @@ impl SnareEngine {
             }
             let listen = self.listen.current();
             if listening && listen != 0.0 {
-                for o in [Some(&mut *out_l), out_r.as_deref_mut()]
-                    .into_iter()
-                    .flatten()
-                {
+                for o in [Some(out_l), out_r].into_iter().flatten() {
                     for (o, &b) in o.iter_mut().zip(&sc.band_late[..n]) {
                         *o += listen * (b - *o);
                     }
