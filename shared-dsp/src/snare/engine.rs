@@ -1035,6 +1035,64 @@ mod tests {
     }
 
     #[test]
+    fn block_splitting_lands_every_layer_start_on_its_sample_for_any_block_size() {
+        // Layer starts (onset + latency) at 2560 (first sample of a 64-block), 5192 and 8192
+        // (two in one 8192-block, the second at its end boundary = first sample of the next),
+        // 16063 (last sample of a 64-block). Every block size must give the same hits and
+        // the same signal as processing one sample at a time.
+        let sr = 48_000.0;
+        let starts = [2_560usize, 5_192, 8_192, 16_063];
+        for lookahead in [true, false] {
+            let mut s = SnareSettings::default();
+            s.detector.lookahead = lookahead;
+            s.mix.humanize = 0.5;
+            s.layers.cabinet.common.enabled = true;
+            s.layers.tail.common.enabled = true;
+            s.layers.tail.grit = 0.6;
+            s.layers.body.common.enabled = true;
+            s.layers.sample.common.enabled = true;
+            s.layers.sample.common.pitch_semitones = 0.3;
+            let make = || {
+                let mut e = SnareEngine::new(sr, s);
+                e.swap_sample(Some(Box::new(SampleData {
+                    frames: (0..3_000)
+                        .map(|n| ((n as f32) * 0.05).sin() * 0.5)
+                        .collect(),
+                })));
+                e
+            };
+            let latency = make().latency_samples();
+            let onsets: Vec<usize> = starts.iter().map(|&t| t - 192).collect();
+            let x = impulse_hits(sr, &onsets, 24_000);
+            let (ref_l, ref_r, ref_hits) = run(&mut make(), &x, 1);
+            assert_eq!(ref_hits.len(), starts.len(), "lookahead {lookahead}");
+            if lookahead {
+                assert_eq!(latency, 192);
+                let got: Vec<usize> = ref_hits.iter().map(|h| h.offset).collect();
+                assert_eq!(got, starts);
+            }
+            for h in &ref_hits {
+                assert_eq!(h.sample_time, h.offset as u64);
+            }
+            let peak = ref_l.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            for block in [37usize, 64, 8192] {
+                let (l, r, hits) = run(&mut make(), &x, block);
+                assert_eq!(hits, ref_hits, "block {block}");
+                let worst = l
+                    .iter()
+                    .zip(&ref_l)
+                    .chain(r.iter().zip(&ref_r))
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    worst < 1.0e-4 * peak,
+                    "block {block}: {worst} vs peak {peak}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn humanize_varies_each_hit_within_its_bounds() {
         let sr = 48_000.0;
         let onsets: Vec<usize> = (0..12).map(|k| 2_000 + k * 6_000).collect();
