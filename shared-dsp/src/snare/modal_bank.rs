@@ -100,6 +100,14 @@ pub struct ModalBank {
     excite_gain: f32,
     /// Samples until the longest mode has fallen > 100 dB: then the bank is skipped (CPU).
     ringing: usize,
+    /// Per mode: samples it rings for after a strike of the current tuning, until 100 dB
+    /// below the strongest mode's start (`tune`), and samples it has left to ring.
+    mode_life: [usize; MAX_MODES],
+    mode_left: [usize; MAX_MODES],
+    /// Modes still ringing: `0..live` (higher modes die first; a dead one costs nothing).
+    live: usize,
+    /// Samples until the next denormal guard pass.
+    flush_countdown: usize,
     rng: Rng,
 }
 
@@ -121,6 +129,10 @@ impl ModalBank {
             excite_decay: 0.0,
             excite_gain: 0.0,
             ringing: 0,
+            mode_life: [0; MAX_MODES],
+            mode_left: [0; MAX_MODES],
+            live: 0,
+            flush_countdown: 0,
             rng: Rng::new(0xCAB1),
         };
         b.set_sample_rate(sample_rate);
@@ -140,6 +152,8 @@ impl ModalBank {
         self.z_im = [0.0; MAX_MODES];
         self.excite_env = 0.0;
         self.ringing = 0;
+        self.mode_left = [0; MAX_MODES];
+        self.live = 0;
     }
 
     /// New settings take effect at the next strike (as on a sampler: a ringing box keeps its
@@ -183,7 +197,14 @@ impl ModalBank {
                 (qr, qi) = (qr * pr - qi * pi, qr * pi + qi * pr);
             }
             // Alternate signs so modes do not all peak together; amplitude tilt by brightness.
-            let amp = ratio.powf(-1.5 * dull) * if k % 2 == 0 { 1.0 } else { -1.0 };
+            let level = ratio.powf(-1.5 * dull);
+            let amp = level * if k % 2 == 0 { 1.0 } else { -1.0 };
+            // Rings until 100 dB below the strongest (lowest, level 1) mode's start: a mode
+            // that starts `rel_db` lower needs (100 - rel_db)/60 of its T60, plus the 30 ms
+            // excitation window.
+            let rel_db = -crate::util::gain_to_db(level).min(0.0);
+            let life_ms = mode_t60 * (100.0 - rel_db).max(0.0) / 60.0 + 30.0;
+            self.mode_life[k] = (life_ms * 0.001 * self.sample_rate) as usize;
             self.gain[k] = amp;
             norm += amp * amp;
             self.active = k + 1;
@@ -203,12 +224,18 @@ impl ModalBank {
             self.gain[k] = 0.0;
             self.pow_re[k] = [0.0; TILE];
             self.pow_im[k] = [0.0; TILE];
+            self.mode_life[k] = 0;
+            self.mode_left[k] = 0;
         }
     }
 
     /// Strikes the bank; `strike.gain` is the hit's amplitude.
     pub fn strike(&mut self, strike: Strike) {
         self.tune(strike);
+        for (left, &life) in self.mode_left.iter_mut().zip(&self.mode_life) {
+            *left = (*left).max(life);
+        }
+        self.live = self.active;
         // The lowest mode rings longest: 100 dB is 5/3 of its T60, plus the excitation window.
         let t60_ms = self.settings.common.decay_ms * strike.decay_scale;
         self.ringing = ((t60_ms * 5.0 / 3.0 + 30.0) * 0.001 * self.sample_rate) as usize;
@@ -259,15 +286,10 @@ impl ModalBank {
                 self.ringing = 0;
                 self.z_re = [0.0; MAX_MODES];
                 self.z_im = [0.0; MAX_MODES];
+                self.mode_left = [0; MAX_MODES];
+                self.live = 0;
             } else {
-                // Denormal guard (for hosts where FTZ cannot be set): a mode decays by far less
-                // than the ~460 dB between 1e-15 and the subnormal range within one tile.
-                for v in self.z_re[..self.active]
-                    .iter_mut()
-                    .chain(self.z_im[..self.active].iter_mut())
-                {
-                    *v = flush(*v);
-                }
+                self.retire_modes(len);
             }
         }
     }
@@ -279,12 +301,38 @@ impl ModalBank {
         x[0]
     }
 
+    /// Counts `elapsed` samples off every live mode's ring time; modes past it (the top of
+    /// the bank) are cleared and no longer computed. Also the denormal guard.
+    fn retire_modes(&mut self, elapsed: usize) {
+        let old_live = self.live;
+        let mut live = 0;
+        for (k, left) in self.mode_left[..old_live].iter_mut().enumerate() {
+            *left = left.saturating_sub(elapsed);
+            if *left > 0 {
+                live = k + 1;
+            }
+        }
+        self.z_re[live..old_live].fill(0.0);
+        self.z_im[live..old_live].fill(0.0);
+        self.live = live;
+        // Denormal guard (for hosts where FTZ cannot be set): a mode decays by far less than
+        // the ~460 dB between 1e-15 and the subnormal range within 256 samples.
+        if self.flush_countdown <= elapsed {
+            self.flush_countdown = 256;
+            for v in self.z_re.iter_mut().chain(self.z_im.iter_mut()) {
+                *v = flush(*v);
+            }
+        } else {
+            self.flush_countdown -= elapsed;
+        }
+    }
+
     /// The recursive complex one-pole per mode, `z <- z·p + drive·gain`, output `Im z`: lanes
     /// of 8 modes held in registers across the samples, one partial sum per lane slot.
     fn run_driven(&mut self, drive: &[f32], out: &mut [f32]) {
         let mut acc = [[0.0f32; LANE]; TILE];
         let acc = &mut acc[..out.len()];
-        let lanes = self.active.div_ceil(LANE);
+        let lanes = self.live.div_ceil(LANE);
         for c in 0..lanes {
             let range = c * LANE..(c + 1) * LANE;
             let mut zr: [f32; LANE] = self.z_re[range.clone()].try_into().unwrap();
@@ -313,7 +361,7 @@ impl ModalBank {
     fn run_free(&mut self, out: &mut [f32]) {
         let len = out.len();
         let mut acc = [0.0f32; TILE];
-        for k in 0..self.active {
+        for k in 0..self.live {
             let (zr, zi) = (self.z_re[k], self.z_im[k]);
             let (pr, pi) = (&self.pow_re[k], &self.pow_im[k]);
             if len == TILE {
@@ -447,6 +495,37 @@ mod tests {
                 "block {block}: {worst} (peak {peak})"
             );
         }
+    }
+
+    #[test]
+    fn dull_top_modes_retire_and_the_bank_sleeps_after_100_db() {
+        let sr = 48_000.0;
+        let mut s = noise_settings();
+        s.modes = 48;
+        s.brightness = 0.0;
+        s.common.decay_ms = 300.0;
+        let mut b = ModalBank::new(sr, s);
+        b.strike(Strike::UNIT);
+        let mut x = vec![0.0f32; sr as usize];
+        let mut live_at = Vec::new();
+        for c in x.chunks_mut(64) {
+            b.process_block(&[0.0; 64][..c.len()], c);
+            live_at.push(b.live);
+        }
+        let ms = |t: f32| (t * 0.001 * sr / 64.0) as usize;
+        assert_eq!(live_at[ms(20.0)], b.active);
+        // Dull: the top modes (short and quiet) drop out well before the lowest one.
+        assert!(live_at[ms(200.0)] < b.active / 2, "{live_at:?}");
+        // The lowest mode's -100 dB point (5/3 T60 + 30 ms = 530 ms) ends it all.
+        let asleep = (live_at.iter().position(|&l| l == 0).unwrap() + 1) * 64;
+        assert!((asleep as f32 / sr - 0.53).abs() < 0.01, "{asleep}");
+        assert!(x[asleep..].iter().all(|&v| v == 0.0));
+        // What was cut was inaudible: the last 10 ms before the bank slept are > 90 dB down.
+        let peak = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let last = x[asleep - 480..asleep]
+            .iter()
+            .fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(last < peak * 10f32.powf(-90.0 / 20.0), "{last} {peak}");
     }
 
     #[test]
