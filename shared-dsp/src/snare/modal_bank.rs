@@ -58,6 +58,17 @@ impl CabinetSettings {
     }
 }
 
+fn cpu_has_avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// Plate mode ratios (relative to the (1,1) mode), sorted, first `MAX_MODES`.
 fn plate_ratios() -> [f32; MAX_MODES] {
     const ASPECT: f32 = 1.38;
@@ -108,6 +119,8 @@ pub struct ModalBank {
     live: usize,
     /// Samples until the next denormal guard pass.
     flush_countdown: usize,
+    /// The CPU runs AVX2 + FMA code (x86-64 only).
+    avx2_fma: bool,
     rng: Rng,
 }
 
@@ -133,6 +146,7 @@ impl ModalBank {
             mode_left: [0; MAX_MODES],
             live: 0,
             flush_countdown: 0,
+            avx2_fma: cpu_has_avx2_fma(),
             rng: Rng::new(0xCAB1),
         };
         b.set_sample_rate(sample_rate);
@@ -357,29 +371,105 @@ impl ModalBank {
     }
 
     /// Free ringing: each mode's contribution to the tile is `Im(z·p^(j+1))`, and the state
-    /// jumps to `z·p^len` at the end.
+    /// jumps to `z·p^len` at the end. On x86-64 CPUs with AVX2 and FMA (nearly all since 2013)
+    /// the same loop runs 8 samples per instruction with fused multiply-adds; others run it
+    /// 4-wide (SSE2).
     fn run_free(&mut self, out: &mut [f32]) {
-        let len = out.len();
-        let mut acc = [0.0f32; TILE];
-        for k in 0..self.live {
-            let (zr, zi) = (self.z_re[k], self.z_im[k]);
-            let (pr, pi) = (&self.pow_re[k], &self.pow_im[k]);
-            if len == TILE {
-                // Fixed length: fully unrolled, the tile's sums stay in registers.
-                for j in 0..TILE {
-                    acc[j] += zr * pi[j] + zi * pr[j];
-                }
-            } else {
-                for j in 0..len {
-                    acc[j] += zr * pi[j] + zi * pr[j];
-                }
-            }
-            let (er, ei) = (pr[len - 1], pi[len - 1]);
-            self.z_re[k] = zr * er - zi * ei;
-            self.z_im[k] = zr * ei + zi * er;
+        let tile = FreeTile {
+            live: self.live,
+            z_re: &mut self.z_re,
+            z_im: &mut self.z_im,
+            pow_re: &self.pow_re,
+            pow_im: &self.pow_im,
+        };
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2_fma {
+            // SAFETY: the CPU has AVX2 and FMA (detected when the bank was built).
+            unsafe { free_tile_avx2_fma(tile, out) };
+            return;
         }
-        out.copy_from_slice(&acc[..len]);
+        free_tile::<false>(tile, out);
     }
+}
+
+/// The free-ringing state and tables `free_tile` works on.
+struct FreeTile<'a> {
+    live: usize,
+    z_re: &'a mut [f32; MAX_MODES],
+    z_im: &'a mut [f32; MAX_MODES],
+    pow_re: &'a [[f32; TILE]],
+    pow_im: &'a [[f32; TILE]],
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn free_tile_avx2_fma(tile: FreeTile, out: &mut [f32]) {
+    use std::arch::x86_64::{
+        __m256, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps,
+        _mm256_storeu_ps,
+    };
+    const LANES: usize = 8;
+    const VECTORS: usize = TILE / LANES;
+    if out.len() != TILE {
+        free_tile::<true>(tile, out);
+        return;
+    }
+    // The whole tile's sums live in four 8-wide registers across all modes.
+    let mut acc: [__m256; VECTORS] = [_mm256_setzero_ps(); VECTORS];
+    for k in 0..tile.live {
+        let (zr, zi) = (tile.z_re[k], tile.z_im[k]);
+        let (vr, vi) = (_mm256_set1_ps(zr), _mm256_set1_ps(zi));
+        let (pr, pi) = (&tile.pow_re[k], &tile.pow_im[k]);
+        for (c, a) in acc.iter_mut().enumerate() {
+            // SAFETY: c * LANES + LANES <= TILE, the arrays' length.
+            let (r, i) = unsafe {
+                (
+                    _mm256_loadu_ps(pr.as_ptr().add(c * LANES)),
+                    _mm256_loadu_ps(pi.as_ptr().add(c * LANES)),
+                )
+            };
+            *a = _mm256_fmadd_ps(vr, i, _mm256_fmadd_ps(vi, r, *a));
+        }
+        let (er, ei) = (pr[TILE - 1], pi[TILE - 1]);
+        tile.z_re[k] = zr * er - zi * ei;
+        tile.z_im[k] = zr * ei + zi * er;
+    }
+    for (c, a) in acc.iter().enumerate() {
+        // SAFETY: `out` holds TILE samples (checked above).
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(c * LANES), *a) };
+    }
+}
+
+#[inline(always)]
+fn free_tile<const FMA: bool>(tile: FreeTile, out: &mut [f32]) {
+    let len = out.len();
+    let mut acc = [0.0f32; TILE];
+    for k in 0..tile.live {
+        let (zr, zi) = (tile.z_re[k], tile.z_im[k]);
+        let (pr, pi) = (&tile.pow_re[k], &tile.pow_im[k]);
+        #[inline(always)]
+        fn term<const FMA: bool>(acc: f32, zr: f32, zi: f32, pr: f32, pi: f32) -> f32 {
+            if FMA {
+                zr.mul_add(pi, zi.mul_add(pr, acc))
+            } else {
+                acc + (zr * pi + zi * pr)
+            }
+        }
+        if len == TILE {
+            // Fixed length: fully unrolled, the tile's sums stay in registers.
+            for j in 0..TILE {
+                acc[j] = term::<FMA>(acc[j], zr, zi, pr[j], pi[j]);
+            }
+        } else {
+            for j in 0..len {
+                acc[j] = term::<FMA>(acc[j], zr, zi, pr[j], pi[j]);
+            }
+        }
+        let (er, ei) = (pr[len - 1], pi[len - 1]);
+        tile.z_re[k] = zr * er - zi * ei;
+        tile.z_im[k] = zr * ei + zi * er;
+    }
+    out.copy_from_slice(&acc[..len]);
 }
 
 #[cfg(test)]
@@ -495,6 +585,30 @@ mod tests {
                 "block {block}: {worst} (peak {peak})"
             );
         }
+    }
+
+    #[test]
+    fn simd_paths_agree() {
+        // The AVX2/FMA path (where the CPU has it) and the portable one give the same sound.
+        let sr = 48_000.0;
+        let render = |avx2_fma: bool| {
+            let mut b = ModalBank::new(sr, noise_settings());
+            b.avx2_fma = avx2_fma && cpu_has_avx2_fma();
+            b.strike(Strike::UNIT);
+            let mut x = vec![0.0f32; 24_000];
+            for c in x.chunks_mut(64) {
+                b.process_block(&[0.0; 64][..c.len()], c);
+            }
+            x
+        };
+        let (a, b) = (render(false), render(true));
+        let peak = a.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1.0e-4 * peak, "{worst} {peak}");
     }
 
     #[test]
