@@ -26,7 +26,45 @@ pub const SCOPE_POINTS: usize = 512;
 pub const SCOPE_HOP_MS: f32 = 5.0;
 /// Gain smoothing (>= 12 ms so one automation value per block never zippers).
 pub const SMOOTH_MS: f32 = 20.0;
+/// Scheduled hits waiting for their layer start (a hit is scheduled up to the detector's
+/// latency ahead; its hold time keeps them few).
 const MAX_PENDING: usize = 8;
+/// Samples processed at a time (the scratch buffers' length); longer blocks are split.
+const CHUNK: usize = 256;
+
+/// Per-chunk signals, allocated once.
+struct Scratch {
+    /// The detector's input.
+    trigger: [f32; CHUNK],
+    /// Band-passed detector signal (for "listen to detector").
+    band: [f32; CHUNK],
+    /// Latency-aligned dry left/right and detector band.
+    dry_l: [f32; CHUNK],
+    dry_r: [f32; CHUNK],
+    band_late: [f32; CHUNK],
+    /// Mono dry signal exciting the cabinet.
+    excite: [f32; CHUNK],
+    /// One buffer per layer (cabinet, tail, body, sample).
+    voices: [[f32; CHUNK]; 4],
+    lay_l: [f32; CHUNK],
+    lay_r: [f32; CHUNK],
+}
+
+impl Scratch {
+    fn new() -> Box<Self> {
+        Box::new(Self {
+            trigger: [0.0; CHUNK],
+            band: [0.0; CHUNK],
+            dry_l: [0.0; CHUNK],
+            dry_r: [0.0; CHUNK],
+            band_late: [0.0; CHUNK],
+            excite: [0.0; CHUNK],
+            voices: [[0.0; CHUNK]; 4],
+            lay_l: [0.0; CHUNK],
+            lay_r: [0.0; CHUNK],
+        })
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct LayerSettings {
@@ -133,12 +171,18 @@ pub struct SnareEngine {
     output_gain: ExpSmoother,
     solo: ExpSmoother,
     listen: ExpSmoother,
+    /// Rings delaying dry left/right and the detector band by the latency, written and read a
+    /// chunk at a time (slice copies, no per-sample index arithmetic).
     delay: [Vec<f32>; 3],
     delay_mask: usize,
     write_pos: usize,
     latency: usize,
-    pending: [(usize, Onset); MAX_PENDING],
+    /// Hits waiting for their layer start: (engine clock of the start, onset), in detection
+    /// order. Holds the `MAX_PENDING` the detector may schedule ahead plus those detected in
+    /// the chunk being processed.
+    pending: [(u64, Onset); 2 * MAX_PENDING],
     pending_len: usize,
+    scratch: Box<Scratch>,
     hits: [HitEvent; MAX_HITS_PER_BLOCK],
     hit_count: usize,
     total_hits: u64,
@@ -176,8 +220,9 @@ impl SnareEngine {
             delay_mask: 0,
             write_pos: 0,
             latency: 0,
-            pending: [(0, Onset::default()); MAX_PENDING],
+            pending: [(0, Onset::default()); 2 * MAX_PENDING],
             pending_len: 0,
+            scratch: Scratch::new(),
             hits: [HitEvent::default(); MAX_HITS_PER_BLOCK],
             hit_count: 0,
             total_hits: 0,
@@ -217,7 +262,8 @@ impl SnareEngine {
             g.right.set_time(sample_rate, SMOOTH_MS);
         }
         let max_latency = (LOOKAHEAD_MS * 0.001 * sample_rate).ceil() as usize + 1;
-        let len = (max_latency + 1).next_power_of_two();
+        // A chunk is written before it is read: the ring holds the latency plus one chunk.
+        let len = (max_latency + CHUNK + 1).next_power_of_two();
         self.delay = [vec![0.0; len], vec![0.0; len], vec![0.0; len]];
         self.delay_mask = len - 1;
         self.scope_hop = ((SCOPE_HOP_MS * 0.001 * sample_rate) as usize).max(1);
@@ -342,7 +388,7 @@ impl SnareEngine {
         self.sample_rate
     }
 
-    fn fire(&mut self, onset: Onset, offset: usize) {
+    fn fire(&mut self, onset: Onset, offset: usize, sample_time: u64) {
         let h = self.settings.mix.humanize.clamp(0.0, 1.0);
         let strike = |rng: &mut Rng| Strike {
             gain: onset.velocity * db_to_gain(3.0 * h * rng.bipolar()),
@@ -365,7 +411,7 @@ impl SnareEngine {
         if self.hit_count < MAX_HITS_PER_BLOCK {
             self.hits[self.hit_count] = HitEvent {
                 offset,
-                sample_time: self.clock,
+                sample_time,
                 velocity: onset.velocity,
                 peak_db: onset.peak_db,
             };
@@ -442,17 +488,23 @@ impl SnareEngine {
             .iter()
             .any(|s| !s.is_settled());
         let listening = gliding || self.listen.current() != 0.0;
-        let block = Block {
-            len,
-            n_ch,
-            use_sidechain,
-            run,
-            listening,
-        };
-        if gliding {
-            self.process_block::<true>(channels, sidechain, block);
-        } else {
-            self.process_block::<false>(channels, sidechain, block);
+        let mut start = 0;
+        while start < len {
+            let end = (start + CHUNK).min(len);
+            let block = Block {
+                start,
+                end,
+                n_ch,
+                use_sidechain,
+                run,
+                listening,
+            };
+            if gliding {
+                self.process_chunk::<true>(channels, sidechain, block);
+            } else {
+                self.process_chunk::<false>(channels, sidechain, block);
+            }
+            start = end;
         }
         // The mix of sanitized inputs and bounded layers is finite; this scan (not a per-sample
         // clamp) keeps the output limit guaranteed all the same.
@@ -461,132 +513,215 @@ impl SnareEngine {
         }
     }
 
+    /// One chunk (at most `CHUNK` samples) in passes: the detector over the chunk (scheduling
+    /// the hits it finds), the latency delay as slice copies, each layer over the contiguous
+    /// stretches between layer starts, then the mix.
     #[inline(always)]
-    fn process_block<const GLIDE: bool>(
+    fn process_chunk<const GLIDE: bool>(
         &mut self,
         channels: &mut [&mut [f32]],
         sidechain: &[&[f32]],
         block: Block,
     ) {
         let Block {
-            len,
+            start,
+            end,
             n_ch,
-            use_sidechain,
             run,
             listening,
+            ..
         } = block;
-        let mask = self.delay_mask;
-        // Constant gains when nothing glides (read once per block).
-        let fixed_pan: [(f32, f32); 4] = std::array::from_fn(|k| {
-            (
-                self.pan_gains[k].left.current(),
-                self.pan_gains[k].right.current(),
-            )
-        });
-        let fixed_dry = self.dry_gain.current() * (1.0 - self.solo.current());
-        let fixed_layer = self.layer_gain.current();
-        let fixed_out = self.output_gain.current();
-        let fixed_listen = self.listen.current();
-        for n in 0..len {
-            let left = channels[0][n];
-            let right = if n_ch == 2 { channels[1][n] } else { left };
-            let trigger = if use_sidechain {
-                let sum: f32 = sidechain.iter().map(|c| sanitize(c[n], OUTPUT_LIMIT)).sum();
-                sum / sidechain.len() as f32
-            } else {
-                0.5 * (left + right)
-            };
+        let n = end - start;
+        let clock0 = self.clock;
+        self.detect(channels, sidechain, block);
 
-            // Scheduled layer starts due now.
+        // Latency-aligned dry and detector signals.
+        let (write, latency, mask) = (self.write_pos, self.latency, self.delay_mask);
+        let read = (write + mask + 1 - latency) & mask;
+        let sc = &mut *self.scratch;
+        ring_write(&mut self.delay[0], write, &channels[0][start..end]);
+        ring_read(&self.delay[0], read, &mut sc.dry_l[..n]);
+        if n_ch == 2 {
+            ring_write(&mut self.delay[1], write, &channels[1][start..end]);
+            ring_read(&self.delay[1], read, &mut sc.dry_r[..n]);
+        } else {
+            sc.dry_r[..n].copy_from_slice(&sc.dry_l[..n]);
+        }
+        ring_write(&mut self.delay[2], write, &sc.band[..n]);
+        ring_read(&self.delay[2], read, &mut sc.band_late[..n]);
+        self.write_pos = (write + n) & mask;
+        if run[0] {
+            for ((e, &l), &r) in sc.excite[..n]
+                .iter_mut()
+                .zip(&sc.dry_l[..n])
+                .zip(&sc.dry_r[..n])
+            {
+                *e = 0.5 * (l + r);
+            }
+        }
+
+        // Layers, split at each scheduled start so a strike lands on its exact sample.
+        let mut seg = 0;
+        loop {
+            let now = clock0 + seg as u64;
             let mut k = 0;
             while k < self.pending_len {
-                if self.pending[k].0 == 0 {
+                if self.pending[k].0 <= now {
                     let onset = self.pending[k].1;
-                    self.pending[k] = self.pending[self.pending_len - 1];
+                    self.pending.copy_within(k + 1..self.pending_len, k);
                     self.pending_len -= 1;
-                    self.fire(onset, n);
+                    self.fire(onset, start + seg, now);
                 } else {
-                    self.pending[k].0 -= 1;
                     k += 1;
                 }
             }
-            // `trigger` is finite and within ±16: the inputs were sanitized above.
-            if let Some(onset) = self.detector.process_clean(trigger) {
-                if onset.start_delay == 0 {
-                    self.fire(onset, n);
-                } else if self.pending_len < MAX_PENDING {
-                    self.pending[self.pending_len] = (onset.start_delay - 1, onset);
-                    self.pending_len += 1;
+            let next = self.pending[..self.pending_len]
+                .iter()
+                .map(|p| p.0.saturating_sub(clock0) as usize)
+                .fold(n, usize::min);
+            self.render_layers(run, seg, next);
+            seg = next;
+            if seg >= n {
+                break;
+            }
+        }
+
+        let sc = &mut *self.scratch;
+        let (first, rest) = channels.split_at_mut(1);
+        let out_l = &mut first[0][start..end];
+        let mut out_r = rest.first_mut().map(|c| &mut c[start..end]);
+        if GLIDE {
+            // Pan each layer into the layer bus, then mix, stepping every smoother per sample.
+            sc.lay_l[..n].fill(0.0);
+            sc.lay_r[..n].fill(0.0);
+            for (k, voice) in sc.voices.iter().enumerate() {
+                if !run[k] {
+                    continue;
+                }
+                let g = &mut self.pan_gains[k];
+                let (lay_l, lay_r) = (&mut sc.lay_l[..n], &mut sc.lay_r[..n]);
+                for ((l, r), &v) in lay_l.iter_mut().zip(lay_r.iter_mut()).zip(&voice[..n]) {
+                    *l += v * g.left.next_value();
+                    *r += v * g.right.next_value();
                 }
             }
-
-            // Latency-aligned dry and detector signals.
-            let w = self.write_pos;
-            self.delay[0][w] = left;
-            self.delay[1][w] = right;
-            self.delay[2][w] = self.detector.band_sample();
-            let r = (w + mask + 1 - self.latency) & mask;
-            let (dry_l, dry_r, band) = (self.delay[0][r], self.delay[1][r], self.delay[2][r]);
-            self.write_pos = (w + 1) & mask;
-
-            let excite = 0.5 * (dry_l + dry_r);
-            let voices = [
-                if run[0] {
-                    self.cabinet.process(excite)
+            for i in 0..n {
+                let dry = self.dry_gain.next_value() * (1.0 - self.solo.next_value());
+                let layer = self.layer_gain.next_value();
+                let out = self.output_gain.next_value();
+                let listen = self.listen.next_value();
+                let (dry_l, dry_r, band) = (sc.dry_l[i], sc.dry_r[i], sc.band_late[i]);
+                let (lay_l, lay_r) = (sc.lay_l[i], sc.lay_r[i]);
+                if let Some(out_r) = out_r.as_deref_mut() {
+                    let l = (dry_l * dry + lay_l * layer) * out;
+                    let r = (dry_r * dry + lay_r * layer) * out;
+                    out_l[i] = l + listen * (band - l);
+                    out_r[i] = r + listen * (band - r);
                 } else {
-                    0.0
-                },
-                if run[1] { self.tail.process() } else { 0.0 },
-                if run[2] { self.body.process() } else { 0.0 },
-                if run[3] {
-                    self.sampler.process(self.sample.as_deref())
-                } else {
-                    0.0
-                },
-            ];
-            let (mut lay_l, mut lay_r) = (0.0, 0.0);
-            for k in 0..4 {
-                let (gl, gr) = if GLIDE {
-                    let g = &mut self.pan_gains[k];
-                    (g.left.next_value(), g.right.next_value())
-                } else {
-                    fixed_pan[k]
-                };
-                lay_l += voices[k] * gl;
-                lay_r += voices[k] * gr;
-            }
-            let (dry, layer, out, listen) = if GLIDE {
-                (
-                    self.dry_gain.next_value() * (1.0 - self.solo.next_value()),
-                    self.layer_gain.next_value(),
-                    self.output_gain.next_value(),
-                    self.listen.next_value(),
-                )
-            } else {
-                (fixed_dry, fixed_layer, fixed_out, fixed_listen)
-            };
-            if n_ch == 2 {
-                let mut out_l = (dry_l * dry + lay_l * layer) * out;
-                let mut out_r = (dry_r * dry + lay_r * layer) * out;
-                if listening {
-                    out_l += listen * (band - out_l);
-                    out_r += listen * (band - out_r);
+                    // Mono: dry as is, layers summed at the centre-pan level.
+                    let m = (dry_l * dry + 0.5 * (lay_l + lay_r) * layer) * out;
+                    out_l[i] = m + listen * (band - m);
                 }
-                channels[0][n] = out_l;
-                channels[1][n] = out_r;
-            } else {
-                // Mono: dry as is, layers summed at the centre-pan level.
-                let mono_layers = 0.5 * (lay_l + lay_r) * layer;
-                let mut mono = (dry_l * dry + mono_layers) * out;
-                if listening {
-                    mono += listen * (band - mono);
-                }
-                channels[0][n] = mono;
             }
+        } else {
+            // Constant gains: dry, then each layer at its pan gains folded with the layer and
+            // output levels, all in vectorised passes over the chunk.
+            let out = self.output_gain.current();
+            let dry = self.dry_gain.current() * (1.0 - self.solo.current()) * out;
+            let layer = self.layer_gain.current() * out;
+            for (o, &d) in out_l.iter_mut().zip(&sc.dry_l[..n]) {
+                *o = d * dry;
+            }
+            if let Some(out_r) = out_r.as_deref_mut() {
+                for (o, &d) in out_r.iter_mut().zip(&sc.dry_r[..n]) {
+                    *o = d * dry;
+                }
+            }
+            for (k, voice) in sc.voices.iter().enumerate() {
+                if !run[k] {
+                    continue;
+                }
+                let g = &self.pan_gains[k];
+                let (gl, gr) = (g.left.current() * layer, g.right.current() * layer);
+                if let Some(out_r) = out_r.as_deref_mut() {
+                    for ((l, r), &v) in out_l.iter_mut().zip(out_r.iter_mut()).zip(&voice[..n]) {
+                        *l += v * gl;
+                        *r += v * gr;
+                    }
+                } else {
+                    let gm = 0.5 * (gl + gr);
+                    for (l, &v) in out_l.iter_mut().zip(&voice[..n]) {
+                        *l += v * gm;
+                    }
+                }
+            }
+            let listen = self.listen.current();
+            if listening && listen != 0.0 {
+                for o in [Some(out_l), out_r].into_iter().flatten() {
+                    for (o, &b) in o.iter_mut().zip(&sc.band_late[..n]) {
+                        *o += listen * (b - *o);
+                    }
+                }
+            }
+        }
+        self.clock += n as u64;
+    }
 
-            // Scope: peak of the detector envelope per hop.
-            self.scope_acc = self.scope_acc.max(self.detector.envelope());
-            self.scope_count += 1;
+    /// The detector over one chunk: schedules every hit it confirms, keeps the band signal for
+    /// the delay line and the envelope peaks for the scope.
+    #[inline(always)]
+    fn detect(&mut self, channels: &[&mut [f32]], sidechain: &[&[f32]], block: Block) {
+        let Block {
+            start,
+            end,
+            n_ch,
+            use_sidechain,
+            ..
+        } = block;
+        let clock0 = self.clock;
+        let n_total = end - start;
+        // The trigger signal first, in a vectorised pass.
+        let trigger = &mut self.scratch.trigger[..n_total];
+        if use_sidechain {
+            let scale = 1.0 / sidechain.len() as f32;
+            trigger.fill(0.0);
+            for c in sidechain {
+                for (t, &x) in trigger.iter_mut().zip(&c[start..end]) {
+                    *t += sanitize(x, OUTPUT_LIMIT);
+                }
+            }
+            for t in trigger.iter_mut() {
+                *t *= scale;
+            }
+        } else if n_ch == 2 {
+            for ((t, &l), &r) in trigger
+                .iter_mut()
+                .zip(&channels[0][start..end])
+                .zip(&channels[1][start..end])
+            {
+                *t = 0.5 * (l + r);
+            }
+        } else {
+            trigger.copy_from_slice(&channels[0][start..end]);
+        }
+        let mut i = 0;
+        while i < n_total {
+            // Up to the next scope point, so the inner loop only tracks the peak.
+            let stop = n_total.min(i + (self.scope_hop - self.scope_count));
+            let mut peak = self.scope_acc;
+            for n in i..stop {
+                // The trigger is finite and within ±16: the inputs were sanitized.
+                if let Some(onset) = self.detector.process_clean(self.scratch.trigger[n]) {
+                    self.schedule(onset, clock0 + n as u64);
+                }
+                self.scratch.band[n] = self.detector.band_sample();
+                let env = self.detector.envelope();
+                if env > peak {
+                    peak = env;
+                }
+            }
+            self.scope_acc = peak;
+            self.scope_count += stop - i;
             if self.scope_count >= self.scope_hop {
                 self.scope[self.scope_pos] = gain_to_db(self.scope_acc).max(-100.0);
                 self.scope_pos = (self.scope_pos + 1) % SCOPE_POINTS;
@@ -594,15 +729,72 @@ impl SnareEngine {
                 self.scope_count = 0;
                 self.scope_version += 1;
             }
-            self.clock += 1;
+            i = stop;
         }
     }
+
+    /// Queues a hit found at engine time `now` for its layer start.
+    #[cold]
+    fn schedule(&mut self, onset: Onset, now: u64) {
+        // As many as were scheduled and not yet started when this hit was found.
+        let waiting = self.pending[..self.pending_len]
+            .iter()
+            .filter(|p| p.0 > now)
+            .count();
+        let room = self.pending_len < self.pending.len();
+        if room && (onset.start_delay == 0 || waiting < MAX_PENDING) {
+            self.pending[self.pending_len] = (now + onset.start_delay as u64, onset);
+            self.pending_len += 1;
+        }
+    }
+
+    /// Renders every running layer over chunk samples `from..to` (no layer starts inside).
+    fn render_layers(&mut self, run: [bool; 4], from: usize, to: usize) {
+        if from >= to {
+            return;
+        }
+        let sc = &mut *self.scratch;
+        let [cab, tail, body, sample] = &mut sc.voices;
+        if run[0] {
+            self.cabinet
+                .process_block(&sc.excite[from..to], &mut cab[from..to]);
+        }
+        if run[1] {
+            self.tail.process_block(&mut tail[from..to]);
+        }
+        if run[2] {
+            self.body.process_block(&mut body[from..to]);
+        }
+        if run[3] {
+            self.sampler
+                .process_block(self.sample.as_deref(), &mut sample[from..to]);
+        }
+    }
+}
+
+/// Writes `src` into the ring `ring` (power-of-two length) from `pos`, wrapping.
+#[inline]
+fn ring_write(ring: &mut [f32], pos: usize, src: &[f32]) {
+    let first = (ring.len() - pos).min(src.len());
+    ring[pos..pos + first].copy_from_slice(&src[..first]);
+    ring[..src.len() - first].copy_from_slice(&src[first..]);
+}
+
+/// Reads `dst.len()` samples of the ring from `pos`, wrapping.
+#[inline]
+fn ring_read(ring: &[f32], pos: usize, dst: &mut [f32]) {
+    let first = (ring.len() - pos).min(dst.len());
+    let n = dst.len();
+    dst[..first].copy_from_slice(&ring[pos..pos + first]);
+    dst[first..].copy_from_slice(&ring[..n - first]);
 }
 
 /// Per-block decisions passed to the inner loop.
 #[derive(Debug, Clone, Copy)]
 struct Block {
-    len: usize,
+    /// The chunk's range in the caller's block.
+    start: usize,
+    end: usize,
     n_ch: usize,
     use_sidechain: bool,
     /// Which layers run (disabled and faded out ones do not).
@@ -840,6 +1032,64 @@ mod tests {
         let (l, _, hits) = run(&mut e, &x, 100);
         assert_eq!(hits.len(), 1);
         assert!(l.iter().all(|v| v.abs() < 1e-6));
+    }
+
+    #[test]
+    fn block_splitting_lands_every_layer_start_on_its_sample_for_any_block_size() {
+        // Layer starts (onset + latency) at 2560 (first sample of a 64-block), 5192 and 8192
+        // (two in one 8192-block, the second at its end boundary = first sample of the next),
+        // 16063 (last sample of a 64-block). Every block size must give the same hits and
+        // the same signal as processing one sample at a time.
+        let sr = 48_000.0;
+        let starts = [2_560usize, 5_192, 8_192, 16_063];
+        for lookahead in [true, false] {
+            let mut s = SnareSettings::default();
+            s.detector.lookahead = lookahead;
+            s.mix.humanize = 0.5;
+            s.layers.cabinet.common.enabled = true;
+            s.layers.tail.common.enabled = true;
+            s.layers.tail.grit = 0.6;
+            s.layers.body.common.enabled = true;
+            s.layers.sample.common.enabled = true;
+            s.layers.sample.common.pitch_semitones = 0.3;
+            let make = || {
+                let mut e = SnareEngine::new(sr, s);
+                e.swap_sample(Some(Box::new(SampleData {
+                    frames: (0..3_000)
+                        .map(|n| ((n as f32) * 0.05).sin() * 0.5)
+                        .collect(),
+                })));
+                e
+            };
+            let latency = make().latency_samples();
+            let onsets: Vec<usize> = starts.iter().map(|&t| t - 192).collect();
+            let x = impulse_hits(sr, &onsets, 24_000);
+            let (ref_l, ref_r, ref_hits) = run(&mut make(), &x, 1);
+            assert_eq!(ref_hits.len(), starts.len(), "lookahead {lookahead}");
+            if lookahead {
+                assert_eq!(latency, 192);
+                let got: Vec<usize> = ref_hits.iter().map(|h| h.offset).collect();
+                assert_eq!(got, starts);
+            }
+            for h in &ref_hits {
+                assert_eq!(h.sample_time, h.offset as u64);
+            }
+            let peak = ref_l.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            for block in [37usize, 64, 8192] {
+                let (l, r, hits) = run(&mut make(), &x, block);
+                assert_eq!(hits, ref_hits, "block {block}");
+                let worst = l
+                    .iter()
+                    .zip(&ref_l)
+                    .chain(r.iter().zip(&ref_r))
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    worst < 1.0e-4 * peak,
+                    "block {block}: {worst} vs peak {peak}"
+                );
+            }
+        }
     }
 
     #[test]
