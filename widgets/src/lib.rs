@@ -6,8 +6,10 @@
 //! structures (`shared_dsp::gui_channel`, [`timeline::ScopeTap`]); nothing here ever blocks the
 //! audio thread.
 
+pub mod bar_timeline;
 pub mod controls;
 pub mod editor;
+pub mod grid_view;
 pub mod keyboard;
 pub mod knob;
 pub mod meter;
