@@ -12,6 +12,7 @@
 
 mod capture;
 mod context;
+mod demo;
 mod signal;
 
 use nice_plug::editor::EditorHandle;
@@ -46,11 +47,17 @@ fn main() {
     let out = std::path::PathBuf::from(&args[1]);
     let result = match args[0].as_str() {
         #[cfg(feature = "snare-layerer")]
-        "snare-layerer" => run::<snare_layerer::SnareLayerer>(&out, seconds, scale, false),
+        "snare-layerer" => {
+            run::<snare_layerer::SnareLayerer>(&out, seconds, scale, false, |_| Default::default())
+        }
         #[cfg(feature = "ache-piano")]
-        "ache-piano" => run::<ache_piano::AchePiano>(&out, seconds, scale, true),
+        "ache-piano" => {
+            run::<ache_piano::AchePiano>(&out, seconds, scale, true, |_| Default::default())
+        }
         #[cfg(feature = "density-meter")]
-        "density-meter" => run::<density_meter::DensityMeter>(&out, seconds, scale, false),
+        "density-meter" => {
+            run::<density_meter::DensityMeter>(&out, seconds, scale, false, demo::density_session)
+        }
         other => Err(format!(
             "'{other}' is not built into this binary (build with --features {other})"
         )),
@@ -70,9 +77,12 @@ fn run<P: Plugin + Default + Send + 'static>(
     seconds: f64,
     scale: f64,
     instrument: bool,
+    session: fn(&dyn Params) -> demo::Demo,
 ) -> Result<String, String> {
     let mut plugin = P::default();
     let params = plugin.params();
+    // Loaded like a saved project, before activation.
+    let mut demo = session(params.as_ref());
     for (_, ptr, _) in params.param_map() {
         // SAFETY: `params` keeps the parameters alive.
         unsafe { ptr._internal_update_smoother(SAMPLE_RATE, true) };
@@ -91,6 +101,8 @@ fn run<P: Plugin + Default + Send + 'static>(
         return Err("activate() returned false".into());
     }
     plugin.reset();
+    demo.join_tracks();
+    let start_beats = demo.start_beats;
 
     let executor = AsyncExecutor::new(Arc::new(|_| {}), Arc::new(|_| {}));
     let editor = plugin.editor(executor).ok_or("plugin has no editor")?;
@@ -100,7 +112,7 @@ fn run<P: Plugin + Default + Send + 'static>(
     let audio = {
         let stop = stop.clone();
         std::thread::spawn(move || {
-            context::process_loop(&mut plugin, &layout, instrument, &stop);
+            context::process_loop(&mut plugin, &layout, instrument, start_beats, &stop);
             plugin.deactivate();
         })
     };
@@ -127,6 +139,7 @@ fn run<P: Plugin + Default + Send + 'static>(
         .join()
         .map_err(|_| "the audio thread panicked".to_owned())?;
     let shot = shot?;
+    drop(demo);
 
     let stats = shot.stats();
     capture::write_png(out, &shot).map_err(|e| format!("writing {}: {e}", out.display()))?;

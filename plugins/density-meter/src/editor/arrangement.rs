@@ -85,14 +85,17 @@ pub fn clash_notes(grid: &ArrangementGrid) -> Vec<String> {
     groups
         .into_iter()
         .map(|((a, b, band), bars)| {
-            let plural = if bars.len() > 1 { "bars" } else { "bar" };
-            format!(
-                "{} and {} both load the {} in {plural} {}",
-                name(a),
-                name(b),
-                LOW_BAND_NAMES.get(band).copied().unwrap_or("low end"),
-                bar_ranges(&bars)
-            )
+            let band = LOW_BAND_NAMES.get(band).copied().unwrap_or("low end");
+            let (a, b) = (name(a), name(b));
+            if bars.len() == 1 {
+                format!("{a} and {b} both load the {band} in bar {}", bars[0] + 1)
+            } else {
+                format!(
+                    "{a} and {b} both load the {band} in {} bars ({})",
+                    bars.len(),
+                    bar_ranges(&bars, 4)
+                )
+            }
         })
         .collect()
 }
@@ -232,7 +235,7 @@ impl ArrangementView {
         const SHOWN: usize = 4;
         for note in self.notes.iter().take(SHOWN) {
             ui.label(
-                egui::RichText::new(format!("⚠ {note}"))
+                egui::RichText::new(format!("Clash: {note}"))
                     .size(11.0)
                     .color(theme.danger),
             );
@@ -324,7 +327,7 @@ mod tests {
         let g = grid();
         assert_eq!(
             clash_notes(&g),
-            vec!["Kick and Bass both load the sub 20-60 Hz in bars 3-6".to_owned()]
+            vec!["Kick and Bass both load the sub 20-60 Hz in 4 bars (3-6)".to_owned()]
         );
         // Heard bars 0-5; all three play in bars 2-5: 4 of 6.
         let words = playing_words(&g);

@@ -53,13 +53,8 @@ pub fn verdict_card(ui: &mut egui::Ui, journey: &Journey, width: f32) {
             ui.set_width(width - 26.0);
             ui.horizontal(|ui| {
                 let title = verdict_title(v.kind).to_uppercase();
-                let icon = match v.kind {
-                    VerdictKind::WallOfSound => "⚠ ",
-                    VerdictKind::Journey => "✔ ",
-                    _ => "",
-                };
                 ui.label(
-                    egui::RichText::new(format!("{icon}{title}"))
+                    egui::RichText::new(title)
                         .size(if v.kind == VerdictKind::WallOfSound {
                             16.0
                         } else {

@@ -252,8 +252,9 @@ pub fn verdict_title(kind: VerdictKind) -> &'static str {
     }
 }
 
-/// The bars of a list as ranges in words, 1-based: `[16, 17, 18, 20]` -> "17-19, 21".
-pub fn bar_ranges(bars: &[i32]) -> String {
+/// The bars of a list as ranges in words, 1-based: `[16, 17, 18, 20]` -> "17-19, 21"; after
+/// `max_ranges` ranges the rest is "...".
+pub fn bar_ranges(bars: &[i32], max_ranges: usize) -> String {
     let mut sorted = bars.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
@@ -272,6 +273,10 @@ pub fn bar_ranges(bars: &[i32]) -> String {
             format!("{}", start + 1)
         });
         i += 1;
+    }
+    if parts.len() > max_ranges {
+        parts.truncate(max_ranges);
+        parts.push("...".to_owned());
     }
     parts.join(", ")
 }
@@ -430,8 +435,9 @@ mod tests {
 
     #[test]
     fn bar_lists_read_as_ranges() {
-        assert_eq!(bar_ranges(&[16, 17, 18, 20]), "17-19, 21");
-        assert_eq!(bar_ranges(&[3, 0, 1, 1]), "1-2, 4");
-        assert_eq!(bar_ranges(&[]), "");
+        assert_eq!(bar_ranges(&[16, 17, 18, 20], 4), "17-19, 21");
+        assert_eq!(bar_ranges(&[3, 0, 1, 1], 4), "1-2, 4");
+        assert_eq!(bar_ranges(&[], 4), "");
+        assert_eq!(bar_ranges(&[0, 2, 4, 6], 2), "1, 3, ...");
     }
 }
