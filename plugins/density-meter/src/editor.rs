@@ -311,3 +311,118 @@ impl CatalystApp for DensityView {
         self.cache = Some(cache);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nice_plug::context::gui::GuiContextInner;
+    use nice_plug::prelude::*;
+    use shared_dsp::density::tracker::MAX_FREE_SLOTS;
+    use shared_dsp::density::{BAR_FIELDS, BarStats, MAX_BARS};
+
+    /// A host that ignores parameter changes: the editor only has to draw.
+    struct NoHost;
+
+    impl GuiContextInner for NoHost {
+        fn plugin_api(&self) -> PluginApi {
+            PluginApi::Clap
+        }
+        unsafe fn raw_begin_set_parameter(&self, _param: ParamPtr) {}
+        unsafe fn raw_set_parameter_normalized(&self, _param: ParamPtr, _normalized: f32) {}
+        unsafe fn raw_end_set_parameter(&self, _param: ParamPtr) {}
+        fn get_state(&self) -> PluginState {
+            PluginState {
+                version: String::new(),
+                params: Default::default(),
+                fields: Default::default(),
+            }
+        }
+        fn set_state(&self, _state: PluginState) {}
+        fn request_restart(&self) {}
+    }
+
+    fn bar(index: i32) -> BarStats {
+        // A song that builds and drops every 16 bars.
+        let density = 20.0 + 3.0 * (index % 16) as f32;
+        BarStats {
+            index,
+            duration_s: 2.0,
+            coverage: 1.0,
+            loudness_lufs: -24.0 + density / 5.0,
+            true_peak_dbtp: -3.0,
+            plr_db: 12.0,
+            occupancy: density / 100.0,
+            flatness: 0.05,
+            onset_rate_hz: 4.0,
+            low_share: 0.2,
+            low_band_share: [0.3, 0.1, 0.05],
+            density,
+        }
+    }
+
+    fn fill(array: &shared_dsp::gui_channel::GuiArray, slots: usize, n: usize) {
+        let mut flat = vec![0.0f32; slots * BAR_FIELDS];
+        for i in 0..n {
+            bar(i as i32).write_fields(&mut flat[i * BAR_FIELDS..(i + 1) * BAR_FIELDS]);
+        }
+        array.write(&flat);
+    }
+
+    /// Draws `frames` frames at 1000x700 with the pointer at `pointer`; returns seconds per
+    /// frame.
+    fn draw(view: &mut DensityView, frames: usize, pointer: egui::Pos2) -> f64 {
+        let ctx = egui::Context::default();
+        Theme::DENSITY.install(&ctx);
+        let gui = GuiContext::new(Arc::new(NoHost));
+        let start = std::time::Instant::now();
+        for i in 0..frames {
+            let mut input = egui::RawInput {
+                screen_rect: Some(egui::Rect::from_min_size(
+                    egui::pos2(0.0, 0.0),
+                    egui::vec2(1000.0, 700.0),
+                )),
+                time: Some(i as f64 / 60.0),
+                ..Default::default()
+            };
+            input.events.push(egui::Event::PointerMoved(pointer));
+            let mut out = ctx.run_ui(input, |ui| view.ui(ui, &gui));
+            out.textures_delta.clear();
+        }
+        start.elapsed().as_secs_f64() / frames as f64
+    }
+
+    #[test]
+    fn the_editor_draws_empty_free_time_and_a_full_timeline() {
+        let params = Arc::new(DensityMeterParams::default());
+        let shared = params.shared.clone();
+        // Nothing captured yet.
+        let mut view = DensityView::new(params.clone(), shared.clone());
+        draw(&mut view, 3, egui::pos2(300.0, 250.0));
+        assert!(view.cache.as_ref().unwrap().journey().report.free_time);
+
+        // Free time: slots, no renaming.
+        fill(&shared.free_slots, MAX_FREE_SLOTS, 40);
+        let mut view = DensityView::new(params.clone(), shared.clone());
+        draw(&mut view, 3, egui::pos2(300.0, 250.0));
+        let journey = view.cache.as_ref().unwrap().journey();
+        assert!(journey.report.free_time);
+        assert_eq!(journey.total_bars(), 40);
+
+        // Every bar the timeline holds, hovered.
+        fill(&shared.timeline, MAX_BARS, MAX_BARS);
+        shared.set_label(16, "Chorus");
+        let mut view = DensityView::new(params.clone(), shared.clone());
+        let per_frame = draw(&mut view, 20, egui::pos2(400.0, 250.0));
+        let journey = view.cache.as_ref().unwrap().journey();
+        assert!(!journey.report.free_time);
+        assert_eq!(journey.total_bars(), MAX_BARS);
+        assert!(journey.report.sections.iter().any(|s| s.label == "Chorus"));
+        let start = std::time::Instant::now();
+        let _ = model::Journey::new(shared.report(4));
+        println!(
+            "{MAX_BARS} bars: editor frame {:.2} ms, report rebuild {:.2} ms (this build)",
+            per_frame * 1e3,
+            start.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
