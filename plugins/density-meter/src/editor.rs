@@ -158,7 +158,7 @@ impl DensityView {
         let (own_id, _) = self.own_track();
         theme.card().show(ui, |ui| {
             ui.set_width(width - 22.0);
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(
                     egui::RichText::new("ARRANGEMENT · TRACKS × BARS")
                         .size(11.0)
@@ -182,18 +182,17 @@ impl DensityView {
                 if edit.lost_focus() {
                     self.commit_track_name();
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let shade = &mut self.arrangement.shade;
-                    ui.selectable_value(shade, Shade::Level, "Level")
-                        .on_hover_text("Shade = loudness, -55 to -6 LUFS");
-                    ui.selectable_value(shade, Shade::Density, "Density")
-                        .on_hover_text("Shade = each track's own density");
-                    ui.label(
-                        egui::RichText::new("shade")
-                            .size(11.0)
-                            .color(theme.text_dim),
-                    );
-                });
+                ui.add_space(8.0);
+                ui.label(
+                    egui::RichText::new("shade")
+                        .size(11.0)
+                        .color(theme.text_dim),
+                );
+                let shade = &mut self.arrangement.shade;
+                ui.selectable_value(shade, Shade::Density, "Density")
+                    .on_hover_text("Shade = each track's own density");
+                ui.selectable_value(shade, Shade::Level, "Level")
+                    .on_hover_text("Shade = loudness, -55 to -6 LUFS");
             });
             self.arrangement
                 .show(ui, &self.view, total_bars, GUTTER, own_id);

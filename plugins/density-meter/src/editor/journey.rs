@@ -51,7 +51,7 @@ pub fn verdict_card(ui: &mut egui::Ui, journey: &Journey, width: f32) {
         .inner_margin(egui::Margin::symmetric(12, 8))
         .show(ui, |ui| {
             ui.set_width(width - 26.0);
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 let title = verdict_title(v.kind).to_uppercase();
                 ui.label(
                     egui::RichText::new(title)
