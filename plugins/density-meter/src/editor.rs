@@ -50,6 +50,8 @@ pub struct DensityView {
     rename: Option<Rename>,
     arrangement: ArrangementView,
     track_name: String,
+    /// The name box has the keyboard (don't overwrite what is being typed).
+    editing_name: bool,
     /// The last export's result (text, is an error).
     status: Option<(String, bool)>,
     confirm_clear: bool,
@@ -75,6 +77,7 @@ impl DensityView {
             rename: None,
             arrangement: ArrangementView::default(),
             track_name,
+            editing_name: false,
             status: None,
             confirm_clear: false,
             side_open: true,
@@ -182,6 +185,7 @@ impl DensityView {
                 if edit.lost_focus() {
                     self.commit_track_name();
                 }
+                self.editing_name = edit.has_focus();
                 ui.add_space(8.0);
                 ui.label(
                     egui::RichText::new("shade")
@@ -227,6 +231,13 @@ impl CatalystApp for DensityView {
             None => self.cache = Some(JourneyCache::new(&self.shared, phrase, now)),
         }
         self.arrangement.refresh(|| self.shared.arrangement(), now);
+        // A project load while the editor is open brings a new name.
+        if !self.editing_name
+            && let Ok(saved) = self.params.track_name.read()
+            && *saved != self.track_name
+        {
+            self.track_name.clone_from(&saved);
+        }
         // Live values move continuously; bars arrive every few seconds.
         ui.ctx().request_repaint();
 
@@ -388,6 +399,31 @@ mod tests {
             out.textures_delta.clear();
         }
         start.elapsed().as_secs_f64() / frames as f64
+    }
+
+    #[test]
+    fn a_track_name_edit_is_saved_and_renames_the_arrangement_row() {
+        let params = Arc::new(DensityMeterParams::default());
+        let shared = params.shared.clone();
+        let slot = shared_dsp::density::arrangement::Registry::global().register("Track 9");
+        *shared.track_slot.lock().unwrap() = Some(slot.clone());
+        let mut view = DensityView::new(params.clone(), shared.clone());
+        view.track_name = "  Bass DI ".into();
+        view.commit_track_name();
+        assert_eq!(*params.track_name.read().unwrap(), "Bass DI");
+        assert_eq!(slot.name(), "Bass DI");
+        assert_eq!(
+            params
+                .serialize_fields()
+                .get("track_name")
+                .map(String::as_str),
+            Some("\"Bass DI\"")
+        );
+        // Empty: saved empty, shown as "Track N" like a fresh instance.
+        view.track_name.clear();
+        view.commit_track_name();
+        assert_eq!(*params.track_name.read().unwrap(), "");
+        assert_eq!(slot.name(), format!("Track {}", slot.id()));
     }
 
     #[test]

@@ -258,6 +258,16 @@ pub fn timeline_card(
                 focus: true,
             });
         }
+        // The sections moved under the rename (a new bar changed them): nothing to name.
+        if rename.as_ref().is_some_and(|r| {
+            !journey
+                .report
+                .sections
+                .iter()
+                .any(|s| s.start_bar == r.start_bar)
+        }) {
+            *rename = None;
+        }
         if let Some(r) = rename.as_mut() {
             action = rename_row(ui, r);
             if !matches!(action, JourneyAction::None) || r.cancelled(ui) {
