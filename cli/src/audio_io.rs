@@ -1,111 +1,22 @@
-//! Audio files in and out. Decoding is symphonia's (WAV, FLAC, AIFF), encoding hound's (WAV
-//! 24-bit integer or 32-bit float); this file only adapts them to planar `f32`.
+//! Audio files in and out. Decoding is shared-dsp's `audio_file` (symphonia: WAV, FLAC, AIFF),
+//! encoding hound's (WAV 24-bit integer or 32-bit float).
 
 use anyhow::{Context, Result, bail};
+use shared_dsp::audio_file::{CorruptPackets, DecodeOptions, decode_planar};
 use std::path::Path;
-use symphonia::core::audio::SampleBuffer;
-use symphonia::core::codecs::DecoderOptions;
-use symphonia::core::errors::Error as SymphoniaError;
-use symphonia::core::formats::FormatOptions;
-use symphonia::core::io::MediaSourceStream;
-use symphonia::core::meta::MetadataOptions;
-use symphonia::core::probe::Hint;
 
 /// Planar audio: `channels[channel][sample]`.
-#[derive(Debug, Clone)]
-pub struct Audio {
-    pub sample_rate: u32,
-    pub channels: Vec<Vec<f32>>,
-}
+pub use shared_dsp::audio_file::PlanarAudio as Audio;
 
-impl Audio {
-    pub fn frames(&self) -> usize {
-        self.channels.first().map_or(0, Vec::len)
-    }
-
-    pub fn duration_s(&self) -> f64 {
-        self.frames() as f64 / self.sample_rate as f64
-    }
-}
-
-/// Reads a WAV, FLAC or AIFF file into planar f32.
+/// Reads a WAV, FLAC or AIFF file into planar f32 (shared-dsp's decoder, which the Snare
+/// Layerer's sample loader uses too). A corrupt packet fails the read: a rendered stem with a
+/// hole in it would be silently wrong.
 pub fn read_audio(path: &Path) -> Result<Audio> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open '{}'", path.display()))?;
-    let stream = MediaSourceStream::new(Box::new(file), Default::default());
-    let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-        hint.with_extension(ext);
-    }
-    let probed = symphonia::default::get_probe()
-        .format(
-            &hint,
-            stream,
-            &FormatOptions::default(),
-            &MetadataOptions::default(),
-        )
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "'{}' is not a readable WAV/FLAC/AIFF file ({e})",
-                path.display()
-            )
-        })?;
-    let mut format = probed.format;
-    let track = format
-        .default_track()
-        .with_context(|| format!("'{}' has no audio track", path.display()))?;
-    let track_id = track.id;
-    let sample_rate = track
-        .codec_params
-        .sample_rate
-        .with_context(|| format!("'{}' does not say its sample rate", path.display()))?;
-    let mut decoder = symphonia::default::get_codecs()
-        .make(&track.codec_params, &DecoderOptions::default())
-        .map_err(|e| anyhow::anyhow!("cannot decode '{}' ({e})", path.display()))?;
-
-    let mut channels: Vec<Vec<f32>> = Vec::new();
-    let mut sample_buf: Option<SampleBuffer<f32>> = None;
-    loop {
-        let packet = match format.next_packet() {
-            Ok(p) => p,
-            Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                break;
-            }
-            Err(SymphoniaError::ResetRequired) => break,
-            Err(e) => bail!("'{}' is corrupt ({e})", path.display()),
-        };
-        if packet.track_id() != track_id {
-            continue;
-        }
-        let decoded = match decoder.decode(&packet) {
-            Ok(d) => d,
-            Err(SymphoniaError::DecodeError(e)) => bail!("'{}' is corrupt ({e})", path.display()),
-            Err(e) => bail!("cannot decode '{}' ({e})", path.display()),
-        };
-        let spec = *decoded.spec();
-        let n_ch = spec.channels.count();
-        if channels.is_empty() {
-            channels = vec![Vec::new(); n_ch];
-        }
-        let buf =
-            sample_buf.get_or_insert_with(|| SampleBuffer::new(decoded.capacity() as u64, spec));
-        if buf.capacity() < decoded.capacity() {
-            *buf = SampleBuffer::new(decoded.capacity() as u64, spec);
-        }
-        buf.copy_interleaved_ref(decoded);
-        for frame in buf.samples().chunks_exact(n_ch) {
-            for (ch, &s) in channels.iter_mut().zip(frame) {
-                ch.push(s);
-            }
-        }
-    }
-    if channels.is_empty() || channels[0].is_empty() {
-        bail!("'{}' contains no audio", path.display());
-    }
-    Ok(Audio {
-        sample_rate,
-        channels,
-    })
+    let options = DecodeOptions {
+        max_seconds: None,
+        corrupt_packets: CorruptPackets::Fail,
+    };
+    decode_planar(path, options).map_err(|e| anyhow::anyhow!("'{}': {e}", path.display()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -1,44 +1,17 @@
 //! The plugins' own parameters, driven without a host: `--set id=value` finds a parameter by its
 //! stable id (the one hosts save in projects) and parses the value with the parameter's own
 //! string conversion, so `--set dry=-6` means exactly what typing -6 into the plugin means.
-//! Presets go through the plugin's own `apply_preset` with an [`OfflineContext`] standing in for
-//! the host.
+//! Presets go through the plugin's own `apply_preset` with catalyst-widgets' `DirectGuiContext`
+//! standing in for the host.
 
 use anyhow::{Result, anyhow, bail};
+use catalyst_widgets::DirectGuiContext;
 use nice_plug::context::PluginApi;
-use nice_plug::prelude::{GuiContextInner, ParamPtr, Params, PluginState};
-use std::collections::BTreeMap;
+use nice_plug::prelude::Params;
 
-/// A stand-in for the host's GUI context: parameter changes are applied at once.
-pub struct OfflineContext;
-
-impl GuiContextInner for OfflineContext {
-    fn plugin_api(&self) -> PluginApi {
-        PluginApi::Standalone
-    }
-
-    unsafe fn raw_begin_set_parameter(&self, _param: ParamPtr) {}
-
-    unsafe fn raw_set_parameter_normalized(&self, param: ParamPtr, normalized: f32) {
-        // SAFETY: the pointer comes from a `Params` object the caller keeps alive.
-        unsafe {
-            param._internal_set_normalized_value(normalized);
-        }
-    }
-
-    unsafe fn raw_end_set_parameter(&self, _param: ParamPtr) {}
-
-    fn get_state(&self) -> PluginState {
-        PluginState {
-            version: String::new(),
-            params: BTreeMap::new(),
-            fields: BTreeMap::new(),
-        }
-    }
-
-    fn set_state(&self, _state: PluginState) {}
-
-    fn request_restart(&self) {}
+/// The host stand-in presets are applied through: changes take effect at once.
+pub fn offline_context() -> DirectGuiContext {
+    DirectGuiContext::new(PluginApi::Standalone, None)
 }
 
 /// Applies `id=value` assignments. Unknown ids, unparsable values and values outside the

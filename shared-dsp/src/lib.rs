@@ -7,6 +7,7 @@
 //! method says so; times are in milliseconds or seconds as the name says (`attack_ms`), levels in
 //! linear gain unless the name ends in `_db`.
 
+pub mod audio_file;
 pub mod denormal;
 pub mod density;
 pub mod envelope;

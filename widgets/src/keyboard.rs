@@ -2,52 +2,7 @@
 //! thread, with an optional per-key value drawn above the keys (e.g. a tuning offset in cents).
 
 use crate::theme::Theme;
-use atomic_float::AtomicF32;
 use egui::{CornerRadius, Rect, Sense, Stroke, Ui, Vec2, pos2};
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-
-/// Held notes, one velocity per MIDI key (0 = not held). The audio thread writes with relaxed
-/// atomic stores (wait-free, no allocation); the editor reads.
-#[derive(Debug)]
-pub struct NoteTap {
-    velocity: [AtomicF32; 128],
-}
-
-impl NoteTap {
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self {
-            velocity: std::array::from_fn(|_| AtomicF32::new(0.0)),
-        })
-    }
-
-    #[inline]
-    pub fn note_on(&self, key: u8, velocity: f32) {
-        if let Some(v) = self.velocity.get(key as usize) {
-            v.store(velocity.clamp(0.01, 1.0), Ordering::Relaxed);
-        }
-    }
-
-    #[inline]
-    pub fn note_off(&self, key: u8) {
-        if let Some(v) = self.velocity.get(key as usize) {
-            v.store(0.0, Ordering::Relaxed);
-        }
-    }
-
-    /// Releases every key (on reset / all notes off).
-    pub fn clear(&self) {
-        for v in &self.velocity {
-            v.store(0.0, Ordering::Relaxed);
-        }
-    }
-
-    pub fn velocity(&self, key: u8) -> f32 {
-        self.velocity
-            .get(key as usize)
-            .map_or(0.0, |v| v.load(Ordering::Relaxed))
-    }
-}
 
 fn is_black(key: u8) -> bool {
     matches!(key % 12, 1 | 3 | 6 | 8 | 10)
@@ -56,8 +11,8 @@ fn is_black(key: u8) -> bool {
 /// Draws keys `lowest..=highest` (MIDI numbers) filling `size`; held keys light up in the accent
 /// colour, brighter for harder notes.
 ///
-/// `key_level(key)` gives 0 for a silent key, up to 1 for a key held hard (e.g. from a
-/// [`NoteTap`] or a plugin's own lock-free key bits). With `tuning_cents` (one value per MIDI
+/// `key_level(key)` gives 0 for a silent key, up to 1 for a key held hard (e.g. from the
+/// plugin's own lock-free key bits). With `tuning_cents` (one value per MIDI
 /// key), a strip above the keys shows each key's offset from equal temperament (±50 cents full
 /// scale).
 pub fn keyboard_view(
@@ -180,26 +135,4 @@ pub fn keyboard_view(
         );
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn notes_on_and_off_and_out_of_range_keys_are_ignored() {
-        let tap = NoteTap::new();
-        tap.note_on(60, 0.8);
-        tap.note_on(200, 1.0);
-        assert_eq!(tap.velocity(60), 0.8);
-        tap.note_on(61, 0.0);
-        assert!(
-            tap.velocity(61) > 0.0,
-            "a zero-velocity note-on still shows as held"
-        );
-        tap.note_off(60);
-        assert_eq!(tap.velocity(60), 0.0);
-        tap.clear();
-        assert_eq!(tap.velocity(61), 0.0);
-    }
 }

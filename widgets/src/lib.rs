@@ -3,11 +3,11 @@
 //! inside a resizable editor shell whose size is saved with the plugin state.
 //!
 //! Threading: widgets run on the GUI thread only. Audio-to-GUI data comes through lock-free
-//! structures (`shared_dsp::gui_channel`, [`timeline::ScopeTap`]); nothing here ever blocks the
-//! audio thread.
+//! structures (`shared_dsp::gui_channel`); nothing here ever blocks the audio thread.
 
 pub mod bar_timeline;
 pub mod controls;
+pub mod direct_context;
 pub mod editor;
 pub mod grid_view;
 pub mod keyboard;
@@ -20,20 +20,18 @@ pub mod theme;
 pub mod timeline;
 
 pub use controls::{Choice, Toggle};
+pub use direct_context::DirectGuiContext;
 pub use editor::{
     CatalystApp, CatalystEditor, EditorLayout, EditorSpec, SharedLayout, header, shared_layout,
 };
-pub use keyboard::{NoteTap, keyboard_view};
+pub use keyboard::keyboard_view;
 pub use knob::Knob;
 pub use meter::{MeterBallistics, level_meter};
 pub use panel::{ParamPanel, control, group_params};
 pub use param::{ParamHandle, ParamKind};
 pub use preset::{Preset, PresetBrowser, PresetLoader};
 pub use theme::Theme;
-pub use timeline::{
-    History, Marker, RefLine, ScopeColumn, ScopeTap, ScopeWriter, envelope_view, history_view,
-    scope_view,
-};
+pub use timeline::{History, Marker, RefLine, envelope_view, history_view};
 
 pub use egui;
 pub use nice_plug::context::gui::GuiContext;

@@ -9,7 +9,9 @@ use crate::plot::{PlotBar, PlotSection, plot_journey};
 use crate::progress;
 use anyhow::{Result, anyhow, bail};
 use density_meter::DensityMeterParams;
-use shared_dsp::density::{BarStats, DensityTracker, Report, Transport, analyze_timeline, to_json};
+use shared_dsp::density::{
+    DensityTracker, Report, Transport, analyze_free_slots, analyze_timeline, to_json,
+};
 use std::path::PathBuf;
 
 const BLOCK: usize = 1024;
@@ -84,16 +86,7 @@ pub fn analyze_audio(
     let report = if bpm.is_some() {
         analyze_timeline(tracker.bars(), phrase, &[], false)
     } else {
-        let free: Vec<Option<BarStats>> = tracker
-            .free_slots()
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut b)| {
-                b.index = i as i32;
-                Some(b)
-            })
-            .collect();
-        analyze_timeline(&free, phrase, &[], true)
+        analyze_free_slots(&tracker.free_slots(), phrase)
     };
     if report.bars.is_empty() {
         bail!("the file is too short to measure a bar");

@@ -1,7 +1,7 @@
 //! `catalyst layer IN -o OUT`: runs the Snare Layerer's engine over a whole drum stem.
 
 use crate::audio_io::{Audio, WavFormat, check_output, read_audio, write_wav};
-use crate::offline_params::{OfflineContext, apply_sets};
+use crate::offline_params::{apply_sets, offline_context};
 use crate::progress;
 use anyhow::{Result, bail};
 use nice_plug::prelude::ParamSetter;
@@ -51,7 +51,7 @@ pub fn layer_audio(
             let names: Vec<&str> = factory_presets().iter().map(|p| p.name).collect();
             bail!("unknown preset '{name}'; presets: {}", names.join(", "));
         };
-        let context = OfflineContext;
+        let context = offline_context();
         params.apply_preset(&ParamSetter::new(&context), &preset);
     }
     if sample.is_some() && !sets.iter().any(|s| s.starts_with("smp_on=")) {

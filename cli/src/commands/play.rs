@@ -3,7 +3,7 @@
 
 use crate::audio_io::{Audio, WavFormat, check_output, write_wav};
 use crate::midi_file::{MidiEvent, TimedMidiEvent, read_midi};
-use crate::offline_params::{OfflineContext, apply_sets};
+use crate::offline_params::{apply_sets, offline_context};
 use crate::progress;
 use ache_piano::{AchePianoParams, handle_event};
 use anyhow::{Result, bail};
@@ -76,7 +76,7 @@ pub fn play_events(
             let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
             bail!("unknown preset '{name}'; presets: {}", names.join(", "));
         };
-        params.apply_preset(&ParamSetter::new(&OfflineContext), preset);
+        params.apply_preset(&ParamSetter::new(&offline_context()), preset);
     }
     apply_sets(&params, sets)?;
     let sr = sample_rate as f64;

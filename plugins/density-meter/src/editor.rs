@@ -325,31 +325,10 @@ impl CatalystApp for DensityView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nice_plug::context::gui::GuiContextInner;
+    use catalyst_widgets::DirectGuiContext;
     use nice_plug::prelude::*;
     use shared_dsp::density::tracker::MAX_FREE_SLOTS;
     use shared_dsp::density::{BAR_FIELDS, BarStats, MAX_BARS};
-
-    /// A host that ignores parameter changes: the editor only has to draw.
-    struct NoHost;
-
-    impl GuiContextInner for NoHost {
-        fn plugin_api(&self) -> PluginApi {
-            PluginApi::Clap
-        }
-        unsafe fn raw_begin_set_parameter(&self, _param: ParamPtr) {}
-        unsafe fn raw_set_parameter_normalized(&self, _param: ParamPtr, _normalized: f32) {}
-        unsafe fn raw_end_set_parameter(&self, _param: ParamPtr) {}
-        fn get_state(&self) -> PluginState {
-            PluginState {
-                version: String::new(),
-                params: Default::default(),
-                fields: Default::default(),
-            }
-        }
-        fn set_state(&self, _state: PluginState) {}
-        fn request_restart(&self) {}
-    }
 
     fn bar(index: i32) -> BarStats {
         // A song that builds and drops every 16 bars.
@@ -383,7 +362,7 @@ mod tests {
     fn draw(view: &mut DensityView, frames: usize, pointer: egui::Pos2) -> f64 {
         let ctx = egui::Context::default();
         Theme::DENSITY.install(&ctx);
-        let gui = GuiContext::new(Arc::new(NoHost));
+        let gui = DirectGuiContext::gui_context(PluginApi::Clap, None);
         let start = std::time::Instant::now();
         for i in 0..frames {
             let mut input = egui::RawInput {

@@ -9,7 +9,7 @@ use shared_dsp::density::arrangement::{ArrangementGrid, Registry, TrackSlot};
 use shared_dsp::density::tracker::MAX_FREE_SLOTS;
 use shared_dsp::density::{
     BAR_FIELDS, BarStats, LiveReadout, MAX_BARS, Report, SectionLabel, TimelineState,
-    analyze_timeline, to_csv, to_json,
+    analyze_free_slots, analyze_timeline, to_csv, to_json,
 };
 use shared_dsp::gui_channel::{GuiArray, GuiValue};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -132,16 +132,7 @@ impl MeterShared {
         if bars.iter().any(|b| b.is_some()) {
             analyze_timeline(&bars, phrase_bars, &self.labels(), false)
         } else {
-            let free: Vec<Option<BarStats>> = self
-                .free_snapshot()
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut b)| {
-                    b.index = i as i32;
-                    Some(b)
-                })
-                .collect();
-            analyze_timeline(&free, phrase_bars, &[], true)
+            analyze_free_slots(&self.free_snapshot(), phrase_bars)
         }
     }
 

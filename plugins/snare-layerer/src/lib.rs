@@ -44,7 +44,7 @@ pub struct SnareGuiData {
     /// Session sample rate (the background loader resamples to it).
     pub sample_rate: AtomicF32,
     /// Human-readable state of the Sample layer ("No sample", "Loaded kick.wav (0.4 s)",
-    /// "Cannot open ..."). Written by the loader, read by the editor; never touched by audio.
+    /// "Cannot load kick.wav: it is corrupt ..."). Written by the loader, read by the editor; never touched by audio.
     pub sample_status: Mutex<String>,
     pub sample_loaded: AtomicBool,
 }
@@ -458,7 +458,10 @@ mod tests {
         assert!(!p.engine().unwrap().has_sample());
         assert!(!p.gui.sample_loaded.load(Ordering::Relaxed));
         let status = p.gui.sample_status.lock().unwrap().clone();
-        assert!(status.contains("Cannot open"), "{status}");
+        assert!(
+            status.contains("Cannot load snare.wav: cannot open"),
+            "{status}"
+        );
         // An empty path clears the sample and says so.
         load_into_mailbox("", &p.gui, &p.mailbox);
         p.take_new_sample();

@@ -122,6 +122,22 @@ pub fn analyze_timeline(
     }
 }
 
+/// Sections and verdict of free-time slots (oldest first): they are renumbered 0.. so that
+/// sections fall on the slot grid, and the report says it is in free time.
+pub fn analyze_free_slots(slots: &[BarStats], phrase_bars: usize) -> Report {
+    let timeline: Vec<Option<BarStats>> = slots
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            Some(BarStats {
+                index: i as i32,
+                ..*b
+            })
+        })
+        .collect();
+    analyze_timeline(&timeline, phrase_bars, &[], true)
+}
+
 /// One CSV row per bar with its section; the first line is the header. Numbers use `.` and no
 /// thousands separators; labels are quoted.
 pub fn to_csv(report: &Report) -> String {
@@ -173,6 +189,33 @@ mod tests {
 
     fn song() -> Vec<Option<BarStats>> {
         timeline(&[(8, 25.0, -20.0), (4, 45.0, -16.0), (8, 78.0, -11.0)])
+    }
+
+    #[test]
+    fn free_slots_are_renumbered_from_zero_and_reported_as_free_time() {
+        // Slots from a ring: their own numbers start wherever the ring wrapped.
+        let slots: Vec<BarStats> = song()
+            .into_iter()
+            .flatten()
+            .map(|b| BarStats {
+                index: b.index + 700,
+                ..b
+            })
+            .collect();
+        let report = analyze_free_slots(&slots, 4);
+        assert!(report.free_time);
+        assert_eq!(report.bars.len(), 20);
+        assert!(
+            report
+                .bars
+                .iter()
+                .enumerate()
+                .all(|(i, b)| b.index == i as i32)
+        );
+        // The same sections as the bar timeline they came from.
+        let bars = analyze_timeline(&song(), 4, &[], false);
+        let starts = |r: &Report| r.sections.iter().map(|s| s.start_bar).collect::<Vec<_>>();
+        assert_eq!(starts(&report), starts(&bars));
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod transport;
 pub mod verdict;
 
 pub use bar::{BAR_FIELDS, BarStats};
-pub use export::{Report, TimelineState, analyze_timeline, to_csv, to_json};
+pub use export::{Report, TimelineState, analyze_free_slots, analyze_timeline, to_csv, to_json};
 pub use index::{DensityComponents, density_index};
 pub use sections::{Section, SectionLabel, find_sections};
 pub use tracker::{DensityTracker, FinishedBar, LiveReadout, MAX_BARS};

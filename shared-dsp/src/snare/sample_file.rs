@@ -4,90 +4,38 @@
 //! is an `Err` with a message for the editor, never a panic.
 
 use super::sample_player::SampleData;
+use crate::audio_file::{CorruptPackets, DecodeOptions, decode_planar};
 use std::f64::consts::PI;
-use symphonia::core::audio::SampleBuffer;
-use symphonia::core::codecs::DecoderOptions;
-use symphonia::core::errors::Error as DecodeError;
-use symphonia::core::formats::FormatOptions;
-use symphonia::core::io::MediaSourceStream;
-use symphonia::core::meta::MetadataOptions;
-use symphonia::core::probe::Hint;
 
 /// Longest sample kept, seconds (a layer is a hit, not a song; bounds memory).
 pub const MAX_SAMPLE_SECONDS: f64 = 10.0;
 
-/// Decodes `path` to mono at its own rate. Returns (frames, rate).
+/// Decodes `path` to mono at its own rate (channels averaged, non-finite samples zeroed, peaks
+/// clamped to ±4). Returns (frames, rate), or a message for the editor naming the file.
 pub fn decode_mono(path: &std::path::Path) -> Result<(Vec<f32>, u32), String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("Cannot open {}: {e}", path.display()))?;
-    let stream = MediaSourceStream::new(Box::new(file), Default::default());
-    let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-        hint.with_extension(ext);
-    }
-    let probed = symphonia::default::get_probe()
-        .format(
-            &hint,
-            stream,
-            &FormatOptions::default(),
-            &MetadataOptions::default(),
-        )
-        .map_err(|e| format!("Not a WAV/FLAC/AIFF file we can read: {e}"))?;
-    let mut format = probed.format;
-    let track = format
-        .default_track()
-        .ok_or_else(|| "The file has no audio track".to_string())?;
-    let track_id = track.id;
-    let rate = track
-        .codec_params
-        .sample_rate
-        .ok_or_else(|| "The file does not say its sample rate".to_string())?;
-    let mut decoder = symphonia::default::get_codecs()
-        .make(&track.codec_params, &DecoderOptions::default())
-        .map_err(|e| format!("Unsupported audio encoding: {e}"))?;
-    let max_frames = (MAX_SAMPLE_SECONDS * rate as f64) as usize;
-    let mut mono = Vec::new();
-    let mut buffer: Option<SampleBuffer<f32>> = None;
-    loop {
-        let packet = match format.next_packet() {
-            Ok(p) => p,
-            Err(DecodeError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(DecodeError::ResetRequired) => break,
-            Err(e) => return Err(format!("Error reading the file: {e}")),
-        };
-        if packet.track_id() != track_id {
-            continue;
-        }
-        let decoded = match decoder.decode(&packet) {
-            Ok(d) => d,
-            // A corrupt packet: skip it, as players do.
-            Err(DecodeError::DecodeError(_)) => continue,
-            Err(e) => return Err(format!("Error decoding the file: {e}")),
-        };
-        let spec = *decoded.spec();
-        let channels = spec.channels.count().max(1);
-        let buf = buffer.get_or_insert_with(|| SampleBuffer::new(decoded.capacity() as u64, spec));
-        if buf.capacity() < decoded.capacity() * channels {
-            *buf = SampleBuffer::new(decoded.capacity() as u64, spec);
-        }
-        buf.copy_interleaved_ref(decoded);
-        for frame in buf.samples().chunks(channels) {
-            let v = frame.iter().sum::<f32>() / channels as f32;
-            mono.push(if v.is_finite() {
+    let options = DecodeOptions {
+        max_seconds: Some(MAX_SAMPLE_SECONDS),
+        corrupt_packets: CorruptPackets::Skip,
+    };
+    let audio = decode_planar(path, options).map_err(|e| {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        format!("Cannot load {name}: {e}")
+    })?;
+    let scale = 1.0 / audio.channels.len() as f32;
+    let mono = (0..audio.frames())
+        .map(|i| {
+            let v = audio.channels.iter().map(|ch| ch[i]).sum::<f32>() * scale;
+            if v.is_finite() {
                 v.clamp(-4.0, 4.0)
             } else {
                 0.0
-            });
-        }
-        if mono.len() >= max_frames {
-            mono.truncate(max_frames);
-            break;
-        }
-    }
-    if mono.is_empty() {
-        return Err("The file contains no audio".to_string());
-    }
-    Ok((mono, rate))
+            }
+        })
+        .collect();
+    Ok((mono, audio.sample_rate))
 }
 
 /// Band-limited resampling by windowed sinc (Blackman window, 32 zero crossings per side),
@@ -183,7 +131,8 @@ mod tests {
     #[test]
     fn missing_or_broken_files_are_errors_not_panics() {
         let missing = load_sample(std::path::Path::new("/nonexistent/snare.wav"), 48_000.0);
-        assert!(missing.unwrap_err().contains("Cannot open"));
+        let why = missing.unwrap_err();
+        assert!(why.contains("Cannot load snare.wav: cannot open"), "{why}");
         let dir = std::env::temp_dir().join(format!("catalyst-snare-bad-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let bad = dir.join("bad.wav");

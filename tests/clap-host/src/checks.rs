@@ -879,6 +879,23 @@ pub struct SoakReport {
     pub transport_changes: usize,
 }
 
+impl std::fmt::Display for SoakReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.0} s of audio in {:.2} s wall = {:.0}x real time (peak {:.3}, {} parameter \
+             changes, {} notes, {} transport changes)",
+            self.audio_seconds,
+            self.wall_seconds,
+            self.audio_seconds / self.wall_seconds.max(1e-9),
+            self.peak,
+            self.param_changes,
+            self.notes,
+            self.transport_changes
+        )
+    }
+}
+
 /// `seconds` of audio at 48 kHz in 512-sample blocks with random automation (a parameter
 /// change in 80 % of blocks), random notes and transport jumps / tempo changes / stops every
 /// ~10 s; every sample finite and bounded.

@@ -60,16 +60,8 @@ fn main() -> ExitCode {
             Some((m, secs)) if m == "--time" || m == "--soak" => match checks::soak(path, *secs, 1)
             {
                 Ok(r) => println!(
-                    "{} {name}: {:.0} s of audio in {:.2} s wall = {:.0}x real time \
-                     (peak {:.3}, {} parameter changes, {} notes, {} transport changes)",
-                    if m == "--soak" { "ok   " } else { "time " },
-                    r.audio_seconds,
-                    r.wall_seconds,
-                    r.audio_seconds / r.wall_seconds.max(1e-9),
-                    r.peak,
-                    r.param_changes,
-                    r.notes,
-                    r.transport_changes
+                    "{} {name}: {r}",
+                    if m == "--soak" { "ok   " } else { "time " }
                 ),
                 Err(e) => {
                     println!("FAIL  {name}: soak: {e}");

@@ -88,17 +88,7 @@ fn soak_one_hour_each() {
     for path in bundles() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         match checks::soak(&path, seconds, 7) {
-            Ok(r) => eprintln!(
-                "soak  {name}: {:.0} s audio in {:.1} s ({:.0}x real time), peak {:.3}, \
-                 {} parameter changes, {} notes, {} transport changes",
-                r.audio_seconds,
-                r.wall_seconds,
-                r.audio_seconds / r.wall_seconds.max(1e-9),
-                r.peak,
-                r.param_changes,
-                r.notes,
-                r.transport_changes
-            ),
+            Ok(r) => eprintln!("soak  {name}: {r}"),
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::signal::TestSignal;
 use crate::{BLOCK, SAMPLE_RATE};
-use nice_plug::context::gui::{GuiContext, GuiContextInner};
+use nice_plug::context::gui::GuiContext;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use std::collections::VecDeque;
@@ -57,35 +57,8 @@ impl<P: Plugin> ProcessContext<P> for HostProcess<P> {
 }
 
 /// Applies GUI parameter changes directly (a real host would also record the gestures).
-struct HostGui {
-    params: Arc<dyn Params>,
-}
-
-impl GuiContextInner for HostGui {
-    fn plugin_api(&self) -> PluginApi {
-        PluginApi::Clap
-    }
-    unsafe fn raw_begin_set_parameter(&self, _param: ParamPtr) {}
-    unsafe fn raw_set_parameter_normalized(&self, param: ParamPtr, normalized: f32) {
-        // SAFETY: the pointer came from `self.params`, which is alive.
-        unsafe {
-            param._internal_set_normalized_value(normalized);
-        }
-    }
-    unsafe fn raw_end_set_parameter(&self, _param: ParamPtr) {}
-    fn get_state(&self) -> PluginState {
-        PluginState {
-            version: String::new(),
-            params: Default::default(),
-            fields: self.params.serialize_fields(),
-        }
-    }
-    fn set_state(&self, _state: PluginState) {}
-    fn request_restart(&self) {}
-}
-
 pub fn host_gui_context(params: Arc<dyn Params>) -> GuiContext {
-    GuiContext::new(Arc::new(HostGui { params }))
+    catalyst_widgets::DirectGuiContext::gui_context(PluginApi::Clap, Some(params))
 }
 
 /// Calls `process()` block by block in real time until `stop` is set, the transport playing from
