@@ -156,7 +156,9 @@ impl DensityView {
             });
     }
 
-    fn arrangement_card(&mut self, ui: &mut egui::Ui, total_bars: usize, width: f32) {
+    /// `total_bars`: the timeline's bars, or `None` in free time (the grid is by bar, so it
+    /// cannot sit under a timeline of seconds).
+    fn arrangement_card(&mut self, ui: &mut egui::Ui, total_bars: Option<usize>, width: f32) {
         let theme = Theme::get(ui.ctx());
         let (own_id, _) = self.own_track();
         theme.card().show(ui, |ui| {
@@ -198,8 +200,20 @@ impl DensityView {
                 ui.selectable_value(shade, Shade::Level, "Level")
                     .on_hover_text("Shade = loudness, -55 to -6 LUFS");
             });
-            self.arrangement
-                .show(ui, &self.view, total_bars, GUTTER, own_id);
+            match total_bars {
+                Some(total_bars) => self
+                    .arrangement
+                    .show(ui, &self.view, total_bars, GUTTER, own_id),
+                None => {
+                    ui.label(
+                        egui::RichText::new(
+                            "The grid is by bar: it fills while the host's transport plays.",
+                        )
+                        .size(11.5)
+                        .color(theme.text_dim),
+                    );
+                }
+            }
         });
     }
 }
@@ -310,7 +324,8 @@ impl CatalystApp for DensityView {
                     let total = journey
                         .total_bars()
                         .max(marker.map_or(0, |m| m as usize + 1));
-                    self.arrangement_card(ui, total, width);
+                    let bars = (!journey.report.free_time).then_some(total);
+                    self.arrangement_card(ui, bars, width);
                 });
         });
         let mut cache = cache;
