@@ -79,6 +79,37 @@ impl BarView {
         self.update(total_bars);
     }
 
+    /// Zoom and scroll from the pointer over a widget whose bars run from `left` over `width`
+    /// points: ctrl + wheel (or pinch) zooms around the pointer, shift + wheel or a drag
+    /// scrolls (the vertical wheel stays with the page), double-click fits.
+    pub fn interact(
+        &mut self,
+        ui: &Ui,
+        response: &egui::Response,
+        left: f32,
+        width: f32,
+        total_bars: usize,
+    ) {
+        if response.hovered() {
+            let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta));
+            if let Some(pointer) = response.hover_pos() {
+                let anchor = self.axis(left, width).bar_at(pointer.x);
+                self.zoom(zoom, anchor, total_bars);
+            }
+            if scroll.x != 0.0 && !self.fit {
+                let bar_width = self.axis(left, width).bar_width();
+                self.pan(-scroll.x / bar_width, total_bars);
+            }
+        }
+        if response.dragged() {
+            let bar_width = self.axis(left, width).bar_width();
+            self.pan(-response.drag_delta().x / bar_width, total_bars);
+        }
+        if response.double_clicked() {
+            self.reset(total_bars);
+        }
+    }
+
     /// The axis of this view drawn from `left` over `width` points.
     pub fn axis(&self, left: f32, width: f32) -> BarAxis {
         BarAxis {
@@ -209,27 +240,7 @@ pub fn bar_plot(
     let plot = Rect::from_min_max(pos2(outer.left() + gutter, outer.top()), outer.max);
     view.update(total_bars);
 
-    // Zoom and scroll.
-    if response.hovered() {
-        let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta));
-        if let Some(pointer) = response.hover_pos() {
-            let anchor = view.axis(plot.left(), plot.width()).bar_at(pointer.x);
-            view.zoom(zoom, anchor, total_bars);
-        }
-        // Horizontal wheel (shift + wheel) scrolls; the vertical wheel stays with the page.
-        let delta_px = scroll.x;
-        if delta_px != 0.0 && !view.fit {
-            let axis = view.axis(plot.left(), plot.width());
-            view.pan(-delta_px / axis.bar_width(), total_bars);
-        }
-    }
-    if response.dragged() {
-        let axis = view.axis(plot.left(), plot.width());
-        view.pan(-response.drag_delta().x / axis.bar_width(), total_bars);
-    }
-    if response.double_clicked() {
-        view.reset(total_bars);
-    }
+    view.interact(ui, &response, plot.left(), plot.width(), total_bars);
     let axis = view.axis(plot.left(), plot.width());
 
     if !ui.is_rect_visible(outer) {
@@ -388,6 +399,17 @@ pub fn bar_ruler(ui: &mut Ui, view: &BarView, total_bars: usize, gutter: f32, un
     }
 }
 
+/// Text colour readable on `fill`: near-black on light fills, near-white on dark ones
+/// (Rec. 709 luma of the fill against mid-grey).
+pub fn label_colour(fill: Color32) -> Color32 {
+    let luma = 0.2126 * fill.r() as f32 + 0.7152 * fill.g() as f32 + 0.0722 * fill.b() as f32;
+    if luma >= 120.0 {
+        Color32::from_rgb(16, 18, 22)
+    } else {
+        Color32::from_rgb(236, 238, 242)
+    }
+}
+
 /// A labelled stretch of bars `[start, end)` (a song section) in a [`span_strip`].
 pub struct Span<'a> {
     pub start: f32,
@@ -459,16 +481,13 @@ pub fn span_strip(
                 egui::StrokeKind::Inside,
             );
         }
-        let galley = clip.layout_no_wrap(
-            s.label.to_owned(),
-            FontId::proportional(11.0),
-            Color32::from_rgb(16, 18, 22),
-        );
+        let text = label_colour(s.fill);
+        let galley = clip.layout_no_wrap(s.label.to_owned(), FontId::proportional(11.0), text);
         if galley.size().x + 8.0 <= r.width() {
             clip.galley(
                 pos2(r.left() + 5.0, r.center().y - galley.size().y / 2.0),
                 galley,
-                Color32::from_rgb(16, 18, 22),
+                text,
             );
         }
     }
@@ -569,6 +588,26 @@ mod tests {
         }
         assert_eq!(density_colour(f32::NAN), sparse);
         assert_eq!(density_colour(7.0), dense);
+    }
+
+    #[test]
+    fn section_labels_stay_readable_across_the_colour_scale() {
+        // WCAG relative luminance contrast of the label on its fill, over the whole scale.
+        let lin = |c: u8| {
+            let c = c as f32 / 255.0;
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let lum = |c: Color32| 0.2126 * lin(c.r()) + 0.7152 * lin(c.g()) + 0.0722 * lin(c.b());
+        for i in 0..=20 {
+            let fill = density_colour(i as f32 / 20.0).gamma_multiply(0.85);
+            let (a, b) = (lum(fill), lum(label_colour(fill)));
+            let contrast = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+            assert!(contrast >= 3.0, "{i}: contrast {contrast:.2} on {fill:?}");
+        }
     }
 
     #[test]

@@ -54,10 +54,11 @@ pub fn cell_at(
     Some((row, axis.bar_index_at(pos.x, total_bars)?))
 }
 
-/// Draws the grid, as wide as the Ui, `row_height` per row.
+/// Draws the grid, as wide as the Ui, `row_height` per row. Zooms and scrolls `view` like the
+/// timeline ([`BarView::interact`]).
 pub fn grid_view(
     ui: &mut Ui,
-    view: &BarView,
+    view: &mut BarView,
     total_bars: usize,
     gutter: f32,
     row_height: f32,
@@ -66,7 +67,15 @@ pub fn grid_view(
     let theme = Theme::get(ui.ctx());
     let width = ui.available_width();
     let height = row_height * rows.len().max(1) as f32;
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, height), Sense::hover());
+    let (rect, response) =
+        ui.allocate_exact_size(Vec2::new(width, height), Sense::click_and_drag());
+    view.interact(
+        ui,
+        &response,
+        rect.left() + gutter,
+        width - gutter,
+        total_bars,
+    );
     let axis = view.axis(rect.left() + gutter, width - gutter);
     let cells_rect = Rect::from_min_max(pos2(axis.left, rect.top()), rect.max);
     let hovered = response

@@ -201,9 +201,10 @@ impl DensityView {
                     .on_hover_text("Shade = loudness, -55 to -6 LUFS");
             });
             match total_bars {
-                Some(total_bars) => self
-                    .arrangement
-                    .show(ui, &self.view, total_bars, GUTTER, own_id),
+                Some(total_bars) => {
+                    self.arrangement
+                        .show(ui, &mut self.view, total_bars, GUTTER, own_id)
+                }
                 None => {
                     ui.label(
                         egui::RichText::new(

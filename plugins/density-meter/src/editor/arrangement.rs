@@ -170,7 +170,7 @@ impl ArrangementView {
     pub fn show(
         &self,
         ui: &mut egui::Ui,
-        view: &BarView,
+        view: &mut BarView,
         total_bars: usize,
         gutter: f32,
         own_id: Option<u64>,
