@@ -399,6 +399,29 @@ pub fn bar_ruler(ui: &mut Ui, view: &BarView, total_bars: usize, gutter: f32, un
     }
 }
 
+/// A small "low [gradient] high" key for [`density_colour`].
+pub fn colour_scale_key(ui: &mut Ui, low: &str, high: &str) -> egui::Response {
+    let theme = Theme::get(ui.ctx());
+    let small = |t: &str| egui::RichText::new(t).size(10.5).color(theme.text_dim);
+    ui.label(small(low));
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(60.0, 8.0), Sense::hover());
+    const STEPS: usize = 30;
+    let w = rect.width() / STEPS as f32;
+    for i in 0..STEPS {
+        let r = Rect::from_x_y_ranges(
+            rect.left() + i as f32 * w..=rect.left() + (i + 1) as f32 * w + 0.5,
+            rect.y_range(),
+        );
+        ui.painter().rect_filled(
+            r,
+            CornerRadius::ZERO,
+            density_colour((i as f32 + 0.5) / STEPS as f32),
+        );
+    }
+    ui.label(small(high));
+    response
+}
+
 /// Text colour readable on `fill`: near-black on light fills, near-white on dark ones
 /// (Rec. 709 luma of the fill against mid-grey).
 pub fn label_colour(fill: Color32) -> Color32 {

@@ -199,6 +199,14 @@ impl DensityView {
                     .on_hover_text("Shade = each track's own density");
                 ui.selectable_value(shade, Shade::Level, "Level")
                     .on_hover_text("Shade = loudness, -55 to -6 LUFS");
+                ui.add_space(6.0);
+                let (low, high) = match shade {
+                    Shade::Density => ("sparse", "dense"),
+                    Shade::Level => ("quiet", "loud"),
+                };
+                catalyst_widgets::bar_timeline::colour_scale_key(ui, low, high).on_hover_text(
+                    "Cell colours; dark grey = heard but silent, red outline = clash",
+                );
             });
             match total_bars {
                 Some(total_bars) => {
