@@ -5,9 +5,11 @@
 //! Threading: widgets run on the GUI thread only. Audio-to-GUI data comes through lock-free
 //! structures (`shared_dsp::gui_channel`); nothing here ever blocks the audio thread.
 
+pub mod bar_timeline;
 pub mod controls;
 pub mod direct_context;
 pub mod editor;
+pub mod grid_view;
 pub mod keyboard;
 pub mod knob;
 pub mod meter;

@@ -37,10 +37,9 @@ impl Screenshot {
     }
 }
 
-/// Captures the largest mapped top-level window (the editor: the host opens no other window).
-pub fn capture_largest_window() -> Result<Screenshot, String> {
-    let (conn, screen_num) = x11rb::connect(None).map_err(|e| format!("X11 connect: {e}"))?;
-    let root = conn.setup().roots[screen_num].root;
+/// The largest mapped top-level window (the editor: the host opens no other window) and its
+/// size.
+fn largest_window(conn: &impl Connection, root: u32) -> Result<(u32, u16, u16), String> {
     let tree = conn
         .query_tree(root)
         .map_err(|e| format!("query_tree: {e}"))?
@@ -63,6 +62,26 @@ pub fn capture_largest_window() -> Result<Screenshot, String> {
         }
     }
     let (window, width, height, _) = best.ok_or("no editor window is mapped")?;
+    Ok((window, width, height))
+}
+
+/// Moves the pointer to `(x, y)` pixels inside the editor window (to show hover states and
+/// tooltips in a screenshot).
+pub fn move_pointer_into_window(x: i16, y: i16) -> Result<(), String> {
+    let (conn, screen_num) = x11rb::connect(None).map_err(|e| format!("X11 connect: {e}"))?;
+    let root = conn.setup().roots[screen_num].root;
+    let (window, _, _) = largest_window(&conn, root)?;
+    conn.warp_pointer(x11rb::NONE, window, 0, 0, 0, 0, x, y)
+        .map_err(|e| format!("warp_pointer: {e}"))?;
+    conn.flush().map_err(|e| format!("flush: {e}"))?;
+    Ok(())
+}
+
+/// Captures the largest mapped top-level window (the editor: the host opens no other window).
+pub fn capture_largest_window() -> Result<Screenshot, String> {
+    let (conn, screen_num) = x11rb::connect(None).map_err(|e| format!("X11 connect: {e}"))?;
+    let root = conn.setup().roots[screen_num].root;
+    let (window, width, height) = largest_window(&conn, root)?;
     let image = conn
         .get_image(ImageFormat::Z_PIXMAP, window, 0, 0, width, height, !0)
         .map_err(|e| format!("get_image: {e}"))?

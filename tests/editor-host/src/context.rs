@@ -61,11 +61,13 @@ pub fn host_gui_context(params: Arc<dyn Params>) -> GuiContext {
     catalyst_widgets::DirectGuiContext::gui_context(PluginApi::Clap, Some(params))
 }
 
-/// Calls `process()` block by block in real time until `stop` is set.
+/// Calls `process()` block by block in real time until `stop` is set, the transport playing from
+/// `start_beats` quarter notes.
 pub fn process_loop<P: Plugin>(
     plugin: &mut P,
     layout: &AudioIOLayout,
     instrument: bool,
+    start_beats: f64,
     stop: &AtomicBool,
 ) {
     let channels = layout
@@ -94,7 +96,7 @@ pub fn process_loop<P: Plugin>(
 
     let block_duration = Duration::from_secs_f64(BLOCK as f64 / SAMPLE_RATE as f64);
     let start = Instant::now();
-    let mut pos: i64 = 0;
+    let mut pos = (start_beats * 60.0 / signal.bpm() * SAMPLE_RATE as f64).round() as i64;
     let mut block_index: u32 = 0;
     while !stop.load(Ordering::Relaxed) {
         context.transport.pos_samples = Some(pos);

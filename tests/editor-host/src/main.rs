@@ -1,4 +1,4 @@
-//! `catalyst-editor-host PLUGIN OUT.png [--seconds S] [--scale F]`
+//! `catalyst-editor-host PLUGIN OUT.png [--seconds S] [--scale F] [--hover X,Y]`
 //!
 //! A minimal host for checking editors: it activates the plugin, runs `process()` on its own
 //! thread in real time with a test signal (a drum loop for the effects, chords for the piano),
@@ -12,6 +12,7 @@
 
 mod capture;
 mod context;
+mod demo;
 mod signal;
 
 use nice_plug::editor::EditorHandle;
@@ -30,7 +31,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 2 {
         eprintln!(
-            "usage: catalyst-editor-host <snare-layerer|ache-piano|density-meter> OUT.png [--seconds S] [--scale F]"
+            "usage: catalyst-editor-host <snare-layerer|ache-piano|density-meter> OUT.png [--seconds S] [--scale F] [--hover X,Y]"
         );
         std::process::exit(2);
     }
@@ -43,14 +44,34 @@ fn main() {
     };
     let seconds = option("--seconds", 4.0);
     let scale = option("--scale", 1.0);
+    // Pointer position for the shot, logical points inside the editor (shows hover read-outs).
+    let hover = args
+        .iter()
+        .position(|a| a == "--hover")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.split_once(','))
+        .and_then(|(x, y)| Some((x.parse::<f64>().ok()?, y.parse::<f64>().ok()?)));
     let out = std::path::PathBuf::from(&args[1]);
     let result = match args[0].as_str() {
         #[cfg(feature = "snare-layerer")]
-        "snare-layerer" => run::<snare_layerer::SnareLayerer>(&out, seconds, scale, false),
+        "snare-layerer" => {
+            run::<snare_layerer::SnareLayerer>(&out, seconds, scale, hover, false, |_| {
+                Default::default()
+            })
+        }
         #[cfg(feature = "ache-piano")]
-        "ache-piano" => run::<ache_piano::AchePiano>(&out, seconds, scale, true),
+        "ache-piano" => {
+            run::<ache_piano::AchePiano>(&out, seconds, scale, hover, true, |_| Default::default())
+        }
         #[cfg(feature = "density-meter")]
-        "density-meter" => run::<density_meter::DensityMeter>(&out, seconds, scale, false),
+        "density-meter" => run::<density_meter::DensityMeter>(
+            &out,
+            seconds,
+            scale,
+            hover,
+            false,
+            demo::density_session,
+        ),
         other => Err(format!(
             "'{other}' is not built into this binary (build with --features {other})"
         )),
@@ -69,10 +90,14 @@ fn run<P: Plugin + Default + Send + 'static>(
     out: &std::path::Path,
     seconds: f64,
     scale: f64,
+    hover: Option<(f64, f64)>,
     instrument: bool,
+    session: fn(&dyn Params) -> demo::Demo,
 ) -> Result<String, String> {
     let mut plugin = P::default();
     let params = plugin.params();
+    // Loaded like a saved project, before activation.
+    let mut demo = session(params.as_ref());
     for (_, ptr, _) in params.param_map() {
         // SAFETY: `params` keeps the parameters alive.
         unsafe { ptr._internal_update_smoother(SAMPLE_RATE, true) };
@@ -91,6 +116,8 @@ fn run<P: Plugin + Default + Send + 'static>(
         return Err("activate() returned false".into());
     }
     plugin.reset();
+    demo.join_tracks();
+    let start_beats = demo.start_beats;
 
     let executor = AsyncExecutor::new(Arc::new(|_| {}), Arc::new(|_| {}));
     let editor = plugin.editor(executor).ok_or("plugin has no editor")?;
@@ -100,7 +127,7 @@ fn run<P: Plugin + Default + Send + 'static>(
     let audio = {
         let stop = stop.clone();
         std::thread::spawn(move || {
-            context::process_loop(&mut plugin, &layout, instrument, &stop);
+            context::process_loop(&mut plugin, &layout, instrument, start_beats, &stop);
             plugin.deactivate();
         })
     };
@@ -114,7 +141,15 @@ fn run<P: Plugin + Default + Send + 'static>(
         .show(&spawned.window)
         .map_err(|e| format!("editor window did not show: {e}"))?;
     let opened = Instant::now();
-    std::thread::sleep(Duration::from_secs_f64(seconds));
+    match hover {
+        Some((x, y)) => {
+            // Past the tooltip delay before the shot.
+            std::thread::sleep(Duration::from_secs_f64((seconds - 1.0).max(0.5)));
+            capture::move_pointer_into_window((x * scale) as i16, (y * scale) as i16)?;
+            std::thread::sleep(Duration::from_secs_f64(1.0));
+        }
+        None => std::thread::sleep(Duration::from_secs_f64(seconds)),
+    }
 
     let shot = capture::capture_largest_window();
     // What the editor tells the host its size is (physical pixels) must be what it drew.
@@ -127,6 +162,7 @@ fn run<P: Plugin + Default + Send + 'static>(
         .join()
         .map_err(|_| "the audio thread panicked".to_owned())?;
     let shot = shot?;
+    drop(demo);
 
     let stats = shot.stats();
     capture::write_png(out, &shot).map_err(|e| format!("writing {}: {e}", out.display()))?;
