@@ -23,6 +23,7 @@ use catalyst_widgets::{
 use journey::{GUTTER, JourneyAction, Rename};
 use model::{Component, JourneyCache};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 pub type DensityEditor = CatalystEditor<DensityView>;
 
@@ -188,6 +189,18 @@ impl DensityView {
                     self.commit_track_name();
                 }
                 self.editing_name = edit.has_focus();
+                let mut bus = self.params.track_is_bus.load(Ordering::Relaxed);
+                if ui
+                    .checkbox(&mut bus, "bus / master")
+                    .on_hover_text(
+                        "This meter hears a bus or the master: shown in the grid, but left out of \
+                         clashes and of the \"everything plays\" share (saved)",
+                    )
+                    .changed()
+                {
+                    self.params.track_is_bus.store(bus, Ordering::Relaxed);
+                    self.shared.set_track_bus(bus);
+                }
                 ui.add_space(8.0);
                 ui.label(
                     egui::RichText::new("shade")

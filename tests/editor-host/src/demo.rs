@@ -146,6 +146,7 @@ pub fn density_session(params: &dyn Params) -> Demo {
         serde_json::to_string(&state).unwrap_or_default(),
     );
     fields.insert("track_name".to_owned(), "\"Mix bus\"".to_owned());
+    fields.insert("track_is_bus".to_owned(), "true".to_owned());
     params.deserialize_fields(&fields);
     Demo {
         start_beats: (LIVE_START_BAR * 4) as f64,

@@ -102,6 +102,7 @@ pub fn clash_notes(grid: &ArrangementGrid) -> Vec<String> {
 
 /// "Everything plays in 87% of bars", with what it means.
 pub fn playing_words(grid: &ArrangementGrid) -> String {
+    let elements = grid.elements().count();
     if grid.tracks.len() < 2 {
         return "Only this track has joined. Put a Density Meter on the other tracks of this \
                 project to see who plays where."
@@ -113,6 +114,11 @@ pub fn playing_words(grid: &ArrangementGrid) -> String {
             grid.tracks.len()
         );
     }
+    if elements < 2 {
+        return "Buses hear every part at once: join Density Meters on the element tracks \
+                (drums, bass, pads...) to see who plays where."
+            .to_owned();
+    }
     let share = (grid.all_playing_share() * 100.0).round();
     let meaning = if share >= 80.0 {
         ": everything plays all the time. Drop parts out of the verses so the chorus can lift."
@@ -121,10 +127,7 @@ pub fn playing_words(grid: &ArrangementGrid) -> String {
     } else {
         ": parts come and go."
     };
-    format!(
-        "All {} tracks play together in {share:.0}% of bars{meaning}",
-        grid.tracks.len()
-    )
+    format!("All {elements} element tracks play together in {share:.0}% of bars{meaning}")
 }
 
 /// The arrangement card's state (kept while the editor is open).
@@ -273,11 +276,13 @@ mod tests {
         let kick = TrackRow {
             id: 1,
             name: "Kick".into(),
+            bus: false,
             cells: (0..6).map(|_| cell(-14.0, 30.0, sub)).collect(),
         };
         let bass = TrackRow {
             id: 2,
             name: "Bass".into(),
+            bus: false,
             cells: (0..6)
                 .map(|i| {
                     if i >= 2 {
@@ -291,6 +296,7 @@ mod tests {
         let pad = TrackRow {
             id: 3,
             name: "Pad".into(),
+            bus: false,
             cells: (0..6)
                 .map(|i| if i >= 1 { cell(-20.0, 60.0, mid) } else { None })
                 .collect(),
@@ -332,9 +338,19 @@ mod tests {
         // Heard bars 0-5; all three play in bars 2-5: 4 of 6.
         let words = playing_words(&g);
         assert!(
-            words.starts_with("All 3 tracks play together in 67% of bars"),
+            words.starts_with("All 3 element tracks play together in 67% of bars"),
             "{words}"
         );
+        // A meter on the mix bus plays in every bar but is not an element: same share.
+        let mut with_bus = g.clone();
+        let mut mix = with_bus.tracks[2].clone();
+        mix.id = 9;
+        mix.bus = true;
+        mix.cells = (0..6).map(|_| cell(-10.0, 70.0, [0.5, 0.3, 0.1])).collect();
+        with_bus.tracks.push(mix);
+        assert_eq!(playing_words(&with_bus), words);
+        with_bus.tracks.drain(..2);
+        assert!(playing_words(&with_bus).starts_with("Buses hear every part"));
         let alone = ArrangementGrid {
             tracks: g.tracks[..1].to_vec(),
             bars: 6,
