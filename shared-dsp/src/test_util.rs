@@ -42,3 +42,11 @@ pub fn find_crossing(
 }
 
 pub const MINUS_3DB: f32 = std::f32::consts::FRAC_1_SQRT_2;
+
+/// Largest absolute sample difference between two renders (compared over the shorter one).
+pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max)
+}

@@ -1078,12 +1078,8 @@ mod tests {
             for block in [37usize, 64, 8192] {
                 let (l, r, hits) = run(&mut make(), &x, block);
                 assert_eq!(hits, ref_hits, "block {block}");
-                let worst = l
-                    .iter()
-                    .zip(&ref_l)
-                    .chain(r.iter().zip(&ref_r))
-                    .map(|(a, b)| (a - b).abs())
-                    .fold(0.0f32, f32::max);
+                let worst = crate::test_util::max_abs_diff(&l, &ref_l)
+                    .max(crate::test_util::max_abs_diff(&r, &ref_r));
                 assert!(
                     worst < 1.0e-4 * peak,
                     "block {block}: {worst} vs peak {peak}"

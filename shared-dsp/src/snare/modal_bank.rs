@@ -575,11 +575,7 @@ mod tests {
         assert!(peak > 0.01);
         for block in [32usize, 64, 100, 8192] {
             let x = render(block);
-            let worst = x
-                .iter()
-                .zip(&reference)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0f32, f32::max);
+            let worst = crate::test_util::max_abs_diff(&x, &reference);
             assert!(
                 worst < 1.0e-4 * peak,
                 "block {block}: {worst} (peak {peak})"

@@ -247,11 +247,7 @@ mod tests {
         let reference = render(1);
         for block in [7usize, 64, 8192] {
             let x = render(block);
-            let worst = x
-                .iter()
-                .zip(&reference)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0f32, f32::max);
+            let worst = crate::test_util::max_abs_diff(&x, &reference);
             assert!(worst < 1.0e-6, "block {block}: {worst}");
         }
         assert!(reference[3_100..].iter().any(|v| v.abs() > 0.1));

@@ -32,112 +32,107 @@ fn section_title(ui: &mut egui::Ui, theme: &Theme, title: &str) {
     );
 }
 
-/// Live readouts (published by the audio thread while the editor is open).
-pub fn readouts(ui: &mut egui::Ui, r: &Readouts) {
-    let theme = Theme::get(ui.ctx());
-    section_title(ui, &theme, "LOUDNESS");
-    egui::Grid::new("density-loudness")
+/// One readout: label, value, unit, help text.
+type Row<'a> = (&'a str, f32, &'a str, &'a str);
+
+/// A titled grid of readouts.
+fn readout_grid(ui: &mut egui::Ui, theme: &Theme, title: &str, rows: &[Row]) {
+    section_title(ui, theme, title);
+    egui::Grid::new(title)
         .num_columns(2)
         .spacing([8.0, 3.0])
         .min_col_width(70.0)
         .show(ui, |ui| {
-            readout(
-                ui,
-                &theme,
+            for &(label, value, unit, tip) in rows {
+                readout(ui, theme, label, value, unit, tip);
+            }
+        });
+}
+
+/// Live readouts (published by the audio thread while the editor is open).
+pub fn readouts(ui: &mut egui::Ui, r: &Readouts) {
+    let theme = Theme::get(ui.ctx());
+    readout_grid(
+        ui,
+        &theme,
+        "LOUDNESS",
+        &[
+            (
                 "Momentary",
                 r.momentary_lufs.load(),
                 " LUFS",
                 "BS.1770 loudness over the last 400 ms",
-            );
-            readout(
-                ui,
-                &theme,
+            ),
+            (
                 "Short-term",
                 r.short_term_lufs.load(),
                 " LUFS",
                 "BS.1770 loudness over the last 3 s",
-            );
-            readout(
-                ui,
-                &theme,
+            ),
+            (
                 "Integrated",
                 r.integrated_lufs.load(),
                 " LUFS",
                 "Gated loudness since playback started (EBU R128)",
-            );
-            readout(
-                ui,
-                &theme,
+            ),
+            (
                 "Range",
                 r.loudness_range_lu.load(),
                 " LU",
                 "Loudness range, EBU Tech 3342",
-            );
-            readout(
-                ui,
-                &theme,
+            ),
+            (
                 "True peak",
                 r.true_peak_dbtp.load(),
                 " dBTP",
                 "Highest true peak (4x oversampled)",
-            );
-        });
+            ),
+        ],
+    );
     ui.add_space(8.0);
-    section_title(ui, &theme, "DENSITY NOW");
-    egui::Grid::new("density-now")
-        .num_columns(2)
-        .spacing([8.0, 3.0])
-        .min_col_width(70.0)
-        .show(ui, |ui| {
-            readout(
-                ui,
-                &theme,
+    readout_grid(
+        ui,
+        &theme,
+        "DENSITY NOW",
+        &[
+            (
                 "Density",
                 r.density.load(),
                 " /100",
                 "The Density index over about the last second",
-            );
-            readout(
-                ui,
-                &theme,
+            ),
+            (
                 "Occupancy",
                 r.occupancy.load() * 100.0,
                 " %",
                 "Share of the 40 ERB bands within the occupancy range of the held loudest band",
-            );
-            readout(
-                ui,
-                &theme,
+            ),
+            (
                 "Onsets",
                 r.onset_rate_hz.load(),
                 " /s",
                 "Note and drum onsets per second",
-            );
-            readout(
-                ui,
-                &theme,
+            ),
+            (
                 "Peak/loud",
                 r.plr_db.load(),
                 " dB",
                 "Peak-to-loudness ratio: true peak minus loudness (low = squashed)",
-            );
-            readout(
-                ui,
-                &theme,
+            ),
+            (
                 "Low end",
                 r.low_share.load() * 100.0,
                 " %",
                 "Share of the power below 120 Hz",
-            );
-            readout(
-                ui,
-                &theme,
+            ),
+            (
                 "Flatness",
                 super::model::flatness_db(r.flatness.load()),
                 " dB",
                 "Spectral flatness: -30 dB tonal, -5 dB noise-like",
-            );
-        });
+            ),
+        ],
+    );
 }
 
 /// What the user asked for in the export / clear area.
