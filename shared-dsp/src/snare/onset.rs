@@ -22,7 +22,8 @@
 //! 3. it is outside the retrigger hold, or, inside it (but at least 8 ms after the held hit,
 //!    whose own energy may still be building), rises 3 dB more than `rise_db` (so the main
 //!    stroke of a flam still triggers after its grace note). A near-threshold hit (within 6 dB)
-//!    also needs 3 dB more rise: that is where bleed onsets landing on a ringing tail sit.
+//!    also needs 3 dB more rise, and up to 3 dB more again the closer it is to the threshold:
+//!    that is where bleed onsets landing on a ringing tail sit.
 //!
 //! After detection the detector measures the hit for a short velocity window, then locates the
 //! true onset by looking back through the band-signal history for where the rise began: the
@@ -62,9 +63,20 @@ const REFERENCE_SPAN_MS: f32 = 3.0;
 /// How fast the rise test's reference (a peak-hold of those energies) falls.
 const REFERENCE_DECAY_DB_PER_MS: f32 = 0.2;
 /// Within this factor above the threshold (+6 dB) a hit needs NEAR_THRESHOLD_EXTRA_RISE more
-/// rise (power ratio, +3 dB).
+/// rise (power ratio, +3 dB) ...
 const NEAR_THRESHOLD_GAIN: f32 = 2.0;
+const NEAR_THRESHOLD_DB: f32 = 6.0;
 const NEAR_THRESHOLD_EXTRA_RISE: f32 = 2.0;
+/// ... and up to this much more again the closer it is to the threshold (dB, at the threshold
+/// itself): a kick's upper body leaking through the band's low edge, summing with a ghost
+/// note's ringing, crosses the threshold by a dB or two with a steep rise; a ghost stroke that
+/// is really there keeps rising past that zone a hop or two later and triggers then.
+const AT_THRESHOLD_EXTRA_RISE_DB: f32 = 3.0;
+/// Confirmation: the mean energy of the hops between detection and the end of the velocity
+/// window must stay at least `rise_db` + this above the reference the rise was measured
+/// against (lookahead: 1 ms window; zero latency: 0.5 ms, noisier, so a looser margin).
+const CONFIRM_LOOKAHEAD_DB: f32 = -4.0;
+const CONFIRM_ZERO_LATENCY_DB: f32 = -6.0;
 /// Release of the peak envelope (threshold test, editor scope).
 const ENVELOPE_RELEASE_MS: f32 = 10.0;
 
@@ -182,6 +194,11 @@ pub struct OnsetDetector {
     reference_decay: f32,
     /// Required energy ratio of the rise test (linear power).
     rise_ratio: f32,
+    /// The rise test's reference when the pending hit was detected (its confirmation's base).
+    detect_reference: f32,
+    detect_hop: usize,
+    /// `rise_ratio` x the confirmation margin of the timing mode (linear power).
+    confirm_ratio: f32,
 }
 
 /// Per-step decay factor of a `time_ms` time constant when stepping `step` samples at a time.
@@ -236,6 +253,9 @@ impl OnsetDetector {
             rise_ratio: power_ratio(settings.rise_db()),
             reference: 0.0,
             reference_decay: 0.0,
+            detect_reference: 0.0,
+            detect_hop: 0,
+            confirm_ratio: Self::confirm_ratio(&settings),
         };
         d.set_sample_rate(sample_rate);
         d
@@ -275,9 +295,19 @@ impl OnsetDetector {
         self.threshold_gain = db_to_gain(settings.threshold_db);
         self.range_gain = db_to_gain(-settings.range_db());
         self.rise_ratio = power_ratio(settings.rise_db());
+        self.confirm_ratio = Self::confirm_ratio(&settings);
         if band_changed {
             self.apply_band();
         }
+    }
+
+    fn confirm_ratio(settings: &OnsetSettings) -> f32 {
+        let margin = if settings.lookahead {
+            CONFIRM_LOOKAHEAD_DB
+        } else {
+            CONFIRM_ZERO_LATENCY_DB
+        };
+        power_ratio(settings.rise_db() + margin)
     }
 
     /// Current peak envelope of the band signal, linear (updated every ~0.17 ms).
@@ -324,6 +354,7 @@ impl OnsetDetector {
         self.reference = 0.0;
         self.pending_left = 0;
         self.pending_detect_index = 0;
+        self.detect_reference = 0.0;
         self.hold_remaining = 0;
         self.flam_block_left = 0;
         self.recent_peak = 0.0;
@@ -408,7 +439,7 @@ impl OnsetDetector {
         if self.pending_left > 0 {
             self.pending_left -= 1;
             if self.pending_left == 0 {
-                hit = Some(self.finish_hit(self.pending_detect_index, i));
+                hit = self.finish_hit(self.pending_detect_index, i);
             }
         }
         if self.hop_left == 0 {
@@ -416,7 +447,7 @@ impl OnsetDetector {
             if self.end_hop() && hit.is_none() {
                 let window = self.velocity_window();
                 if window <= 1 {
-                    return Some(self.finish_hit(i, i));
+                    return self.finish_hit(i, i);
                 }
                 self.pending_detect_index = i;
                 self.pending_left = window - 1;
@@ -478,12 +509,21 @@ impl OnsetDetector {
             self.rise_ratio * NEAR_THRESHOLD_EXTRA_RISE
         };
         let before = before.max(1.0e-12);
-        let rising = self.envelope > threshold && now > before * rise_ratio;
+        let mut rising = self.envelope > threshold && now > before * rise_ratio;
+        if rising && self.envelope <= threshold * NEAR_THRESHOLD_GAIN {
+            // Graded: right at the threshold the rise must be up to 3 dB steeper still, falling
+            // linearly (in dB) to nothing 6 dB above it (one log per candidate hop, not per hop).
+            let margin_db = 20.0 * (self.envelope / threshold).log10();
+            let extra_db = AT_THRESHOLD_EXTRA_RISE_DB * (1.0 - margin_db / NEAR_THRESHOLD_DB);
+            rising = now > before * rise_ratio * power_ratio(extra_db.max(0.0));
+        }
         // Inside the hold only a steeper rise counts: a flam's main stroke over its grace note.
         let allowed = self.hold_remaining == 0
             || (self.flam_block_left == 0 && now > before * rise_ratio * FLAM_EXTRA_RISE);
         let detected = rising && allowed;
         if detected {
+            self.detect_reference = before;
+            self.detect_hop = self.hop_index;
             self.hold_remaining = ms_to_samples(self.sample_rate, self.settings.hold_ms);
             self.flam_block_left = ms_to_samples(self.sample_rate, MIN_FLAM_SPACING_MS);
         }
@@ -491,7 +531,23 @@ impl OnsetDetector {
     }
 
     /// Locates the onset in the history and measures the velocity. `end` is the current index.
-    fn finish_hit(&mut self, detect_index: u64, end: u64) -> Onset {
+    fn finish_hit(&mut self, detect_index: u64, end: u64) -> Option<Onset> {
+        // Confirmation: a stroke's energy stays up; a burst of the ringing's own noise (whose
+        // envelope fluctuates at the pace of the wires' bandwidth: bursts ~1 ms long) has
+        // already fallen back by the end of the velocity window.
+        // The hops completed since the detection hop (at least the last one).
+        let since = self
+            .hop_index
+            .saturating_sub(self.detect_hop)
+            .clamp(1, self.hop_mask);
+        let after: f32 = (1..=since)
+            .map(|k| self.hop_energies[self.hop_index.wrapping_sub(k) & self.hop_mask])
+            .sum();
+        if after < since as f32 * self.detect_reference * self.confirm_ratio {
+            self.hold_remaining = 0;
+            self.flam_block_left = 0;
+            return None;
+        }
         let ms = |v: f32| ms_to_samples(self.sample_rate, v).max(1) as u64;
         let (pre_len, post_len) = (ms(1.0), ms(0.5));
         let search = (ms_to_samples(self.sample_rate, SEARCH_MS) as u64)
@@ -590,12 +646,12 @@ impl OnsetDetector {
         self.recent_peak = reference;
         let hold = ms_to_samples(self.sample_rate, self.settings.hold_ms);
         self.hold_remaining = hold.saturating_sub(onset_age);
-        Onset {
+        Some(Onset {
             start_delay,
             onset_age,
             velocity,
             peak_db: gain_to_db(peak),
-        }
+        })
     }
 }
 
@@ -640,7 +696,18 @@ mod tests {
     }
 
     fn score(sr: f32, bpm: f32, kick_db: f32, hat_db: f32, settings: OnsetSettings) -> Score {
-        let g = groove(sr, bpm, 4, kick_db, hat_db, bpm as u32 + 7);
+        score_seeded(sr, bpm, kick_db, hat_db, settings, bpm as u32 + 7)
+    }
+
+    fn score_seeded(
+        sr: f32,
+        bpm: f32,
+        kick_db: f32,
+        hat_db: f32,
+        settings: OnsetSettings,
+        seed: u32,
+    ) -> Score {
+        let g = groove(sr, bpm, 4, kick_db, hat_db, seed);
         let found = detect(&g.signal, sr, settings);
         let tol = (0.003 * sr) as i64;
         let mut s = Score {
@@ -782,26 +849,76 @@ mod tests {
     }
 
     /// The hop (decision rate) is a whole number of samples, so its length in time varies a
-    /// little with the rate: the 200 BPM roll is still found whole at 44.1 and 96 kHz. At
-    /// 96 kHz (a different noise realisation of the same groove) one kick-bleed onset landing on
-    /// a ghost note's ringing 75 ms later triggers at the ghost-catching setting: the known
-    /// thin margin of that case (README), pinned here at one so it cannot grow unnoticed.
+    /// little with the rate: the 200 BPM roll is still found whole at 44.1, 88.2 and 96 kHz,
+    /// and the kick bleed summing with a ghost note's ringing (crossing the threshold by ~1 dB
+    /// at 96 kHz in this realisation) does not trigger.
     #[test]
     fn fast_rolls_at_other_sample_rates() {
-        for sr in [44_100.0f32, 96_000.0] {
+        for sr in [44_100.0f32, 88_200.0, 96_000.0] {
             let s = score(sr, 200.0, -20.0, -20.0, settings_for_bleed(-20.0));
             println!(
                 "{sr} Hz: mains {}/{} false {} within 0.5 ms {}",
                 s.mains_found, s.mains, s.false_triggers, s.mains_within_half_ms
             );
             assert_eq!(s.mains_found, s.mains, "{sr}");
-            let allowed_false = if sr == 96_000.0 { 1 } else { 0 };
-            assert!(
-                s.false_triggers <= allowed_false,
-                "{sr}: {}",
-                s.false_triggers
-            );
+            assert_eq!(s.false_triggers, 0, "{sr}");
             assert!(s.mains_within_half_ms * 8 >= s.mains * 7, "{sr}");
+        }
+    }
+
+    /// The fixed-seed tests above pin particular grooves; this one measures rates over many
+    /// noise realisations (96 grooves per timing mode: 44.1/48/96 kHz x 90/120/170/200 BPM x
+    /// kick and hat bleed -20 and -30 dB x 4 seeds; 2,304 main strokes, 1,152 ghost notes) at
+    /// the ghost-catching setting. The misses are unaccented roll strokes 75-88 ms after an
+    /// accent 2 dB louder, whose rise over the accent's ringing a noisy 1.5 ms window can
+    /// measure as little as 3.5 dB; a false trigger is a burst of a hit's own ringing, a bleed
+    /// onset on a ghost's ringing or a hit located more than 3 ms off. Measured (README):
+    /// lookahead 99.74% of mains, 87.2% of ghosts, 2 false triggers; zero latency 99.74%,
+    /// 86.7%, 6. Asserted with a little headroom.
+    #[test]
+    fn randomised_grooves_detection_rates() {
+        for (lookahead, max_false) in [(true, 4), (false, 9)] {
+            let (mut mains, mut mains_found, mut ghosts, mut ghosts_found) = (0, 0, 0, 0);
+            let (mut false_triggers, mut grooves, mut error_sum_ms) = (0, 0, 0.0f32);
+            for sr in [44_100.0f32, 48_000.0, 96_000.0] {
+                for bpm in [90.0f32, 120.0, 170.0, 200.0] {
+                    for bleed in [-20.0f32, -30.0] {
+                        for seed in 0..4u32 {
+                            let settings = OnsetSettings {
+                                lookahead,
+                                ..settings_for_bleed(bleed)
+                            };
+                            let s =
+                                score_seeded(sr, bpm, bleed, bleed, settings, 1_000 + seed * 31);
+                            mains += s.mains;
+                            mains_found += s.mains_found;
+                            ghosts += s.ghosts;
+                            ghosts_found += s.ghosts_found;
+                            false_triggers += s.false_triggers;
+                            error_sum_ms += s.mean_abs_main_error_ms * s.mains_found as f32;
+                            grooves += 1;
+                        }
+                    }
+                }
+            }
+            let recall = mains_found as f32 / mains as f32;
+            println!(
+                "lookahead {lookahead}: {grooves} random grooves: mains {mains_found}/{mains} \
+                 ({:.2}%), ghosts {ghosts_found}/{ghosts} ({:.1}%), false triggers \
+                 {false_triggers}, mean onset error {:.3} ms",
+                100.0 * recall,
+                100.0 * ghosts_found as f32 / ghosts as f32,
+                error_sum_ms / mains_found as f32
+            );
+            assert!(recall >= 0.995, "{lookahead}: {mains_found}/{mains}");
+            assert!(
+                ghosts_found * 10 >= ghosts * 8,
+                "{lookahead}: {ghosts_found}/{ghosts}"
+            );
+            assert!(
+                false_triggers <= max_false,
+                "{lookahead}: {false_triggers} in {grooves}"
+            );
         }
     }
 
