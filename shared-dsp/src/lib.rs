@@ -14,6 +14,7 @@ pub mod envelope;
 pub mod filters;
 pub mod gui_channel;
 pub mod loudness;
+pub mod output_ceiling;
 pub mod piano;
 pub mod rng;
 pub mod smoother;

@@ -3,8 +3,9 @@
 
 use nice_plug::midi::Key;
 use nice_plug::prelude::*;
-use shared_dsp::denormal::{ScopedFlushDenormals, sanitize};
+use shared_dsp::denormal::ScopedFlushDenormals;
 use shared_dsp::gui_channel::{GuiArray, GuiValue};
+use shared_dsp::output_ceiling::soft_ceiling;
 use shared_dsp::piano::{PianoEngine, PianoSettings};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -14,6 +15,9 @@ mod params;
 pub use params::AchePianoParams;
 pub use shared_dsp::piano::{PRESETS, PianoPreset};
 
+/// Output safety: untouched up to +6 dBFS, then bending toward a +12 dBFS ceiling it never
+/// reaches (shared_dsp::output_ceiling).
+const OUTPUT_KNEE: f32 = 2.0;
 const OUTPUT_LIMIT: f32 = 4.0;
 /// MIDI keys shown to the editor.
 pub const KEYS: usize = 128;
@@ -253,7 +257,7 @@ impl Plugin for AchePiano {
         for i in 0..num_samples {
             let g = self.params.volume.smoothed.next();
             for ch in channels.iter_mut() {
-                ch[i] = sanitize(ch[i] * g, OUTPUT_LIMIT);
+                ch[i] = soft_ceiling(ch[i] * g, OUTPUT_KNEE, OUTPUT_LIMIT);
             }
         }
         // No GUI work while the editor is closed; republish the tuning when it reopens.

@@ -13,12 +13,15 @@ use super::noise_tail::{NoiseTail, TailSettings};
 use super::onset::{LOOKAHEAD_MS, Onset, OnsetDetector, OnsetSettings};
 use super::sample_player::{SampleData, SamplePlayer, SampleSettings};
 use crate::denormal::sanitize;
+use crate::output_ceiling::soft_ceiling_block;
 use crate::rng::Rng;
 use crate::smoother::ExpSmoother;
 use crate::util::{cents_to_ratio, db_to_gain, equal_power_pan, gain_to_db};
 
-/// Hard safety limit on any output sample (+24 dBFS).
+/// Safety ceiling of any output sample (+24 dBFS), never reached: the output bends toward it
+/// from OUTPUT_KNEE (+12 dBFS) on, and inputs are clamped to it.
 pub const OUTPUT_LIMIT: f32 = 16.0;
+pub const OUTPUT_KNEE: f32 = 4.0;
 /// Hits reported per `process` call at most (a 8192-sample block at 22 kHz holds < 20).
 pub const MAX_HITS_PER_BLOCK: usize = 64;
 /// Points in the detector scope history and the time each covers.
@@ -507,9 +510,10 @@ impl SnareEngine {
             start = end;
         }
         // The mix of sanitized inputs and bounded layers is finite; this scan (not a per-sample
-        // clamp) keeps the output limit guaranteed all the same.
+        // clamp) keeps the output limit guaranteed all the same, bending smoothly above
+        // +12 dBFS instead of squaring the wave off (see `output_ceiling`).
         for c in channels[..n_ch].iter_mut() {
-            sanitize_block(&mut c[..len]);
+            soft_ceiling_block(&mut c[..len], OUTPUT_KNEE, OUTPUT_LIMIT);
         }
     }
 
