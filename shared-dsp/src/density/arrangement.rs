@@ -18,8 +18,15 @@ use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
-/// A track "plays" in a bar whose loudness is at least this (LUFS).
+/// A track "plays" in a bar whose loudness is at least this (LUFS) ...
 pub const PLAYING_LUFS: f32 = -55.0;
+/// ... unless the bar only holds the tail of the bar before: at least this much quieter than it
+/// (dB) with nothing playing in the bar after. A part that stops on a bar line leaves its
+/// release (or, for a hard stop, the K-weighting filter's ringing: a 55 Hz bass cut dead at
+/// -15 LUFS still reads -44 LUFS in the next bar) at the start of the next bar, and the grid
+/// used to show the part playing one bar longer than it did. A quieter part that goes on (a
+/// breakdown) keeps playing in the bar after, so it is not a tail.
+pub const SPILL_DROP_DB: f32 = 15.0;
 /// A track "loads" a low band in a bar when that band holds at least this share of the track's
 /// power in the bar. Two tracks loading the same band in the same bar clash.
 pub const CLASH_MIN_SHARE: f32 = 0.25;
@@ -123,6 +130,7 @@ impl TrackSlot {
             low_band_share: std::array::from_fn(|b| {
                 self.low_band_share[i][b].load(Ordering::Relaxed)
             }),
+            spill: false,
         })
     }
 }
@@ -133,11 +141,14 @@ pub struct Cell {
     pub loudness_lufs: f32,
     pub density: f32,
     pub low_band_share: [f32; LOW_BANDS],
+    /// Only the tail of the previous bar sounds here (see [`SPILL_DROP_DB`]): not playing.
+    #[serde(default)]
+    pub spill: bool,
 }
 
 impl Cell {
     pub fn playing(&self) -> bool {
-        self.loudness_lufs >= PLAYING_LUFS
+        self.loudness_lufs >= PLAYING_LUFS && !self.spill
     }
 
     pub fn loads(&self, band: usize) -> bool {
@@ -198,6 +209,22 @@ impl ArrangementGrid {
             }
         }
         all as f32 / heard.max(1) as f32
+    }
+}
+
+/// Marks the cells of a row that only hold the previous bar's tail (see [`SPILL_DROP_DB`]).
+pub fn mark_spills(cells: &mut [Option<Cell>]) {
+    let loud = |c: Option<&Option<Cell>>| c.and_then(|c| c.map(|c| c.loudness_lufs));
+    for i in 1..cells.len() {
+        let (Some(previous), Some(here)) = (loud(cells.get(i - 1)), loud(cells.get(i))) else {
+            continue;
+        };
+        let previous_plays = previous >= PLAYING_LUFS && cells[i - 1].is_some_and(|c| !c.spill);
+        let next_plays = loud(cells.get(i + 1)).is_some_and(|l| l >= PLAYING_LUFS);
+        let tail = previous_plays && here >= PLAYING_LUFS && here <= previous - SPILL_DROP_DB;
+        if let (true, false, Some(c)) = (tail, next_plays, cells[i].as_mut()) {
+            c.spill = true;
+        }
     }
 }
 
@@ -287,6 +314,7 @@ impl Registry {
             .map_or(0, |i| i + 1);
         for t in &mut tracks {
             t.cells.truncate(bars);
+            mark_spills(&mut t.cells);
         }
         let clashes = find_clashes(&tracks, bars);
         ArrangementGrid {
@@ -411,6 +439,47 @@ mod tests {
         // An instance that leaves disappears from the grid.
         drop(hats_slot);
         assert_eq!(registry.snapshot().tracks.len(), 2);
+    }
+
+    /// A bass cut dead on a bar line leaves the K-weighting filter's ringing (and a real part
+    /// its release) at the start of the next bar: that bar is not shown as playing. A part that
+    /// drops 20 dB and goes on (a breakdown) still plays.
+    #[test]
+    fn a_part_stopping_on_a_bar_line_does_not_play_in_the_next_bar() {
+        use std::f64::consts::TAU;
+        let registry = Registry::default();
+        let bass_slot = registry.register("Bass");
+        let quiet_slot = registry.register("Breakdown");
+        let mut bass = DensityTracker::new(SR, 1);
+        let mut quiet = DensityTracker::new(SR, 1);
+        // Bars 0-3: a 55 Hz bass at -15 LUFS, stopping dead on the line into bar 4.
+        run(&mut bass, &bass_slot, 8, |t| {
+            if t < 8.0 {
+                (0.25 * (TAU * 55.0 * t).sin() + 0.08 * (TAU * 110.0 * t).sin()) as f32
+            } else {
+                0.0
+            }
+        });
+        // Bars 0-3 loud, bars 4-7 the same part 20 dB down.
+        run(&mut quiet, &quiet_slot, 8, |t| {
+            let a = if t < 8.0 { 0.3 } else { 0.03 };
+            (a * (TAU * 220.0 * t).sin()) as f32
+        });
+        let grid = registry.snapshot();
+        let plays = |row: usize| -> Vec<bool> {
+            grid.tracks[row]
+                .cells
+                .iter()
+                .map(|c| c.is_some_and(|c| c.playing()))
+                .collect()
+        };
+        let tail = grid.tracks[0].cells[4].unwrap();
+        assert!(tail.loudness_lufs > PLAYING_LUFS && tail.spill, "{tail:?}");
+        assert_eq!(
+            plays(0),
+            [true, true, true, true, false, false, false, false]
+        );
+        assert_eq!(plays(1), [true; 8]);
     }
 
     #[test]

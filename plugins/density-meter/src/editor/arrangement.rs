@@ -204,7 +204,13 @@ impl ArrangementView {
                         "\n{:.1} LUFS · density {:.0}{}",
                         c.loudness_lufs,
                         c.density,
-                        if c.playing() { "" } else { " (silent)" }
+                        if c.playing() {
+                            ""
+                        } else if c.spill {
+                            " (only the tail of the bar before)"
+                        } else {
+                            " (silent)"
+                        }
                     );
                     for clash in self.grid.clashes.iter().filter(|k| {
                         k.bar as usize == bar && (k.track_a == track.id || k.track_b == track.id)
@@ -266,6 +272,7 @@ mod tests {
             loudness_lufs,
             density,
             low_band_share: low,
+            spill: false,
         })
     }
 
