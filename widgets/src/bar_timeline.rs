@@ -20,6 +20,8 @@ pub struct BarView {
     pub start: f32,
     pub span: f32,
     pub fit: bool,
+    /// The playing position last frame (see [`BarView::follow`]).
+    pub last_marker: Option<f32>,
 }
 
 impl Default for BarView {
@@ -28,6 +30,7 @@ impl Default for BarView {
             start: 0.0,
             span: MIN_VIEW_BARS,
             fit: true,
+            last_marker: None,
         }
     }
 }
@@ -71,6 +74,25 @@ impl BarView {
         let total = (total_bars as f32).max(MIN_VIEW_BARS);
         self.fit = self.span >= total - 1e-3;
         self.update(total_bars);
+    }
+
+    /// Keeps the playing position in sight while zoomed in, as a DAW's arrange view pages with
+    /// the playhead: when the marker leaves the view from inside it (runs off the right edge, or
+    /// jumps away: a loop or a relocation), the view turns the page so the marker sits a
+    /// quarter of the way in. A marker the user has scrolled out of sight stays out of sight.
+    pub fn follow(&mut self, marker: Option<f32>, total_bars: usize) {
+        let previous = std::mem::replace(&mut self.last_marker, marker);
+        let (Some(now), Some(before)) = (marker, previous) else {
+            return;
+        };
+        if self.fit || !now.is_finite() {
+            return;
+        }
+        let in_view = |bar: f32| bar >= self.start && bar <= self.start + self.span;
+        if in_view(before) && !in_view(now) {
+            self.start = now - 0.25 * self.span;
+            self.update(total_bars);
+        }
     }
 
     /// Back to the whole capture.
@@ -241,6 +263,7 @@ pub fn bar_plot(
     view.update(total_bars);
 
     view.interact(ui, &response, plot.left(), plot.width(), total_bars);
+    view.follow(marker, total_bars);
     let axis = view.axis(plot.left(), plot.width());
 
     if !ui.is_rect_visible(outer) {
@@ -532,6 +555,7 @@ mod tests {
             start: 10.0,
             span: 20.0,
             fit: false,
+            last_marker: None,
         };
         let axis = view.axis(100.0, 400.0);
         assert_eq!(axis.x_of(10.0), 100.0);
@@ -547,12 +571,50 @@ mod tests {
     }
 
     #[test]
+    fn zoomed_view_pages_with_the_playing_bar_unless_scrolled_away() {
+        let mut view = BarView {
+            start: 0.0,
+            span: 16.0,
+            fit: false,
+            last_marker: None,
+        };
+        let total = 64;
+        view.follow(Some(15.5), total);
+        assert_eq!(view.start, 0.0);
+        // Runs off the right edge: the page turns, the marker a quarter in.
+        view.follow(Some(16.2), total);
+        assert!((view.start - 12.2).abs() < 1e-4, "{}", view.start);
+        // A loop back to bar 2: the view jumps back with it.
+        view.follow(Some(20.0), total);
+        view.follow(Some(2.0), total);
+        assert_eq!(view.start, 0.0);
+        // Never past the end of the capture.
+        view.follow(Some(15.9), total);
+        view.start = 48.0;
+        view.follow(Some(63.0), total);
+        view.follow(Some(64.5), total);
+        assert_eq!(view.start, 48.0);
+        // The user scrolled elsewhere: the marker moving on does not pull the view back.
+        view.start = 40.0;
+        view.follow(Some(20.0), total);
+        view.follow(Some(21.0), total);
+        assert_eq!(view.start, 40.0);
+        // In fit mode the whole capture is in view anyway.
+        let mut fit = BarView::default();
+        fit.update(total);
+        fit.follow(Some(10.0), total);
+        fit.follow(Some(70.0), total);
+        assert_eq!((fit.start, fit.fit), (0.0, true));
+    }
+
+    #[test]
     fn label_step_keeps_labels_apart() {
         for (span, width) in [(8.0, 800.0), (48.0, 700.0), (500.0, 700.0), (1024.0, 300.0)] {
             let axis = BarView {
                 start: 0.0,
                 span,
                 fit: false,
+                last_marker: None,
             }
             .axis(0.0, width);
             let step = axis.label_step(34.0);
@@ -665,6 +727,7 @@ mod tests {
             start: 0.0,
             span: 6.0,
             fit: false,
+            last_marker: None,
         }
         .axis(0.0, 60.0);
         let runs = curve_points(&curve, &axis, 6, |v| v);

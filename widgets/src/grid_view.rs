@@ -188,6 +188,7 @@ mod tests {
             start: 0.0,
             span: 16.0,
             fit: false,
+            last_marker: None,
         }
         .axis(100.0, 320.0);
         // 3 rows of 18 points from y = 50; bars are 20 points wide from x = 100.
