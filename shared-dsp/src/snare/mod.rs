@@ -14,6 +14,8 @@ pub mod sample_file;
 pub mod sample_player;
 
 #[cfg(test)]
+mod onset_recorded_tests;
+#[cfg(test)]
 pub(crate) mod test_material;
 
 pub use engine::{HitEvent, LayerSettings, MixSettings, SnareEngine, SnareSettings};
