@@ -84,11 +84,13 @@ fn describe(id: &str) -> Option<&'static str> {
             "Hits quieter than this (in the detector band) do not trigger. The dashed line in the view."
         }
         "sens" => {
-            "How far above the recent hits' level a new hit must rise: higher catches ghost notes, lower rejects them."
+            "How far below the loudest recent hits a hit may be, and how little it must rise over the ringing: higher catches ghost notes and fast-roll strokes (try 70 % for rolls), lower rejects them."
         }
         "bandlo" => "Low edge of the detector band: raise it to ignore kick bleed.",
         "bandhi" => "High edge of the detector band: lower it to ignore hi-hat bleed.",
-        "hold" => "After a hit, no new hit for this long (rejects flams and double triggers).",
+        "hold" => {
+            "After a hit, no new hit for this long unless it rises well above the first (a flam's main stroke still triggers): rejects double triggers."
+        }
         "dyn" => {
             "How much each hit's strength changes the layers: 0 = every hit the same, 100 = follows your playing fully."
         }
