@@ -72,6 +72,11 @@ pub struct SnareView {
 
 /// Producer-facing descriptions for tooltips, by parameter id.
 fn describe(id: &str) -> Option<&'static str> {
+    if id.ends_with("_invert") {
+        return Some(
+            "Flip this layer's polarity: try it when adding the layer makes the hit thinner instead of fuller.",
+        );
+    }
     Some(match id {
         "dry" => "Level of your original drum in the output.",
         "layer" => "Level of all character layers together.",

@@ -42,6 +42,8 @@ pub struct LayerParams {
     pub pitch_semitones: FloatParam,
     #[id = "decay"]
     pub decay_ms: FloatParam,
+    #[id = "invert"]
+    pub invert: BoolParam,
 }
 
 impl LayerParams {
@@ -89,6 +91,7 @@ impl LayerParams {
             )
             .with_unit(" ms")
             .with_step_size(1.0),
+            invert: BoolParam::new(format!("{name} Invert"), common.invert),
         }
     }
 
@@ -99,6 +102,7 @@ impl LayerParams {
             pan: self.pan.value(),
             pitch_semitones: self.pitch_semitones.value(),
             decay_ms: self.decay_ms.value(),
+            invert: self.invert.value(),
         }
     }
 
@@ -108,6 +112,7 @@ impl LayerParams {
         set(setter, &self.pan, c.pan);
         set(setter, &self.pitch_semitones, c.pitch_semitones);
         set(setter, &self.decay_ms, c.decay_ms);
+        set(setter, &self.invert, c.invert);
     }
 }
 

@@ -147,7 +147,8 @@ impl PanGain {
         };
         let (l, r) = equal_power_pan(common.pan);
         // Centre = unity (equal-power pan is -3 dB per side at centre; compensate).
-        let k = std::f32::consts::SQRT_2 * level;
+        let polarity = if common.invert { -1.0 } else { 1.0 };
+        let k = std::f32::consts::SQRT_2 * level * polarity;
         self.left.set_target(l * k);
         self.right.set_target(r * k);
     }
@@ -891,6 +892,61 @@ mod tests {
             assert_eq!(l.iter().position(|v| v.abs() > 0.0).unwrap(), t0 + latency);
             assert!((l[t0 + latency] - 0.9).abs() < 1e-6);
         }
+    }
+
+    /// Invert flips the layer's polarity exactly (layers solo: the output is the layer alone),
+    /// and flipping it while the layer rings fades through zero instead of jumping.
+    #[test]
+    fn invert_flips_the_layer_and_switches_without_a_jump() {
+        let sr = 48_000.0;
+        let mut x = vec![0.0f32; 12_000];
+        let mut rng = crate::rng::Rng::new(5);
+        add_snare(&mut x, sr, 2_000, 0.5, &mut rng);
+        let mut s = tail_only();
+        s.mix.layer_solo = true;
+        s.mix.dry_db = -120.0;
+        let (plain, _, _) = run(&mut SnareEngine::new(sr, s), &x, 64);
+        s.layers.tail.common.invert = true;
+        let (flipped, _, _) = run(&mut SnareEngine::new(sr, s), &x, 64);
+        assert!(plain.iter().any(|v| v.abs() > 0.01));
+        let worst = plain
+            .iter()
+            .zip(&flipped)
+            .fold(0.0f32, |m, (a, b)| m.max((a + b).abs()));
+        assert!(worst < 1e-6, "{worst}");
+
+        // Flip the (tonal) Body layer while it rings: the gain glides through zero, so no
+        // sample-to-sample step is larger than the tone's own (a hard flip would jump by twice
+        // its amplitude).
+        let mut s = tail_only();
+        s.layers.tail.common.enabled = false;
+        s.layers.body.common.enabled = true;
+        s.mix.layer_solo = true;
+        s.mix.dry_db = -120.0;
+        let (plain, _, _) = run(&mut SnareEngine::new(sr, s), &x, 64);
+        let mut e = SnareEngine::new(sr, s);
+        let (mut l, mut r) = (x.clone(), x.clone());
+        let split = 2_000 + 192 + 1_000;
+        let mut chans: [&mut [f32]; 2] = [&mut l[..split], &mut r[..split]];
+        e.process(&mut chans, &[]);
+        s.layers.body.common.invert = true;
+        e.set_settings(&s);
+        let mut chans: [&mut [f32]; 2] = [&mut l[split..], &mut r[split..]];
+        e.process(&mut chans, &[]);
+        let step = |v: &[f32]| v.windows(2).fold(0.0f32, |m, w| m.max((w[1] - w[0]).abs()));
+        let around = &l[split - 200..split + 2_000];
+        let own = step(&plain[split - 200..split + 2_000]);
+        let amplitude = plain[split - 300..split]
+            .iter()
+            .fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(
+            amplitude > 10.0 * own,
+            "the tone must be ringing at the flip"
+        );
+        assert!(step(around) <= 1.2 * own, "{} vs {own}", step(around));
+        // ... and ends up flipped.
+        let late = split + 2_000;
+        assert!(l[late] * plain[late] < 0.0 || plain[late] == 0.0);
     }
 
     #[test]

@@ -11,6 +11,10 @@ pub struct LayerCommon {
     pub pitch_semitones: f32,
     /// Time for the layer to fall by 60 dB (T60), ms.
     pub decay_ms: f32,
+    /// Polarity flipped: a tonal layer (body, a sample) whose fundamental works against the
+    /// drum's thins the hit out; flipped, the two add up. The flip is a smoothed gain through
+    /// zero, so switching it while a layer rings does not click.
+    pub invert: bool,
 }
 
 impl LayerCommon {
@@ -21,6 +25,7 @@ impl LayerCommon {
             pan: 0.0,
             pitch_semitones: 0.0,
             decay_ms,
+            invert: false,
         }
     }
 }
