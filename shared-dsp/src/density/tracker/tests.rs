@@ -376,3 +376,88 @@ fn adding_parts_raises_density_on_the_builtin_arrangement() {
     assert!(chorus >= pre + 8.0, "pre {pre} chorus {chorus}");
     assert!((outro - verse).abs() <= 3.0, "verse {verse} outro {outro}");
 }
+
+/// The onset count on recorded drums (Debian `hydrogen-drumkits`: The Black Pearl's kick,
+/// snare and closed hat, and Millo MultiLayered 2's), not only on the synthetic hits the
+/// thresholds were tuned on: a 120 BPM beat with 8th-note hats (4 events per second: kick and
+/// snare land on hat 8ths) for 4 bars, then 16th-note hats (8 per second) for 4 bars, over a
+/// held 55 Hz bass that must not count. Hats 8 dB (on the beat) and 12 dB (off it) under the
+/// kick's peak.
+#[test]
+fn recorded_drums_onset_rate() {
+    use crate::snare::sample_file::load_sample;
+    let kits = [
+        (
+            "The Black Pearl 1.0",
+            [
+                "PearlKick-Hard.wav",
+                "PearlSnare-Hard.wav",
+                "SabianHatClosed-Med.wav",
+            ],
+        ),
+        (
+            "Millo_MultiLayered2",
+            ["bd_04.flac", "jsnare_04.flac", "hhclosed_03.flac"],
+        ),
+    ];
+    for (kit, files) in kits {
+        let dir = std::path::Path::new("/usr/share/hydrogen/data/drumkits").join(kit);
+        let [kick, snare, hat] = files.map(|f| {
+            let d = load_sample(&dir.join(f), SR)
+                .unwrap_or_else(|e| panic!("{e} (scripts/setup.sh installs hydrogen-drumkits)"));
+            let peak = d.frames.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            d.frames.iter().map(|v| v / peak).collect::<Vec<f32>>()
+        });
+        let eighth = (0.25 * SR as f64) as usize;
+        let bar = 8 * eighth;
+        let mut x = vec![0.0f32; 8 * bar + SR as usize];
+        let mut add = |s: &[f32], at: usize, gain: f32| {
+            for (o, v) in x[at..].iter_mut().zip(s) {
+                *o += gain * v;
+            }
+        };
+        for b in 0..8 {
+            let start = b * bar;
+            for k in [0usize, 4, 5] {
+                add(&kick, start + k * eighth, 0.5);
+            }
+            for k in [2usize, 6] {
+                add(&snare, start + k * eighth, 0.45);
+            }
+            let hats = if b < 4 { 8 } else { 16 };
+            for k in 0..hats {
+                add(
+                    &hat,
+                    start + k * bar / hats,
+                    if k % 2 == 0 { 0.2 } else { 0.12 },
+                );
+            }
+        }
+        for (i, v) in x.iter_mut().enumerate() {
+            *v += 0.2 * (std::f64::consts::TAU * 55.0 * i as f64 / SR as f64).sin() as f32;
+        }
+        let mut tr = DensityTracker::new(SR, 2);
+        let t = |i: usize| Transport::playing(120.0, (4, 4), i as f64 / SR as f64 * 2.0);
+        for (k, chunk) in x.chunks(512).enumerate() {
+            tr.process(&[chunk, chunk], &t(k * 512));
+        }
+        tr.flush();
+        let bars: Vec<_> = tr.bars().iter().flatten().copied().collect();
+        // Skip each half's first bar (the detector's history settles, the hats change).
+        let mean = |r: std::ops::Range<usize>| {
+            bars[r.clone()].iter().map(|b| b.onset_rate_hz).sum::<f32>() / r.len() as f32
+        };
+        let (eighths, sixteenths) = (mean(1..4), mean(5..8));
+        println!("{kit}: 8th hats {eighths:.2}/s (true 4), 16th hats {sixteenths:.2}/s (true 8)");
+        if kit.starts_with("The Black Pearl") {
+            assert!((eighths - 4.0).abs() <= 0.4, "{kit}: {eighths}");
+            assert!((sixteenths - 8.0).abs() <= 0.8, "{kit}: {sixteenths}");
+        } else {
+            // Known limit (README): Millo's long-ringing kick and snare hold the top band
+            // groups' baseline up, so its duller closed hat, 8-12 dB under them, is missed
+            // about one time in four (3.0/s and 5.5/s measured; hats 6 dB louder: 3.8, 6.8).
+            assert!((2.8..=4.4).contains(&eighths), "{kit}: {eighths}");
+            assert!((5.2..=8.8).contains(&sixteenths), "{kit}: {sixteenths}");
+        }
+    }
+}
