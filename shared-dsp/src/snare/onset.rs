@@ -506,14 +506,15 @@ impl OnsetDetector {
         // A rise that barely clears the threshold must be steeper: near the threshold sit the
         // bleed onsets (a kick landing on a ghost note's ringing), while a stroke near the level
         // of the loudest recent hits (a roll) needs only a modest rise over the ringing.
-        let rise_ratio = if self.envelope > threshold * NEAR_THRESHOLD_GAIN {
-            self.rise_ratio
-        } else {
+        let near_threshold = self.envelope <= threshold * NEAR_THRESHOLD_GAIN;
+        let rise_ratio = if near_threshold {
             self.rise_ratio * NEAR_THRESHOLD_EXTRA_RISE
+        } else {
+            self.rise_ratio
         };
         let before = before.max(1.0e-12);
         let mut rising = self.envelope > threshold && now > before * rise_ratio;
-        if rising && self.envelope <= threshold * NEAR_THRESHOLD_GAIN {
+        if rising && near_threshold {
             // Graded: right at the threshold the rise must be up to 3 dB steeper still, falling
             // linearly (in dB) to nothing 6 dB above it (one log per candidate hop, not per hop).
             let margin_db = 20.0 * (self.envelope / threshold).log10();
