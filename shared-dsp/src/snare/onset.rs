@@ -662,7 +662,7 @@ impl OnsetDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snare::test_material::{HitKind, groove};
+    use crate::snare::test_material::{HitKind, groove, recorded_hit};
 
     #[derive(Debug, Clone, Copy)]
     struct Detection {
@@ -932,20 +932,9 @@ mod tests {
     /// each recorded hit is where the file first exceeds -40 dB of its peak.
     #[test]
     fn recorded_kit_groove() {
-        let dir = std::path::Path::new("/usr/share/hydrogen/data/drumkits/ColomboAcousticDrumkit");
         let load = |name: &str| {
-            let data = crate::snare::sample_file::load_sample(&dir.join(name), 48_000.0)
-                .unwrap_or_else(|e| panic!("{e} (scripts/setup.sh installs hydrogen-drumkits)"));
-            let peak = data.frames.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-            let first = data
-                .frames
-                .iter()
-                .position(|v| v.abs() > 0.01 * peak)
-                .unwrap();
-            // Normalised to unit peak, trimmed to start 1 ms before the onset.
-            let from = first.saturating_sub(48);
-            let frames: Vec<f32> = data.frames[from..].iter().map(|v| v / peak).collect();
-            (frames, first - from)
+            let hit = recorded_hit("ColomboAcousticDrumkit", name, 48_000.0);
+            (hit.frames, hit.onset)
         };
         let (snare, snare_onset) = load("snare-opaque-normal-mic-normal_shot2.flac");
         let (snare2, snare2_onset) = load("snare-opaque-normal-mic-normal_shot3.flac");

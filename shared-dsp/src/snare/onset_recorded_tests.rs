@@ -21,45 +21,28 @@
 //! found none of them and added false triggers elsewhere).
 
 use super::onset::{OnsetDetector, OnsetSettings};
-use super::sample_file::load_sample;
+use super::test_material::{RecordedHit, recorded_hit};
 use crate::util::db_to_gain;
-use std::path::Path;
 
 const SR: f32 = 48_000.0;
-const KITS: &str = "/usr/share/hydrogen/data/drumkits";
 
-/// A recorded stroke scaled to a peak, starting up to 1 ms before its onset (where it first
-/// exceeds -40 dB of its own peak), and that onset's offset.
-struct Stroke {
-    frames: Vec<f32>,
-    onset: usize,
-}
-
-fn load(kit: &str, name: &str) -> (Vec<f32>, f32) {
-    let path = Path::new(KITS).join(kit).join(name);
-    let data = load_sample(&path, SR)
-        .unwrap_or_else(|e| panic!("{e} (scripts/setup.sh installs hydrogen-drumkits)"));
-    let peak = data.frames.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    (data.frames, peak)
-}
-
-fn stroke(kit: &str, name: &str, peak_db: f32) -> Stroke {
-    let (frames, peak) = load(kit, name);
-    let scale = db_to_gain(peak_db) / peak;
-    let first = frames.iter().position(|v| v.abs() > 0.01 * peak).unwrap();
-    let from = first.saturating_sub((0.001 * SR) as usize);
-    let mut frames: Vec<f32> = frames[from..].iter().map(|v| v * scale).collect();
+/// A recorded stroke (see [`recorded_hit`]) scaled to peak at `peak_db`.
+fn stroke(kit: &str, name: &str, peak_db: f32) -> RecordedHit {
+    let mut hit = recorded_hit(kit, name, SR);
+    let scale = db_to_gain(peak_db);
     // Some of the kits' files end on a click (cut off mid-waveform); a sampler's release hides
     // it, and so does this 10 ms fade.
-    let fade = ((0.01 * SR) as usize).min(frames.len());
-    let len = frames.len();
-    for (k, v) in frames[len - fade..].iter_mut().enumerate() {
-        *v *= 1.0 - k as f32 / fade as f32;
+    let fade = ((0.01 * SR) as usize).min(hit.frames.len());
+    let len = hit.frames.len();
+    for (k, v) in hit.frames.iter_mut().enumerate() {
+        *v *= scale
+            * if k >= len - fade {
+                1.0 - (k - (len - fade)) as f32 / fade as f32
+            } else {
+                1.0
+            };
     }
-    Stroke {
-        frames,
-        onset: first - from,
-    }
+    hit
 }
 
 struct Kit {
@@ -159,7 +142,7 @@ fn run_kit(kit: &Kit, bpm: f32) -> Run {
     let mut x = vec![0.0f32; at((bars + 1) * 16) + 2 * SR as usize];
     // Every stroke's onset lands on its grid time: a drummer plays the hit, not the file's
     // pre-roll, on the beat (the kits' files start from 0 to 1 ms before their onsets).
-    let place = |x: &mut [f32], s: &Stroke, time: usize| {
+    let place = |x: &mut [f32], s: &RecordedHit, time: usize| {
         for (o, v) in x[time - s.onset..].iter_mut().zip(&s.frames) {
             *o += v;
         }

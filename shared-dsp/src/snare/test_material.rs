@@ -178,3 +178,32 @@ pub fn groove(sr: f32, bpm: f32, bars: usize, kick_db: f32, hat_db: f32, seed: u
     }
     Groove { signal, events }
 }
+
+/// A recorded drum hit from Debian's `hydrogen-drumkits` (installed by `scripts/setup.sh`),
+/// decoded and resampled by the plugin's own sample loader, normalised to unit peak and trimmed
+/// to start 1 ms before its onset: where the file first exceeds -40 dB of its peak, the truth
+/// the detector tests measure onset error against.
+pub struct RecordedHit {
+    pub frames: Vec<f32>,
+    /// Offset of the onset in `frames`.
+    pub onset: usize,
+}
+
+pub fn recorded_hit(kit: &str, file: &str, sample_rate: f32) -> RecordedHit {
+    let path = std::path::Path::new("/usr/share/hydrogen/data/drumkits")
+        .join(kit)
+        .join(file);
+    let data = crate::snare::sample_file::load_sample(&path, sample_rate)
+        .unwrap_or_else(|e| panic!("{e} (scripts/setup.sh installs hydrogen-drumkits)"));
+    let peak = data.frames.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let first = data
+        .frames
+        .iter()
+        .position(|v| v.abs() > 0.01 * peak)
+        .unwrap_or(0);
+    let from = first.saturating_sub((0.001 * sample_rate) as usize);
+    RecordedHit {
+        frames: data.frames[from..].iter().map(|v| v / peak).collect(),
+        onset: first - from,
+    }
+}

@@ -385,7 +385,7 @@ fn adding_parts_raises_density_on_the_builtin_arrangement() {
 /// kick's peak.
 #[test]
 fn recorded_drums_onset_rate() {
-    use crate::snare::sample_file::load_sample;
+    use crate::snare::test_material::recorded_hit;
     let kits = [
         (
             "The Black Pearl 1.0",
@@ -401,13 +401,7 @@ fn recorded_drums_onset_rate() {
         ),
     ];
     for (kit, files) in kits {
-        let dir = std::path::Path::new("/usr/share/hydrogen/data/drumkits").join(kit);
-        let [kick, snare, hat] = files.map(|f| {
-            let d = load_sample(&dir.join(f), SR)
-                .unwrap_or_else(|e| panic!("{e} (scripts/setup.sh installs hydrogen-drumkits)"));
-            let peak = d.frames.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-            d.frames.iter().map(|v| v / peak).collect::<Vec<f32>>()
-        });
+        let [kick, snare, hat] = files.map(|f| recorded_hit(kit, f, SR).frames);
         let eighth = (0.25 * SR as f64) as usize;
         let bar = 8 * eighth;
         let mut x = vec![0.0f32; 8 * bar + SR as usize];
