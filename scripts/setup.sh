@@ -17,6 +17,8 @@ PACKAGES=(
   valgrind
   # Recorded drum samples for the Snare Layerer's detection tests (ColomboAcousticDrumkit).
   hydrogen-drumkits
+  # Songs rendered from MIDI with sampled instruments for the Density Meter's tests.
+  fluidsynth fluid-soundfont-gm
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

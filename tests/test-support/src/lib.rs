@@ -1,0 +1,22 @@
+//! Catalyst's dev-only test support: generated and recorded test material, and the helpers that
+//! measure it, in one place for every crate's tests (issue 17, item 8).
+//!
+//! `shared-dsp` takes this crate as a dev-dependency while this crate depends on `shared-dsp`:
+//! inside `shared-dsp`'s own unit tests that is a second copy of `shared-dsp`, so the API here
+//! speaks in plain types (`Vec<f32>`, `f32`, structs defined here), never in `shared-dsp` types.
+
+/// Peak absolute value of a signal (0 for an empty one).
+pub fn peak_abs(signal: &[f32]) -> f32 {
+    signal.iter().fold(0.0f32, |m, x| m.max(x.abs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peak_abs_reads_the_largest_magnitude() {
+        assert_eq!(peak_abs(&[]), 0.0);
+        assert_eq!(peak_abs(&[0.25, -0.75, 0.5]), 0.75);
+    }
+}
