@@ -43,6 +43,39 @@ pub fn check_output(path: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an output that is one of the inputs (the same path, or another name for the same
+/// file: a hard link or symlink, same device and inode), even with `--force`: writing the
+/// result over the recording it was made from destroys the take.
+pub fn check_output_is_not_input(output: &Path, input: &Path) -> Result<()> {
+    if same_file(output, input) {
+        bail!(
+            "output '{}' is the input file: choose another output name",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(meta_a), Ok(meta_b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        // The output does not exist yet (or the input cannot be read, which reading reports).
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta_a.dev() == meta_b.dev() && meta_a.ino() == meta_b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (meta_a, meta_b);
+        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 pub fn write_wav(path: &Path, audio: &Audio, format: WavFormat) -> Result<()> {
     let spec = hound::WavSpec {
         channels: audio.channels.len() as u16,
@@ -118,6 +151,36 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("cannot open"), "{err}");
+    }
+
+    #[test]
+    fn output_that_is_the_input_is_refused_even_with_force() {
+        let input = temp("take.wav");
+        std::fs::write(&input, b"x").unwrap();
+        let err = check_output_is_not_input(&input, &input)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is the input file"), "{err}");
+        // Another spelling of the same path.
+        let dotted = input
+            .parent()
+            .unwrap()
+            .join(".")
+            .join(input.file_name().unwrap());
+        assert!(check_output_is_not_input(&dotted, &input).is_err());
+        // A hard link is the same file under another name.
+        let link = temp("take-link.wav");
+        let _ = std::fs::remove_file(&link);
+        std::fs::hard_link(&input, &link).unwrap();
+        assert!(check_output_is_not_input(&link, &input).is_err());
+        // A different existing file and a new file are fine.
+        let other = temp("other.wav");
+        std::fs::write(&other, b"x").unwrap();
+        assert!(check_output_is_not_input(&other, &input).is_ok());
+        assert!(check_output_is_not_input(&temp("new.wav"), &input).is_ok());
+        for p in [input, link, other] {
+            std::fs::remove_file(p).unwrap();
+        }
     }
 
     #[test]

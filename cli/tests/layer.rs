@@ -125,5 +125,21 @@ fn bad_input_gives_one_clear_line_and_nonzero_exit() {
     assert_clean_error(&catalyst(&["layer", i, "-o", o]), "--force");
     assert_eq!(std::fs::read(&output).unwrap(), b"keep me");
     assert!(catalyst(&["layer", i, "-o", o, "--force"]).status.success());
+
+    // The take itself is never the output, even with --force (issue 17, item 12).
+    let take_before = std::fs::read(&input).unwrap();
+    assert_clean_error(
+        &catalyst(&["layer", i, "-o", i, "--force"]),
+        "is the input file",
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), take_before);
+
+    // A multichannel file is refused with a reason, not silently cut to two channels.
+    let eight = dir.join("eight.wav");
+    write_wav(&eight, 44_100, &vec![vec![0.0; 4_410]; 8]);
+    assert_clean_error(
+        &catalyst(&["layer", eight.to_str().unwrap(), "-o", o, "--force"]),
+        "8 channels",
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -1,6 +1,8 @@
 //! `catalyst layer IN -o OUT`: runs the Snare Layerer's engine over a whole drum stem.
 
-use crate::audio_io::{Audio, WavFormat, check_output, read_audio, write_wav};
+use crate::audio_io::{
+    Audio, WavFormat, check_output, check_output_is_not_input, read_audio, write_wav,
+};
 use crate::offline_params::{apply_sets, offline_context};
 use crate::progress;
 use anyhow::{Result, bail};
@@ -84,7 +86,14 @@ pub fn layer_audio(
     let in_frames = input.frames();
     let total = in_frames + tail + latency;
 
-    // The engine processes mono or stereo; more channels are folded to stereo.
+    // The engine processes mono or stereo. A multichannel file (a multitrack bounce, a
+    // surround stem) has no one snare track to layer: say so rather than drop channels.
+    if input.channels.len() > 2 {
+        bail!(
+            "layer takes a mono or stereo file; this one has {} channels (export the snare track on its own)",
+            input.channels.len()
+        );
+    }
     let n_ch = input.channels.len().clamp(1, 2);
     let mut work: Vec<Vec<f32>> = vec![vec![0.0; total]; n_ch];
     for (ch, w) in work.iter_mut().enumerate() {
@@ -128,6 +137,10 @@ pub fn layer_audio(
 }
 
 pub fn run(args: LayerArgs) -> Result<()> {
+    check_output_is_not_input(&args.output, &args.input)?;
+    if let Some(sample) = &args.sample {
+        check_output_is_not_input(&args.output, sample)?;
+    }
     check_output(&args.output, args.force)?;
     let input = read_audio(&args.input)?;
     let result = layer_audio(
