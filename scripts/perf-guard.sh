@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Instruction-count guard (issue #9): renders each fixed workload under callgrind and fails when
-# a count grows more than 10% over the budget committed in perf/instruction-budget.txt.
+# Instruction-count guard (issue #9, #17): renders each fixed workload under callgrind and fails
+# when a count leaves the band -30 %..+10 % around the budget in perf/instruction-budget.txt.
+# Growth past +10 % is a slowdown; a drop past -30 % means the workload stopped doing its work
+# (a count that collapses to zero, a voice that never starts), which must fail just as loudly.
 # Instruction counts do not depend on machine load, so this cannot be fooled by a noisy CI box.
-#   scripts/perf-guard.sh            check
-#   scripts/perf-guard.sh --update   rewrite the budget with the current counts (after a deliberate change)
+#   scripts/perf-guard.sh                    check
+#   scripts/perf-guard.sh --update "REASON"  rebase the budget on the current counts (after a
+#                                            deliberate change); REASON is required and is
+#                                            appended with the old and new counts to
+#                                            perf/budget-history.txt, so no rebase is silent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUDGET=perf/instruction-budget.txt
+HISTORY=perf/budget-history.txt
 TOLERANCE_PERCENT=10
+DROP_TOLERANCE_PERCENT=30
+
+if [ "${1:-}" = "--update" ] && [ -z "${2:-}" ]; then
+  echo "perf-guard: --update needs a reason, e.g. scripts/perf-guard.sh --update \"detector confirmation step\"" >&2
+  exit 2
+fi
 
 if ! command -v valgrind >/dev/null 2>&1; then
   echo "perf-guard: valgrind is missing (scripts/setup.sh installs it)" >&2
@@ -34,9 +46,17 @@ done
 
 if [ "${1:-}" = "--update" ]; then
   {
+    echo "## $(date -u +%Y-%m-%dT%H:%MZ) $(git rev-parse --short HEAD 2>/dev/null || echo unknown): $2"
+    for name in $(printf '%s\n' "${!measured[@]}" | sort); do
+      old=$(awk -v n="$name" '$1 == n {print $2}' "$BUDGET" 2>/dev/null)
+      echo "$name ${old:-none} -> ${measured[$name]}"
+    done
+  } >> "$HISTORY"
+  {
     echo "# Instructions per render (48 kHz, 64-sample blocks), counted by callgrind; the third"
     echo "# column is the seconds rendered (perf/src/lib.rs guarded_workloads)."
-    echo "# Written by scripts/perf-guard.sh --update; CI fails when a count grows > ${TOLERANCE_PERCENT}%."
+    echo "# Written by scripts/perf-guard.sh --update; CI fails outside -${DROP_TOLERANCE_PERCENT}%..+${TOLERANCE_PERCENT}%;"
+    echo "# every rebase and its reason is in $HISTORY."
     for name in $(printf '%s\n' "${!measured[@]}" | sort); do
       echo "$name ${measured[$name]} ${seconds[$name]}"
     done
@@ -50,13 +70,13 @@ printf '%-28s %16s %16s %8s\n' workload budget measured change
 for name in $(printf '%s\n' "${!measured[@]}" | sort); do
   budget=$(awk -v n="$name" '$1 == n {print $2}' "$BUDGET")
   if [ -z "$budget" ]; then
-    echo "perf-guard: no budget for '$name' in $BUDGET (run scripts/perf-guard.sh --update)" >&2
+    echo "perf-guard: no budget for '$name' in $BUDGET (run scripts/perf-guard.sh --update REASON)" >&2
     status=1
     continue
   fi
   budget_seconds=$(awk -v n="$name" '$1 == n {print $3}' "$BUDGET")
   if [ "$budget_seconds" != "${seconds[$name]}" ]; then
-    echo "perf-guard: '$name' now renders ${seconds[$name]} s, its budget is for ${budget_seconds:-?} s (run scripts/perf-guard.sh --update)" >&2
+    echo "perf-guard: '$name' now renders ${seconds[$name]} s, its budget is for ${budget_seconds:-?} s (run scripts/perf-guard.sh --update REASON)" >&2
     status=1
     continue
   fi
@@ -65,6 +85,10 @@ for name in $(printf '%s\n' "${!measured[@]}" | sort); do
   printf '%-28s %16s %16s %8s\n' "$name" "$budget" "$count" "$change"
   if awk -v m="$count" -v b="$budget" -v t="$TOLERANCE_PERCENT" 'BEGIN { exit !(m > b * (1 + t / 100)) }'; then
     echo "perf-guard: '$name' grew more than ${TOLERANCE_PERCENT}% over its budget" >&2
+    status=1
+  fi
+  if awk -v m="$count" -v b="$budget" -v t="$DROP_TOLERANCE_PERCENT" 'BEGIN { exit !(m < b * (1 - t / 100)) }'; then
+    echo "perf-guard: '$name' fell more than ${DROP_TOLERANCE_PERCENT}% under its budget (did the workload stop working?)" >&2
     status=1
   fi
 done
