@@ -208,3 +208,41 @@ fn demo_writes_everything_it_says_and_refuses_to_overwrite() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn play_and_analyze_never_write_over_their_input_and_say_what_they_drop() {
+    // Issue 17, item 12: the input is never the output, even with --force.
+    let dir = temp_dir("not-the-input");
+    let mid = dir.join("song.mid");
+    std::fs::write(&mid, b"MThd not really a song").unwrap();
+    let m = mid.to_str().unwrap();
+    assert_clean_error(
+        &catalyst(&["play", m, "-o", m, "--force"]),
+        "is the input file",
+    );
+    assert_eq!(std::fs::read(&mid).unwrap(), b"MThd not really a song");
+
+    let wav = dir.join("mix.wav");
+    write_wav(&wav, 44_100, &vec![vec![0.0; 44_100]; 8]);
+    let before = std::fs::read(&wav).unwrap();
+    let w = wav.to_str().unwrap();
+    assert_clean_error(
+        &catalyst(&["analyze", w, "--plot", w, "--force"]),
+        "is the input file",
+    );
+    assert_eq!(std::fs::read(&wav).unwrap(), before);
+
+    // An 8-channel file is analysed, and the user is told only channels 1 and 2 were heard.
+    let out = catalyst(&["analyze", w, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("8 channels; analysing channels 1 and 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -3,7 +3,7 @@
 //! tempo (free time in seconds without one), then sections and the journey verdict exactly as the
 //! plugin's editor computes them.
 
-use crate::audio_io::{Audio, check_output, read_audio};
+use crate::audio_io::{Audio, check_output, check_output_is_not_input, read_audio};
 use crate::offline_params::apply_sets;
 use crate::plot::{PlotBar, PlotSection, plot_journey};
 use crate::progress;
@@ -157,8 +157,18 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     let time_sig = parse_time_sig(&args.time_sig)?;
     if let Some(plot) = &args.plot {
         check_output(plot, args.force)?;
+        check_output_is_not_input(plot, &args.input)?;
     }
     let audio = read_audio(&args.input)?;
+    if audio.channels.len() > 2 {
+        // The meter measures a stereo mix; say which channels it heard rather than drop the
+        // rest silently (issue 17, item 12).
+        eprintln!(
+            "note: '{}' has {} channels; analysing channels 1 and 2 only",
+            args.input.display(),
+            audio.channels.len()
+        );
+    }
     let report = analyze_audio(&audio, args.bpm, time_sig, &args.sets)?;
     if args.json {
         println!("{}", to_json(&report));

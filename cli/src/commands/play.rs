@@ -1,7 +1,7 @@
 //! `catalyst play IN.mid -o OUT.wav`: renders a MIDI file on the Ache Piano's engine, with the
 //! plugin's own parameters, presets and MIDI routing (`ache_piano::handle_event`).
 
-use crate::audio_io::{Audio, WavFormat, check_output, write_wav};
+use crate::audio_io::{Audio, WavFormat, check_output, check_output_is_not_input, write_wav};
 use crate::midi_file::{MidiEvent, TimedMidiEvent, read_midi};
 use crate::offline_params::{apply_sets, offline_context};
 use crate::progress;
@@ -127,6 +127,7 @@ pub fn play_events(
 
 pub fn run(args: PlayArgs) -> Result<()> {
     check_output(&args.output, args.force)?;
+    check_output_is_not_input(&args.output, &args.input)?;
     let events = read_midi(&args.input)?;
     let audio = play_events(
         &events,
