@@ -3,6 +3,7 @@
 
 use super::bar::BarStats;
 use super::sections::{Section, SectionLabel, find_sections};
+use super::song_extent::{SongExtent, song_extent, within_song};
 use super::tracker::MAX_BARS;
 use super::verdict::{Verdict, journey_verdict};
 use serde::{Deserialize, Serialize};
@@ -99,6 +100,10 @@ pub struct Report {
     /// True when the bars are free-time slots (seconds), not musical bars.
     pub free_time: bool,
     pub phrase_bars: usize,
+    /// The bars that are the song (count-in and release tail excluded; see
+    /// [`super::song_extent`]); `None` when nothing sounds. Sections and verdict use only these.
+    #[serde(default)]
+    pub song: Option<SongExtent>,
     pub bars: Vec<BarStats>,
     pub sections: Vec<Section>,
     pub verdict: Verdict,
@@ -111,11 +116,14 @@ pub fn analyze_timeline(
     labels: &[SectionLabel],
     free_time: bool,
 ) -> Report {
-    let sections = find_sections(timeline, phrase_bars, labels);
-    let verdict = journey_verdict(timeline, &sections);
+    let song = song_extent(timeline);
+    let within = within_song(timeline, song);
+    let sections = find_sections(&within, phrase_bars, labels);
+    let verdict = journey_verdict(&within, &sections);
     Report {
         free_time,
         phrase_bars,
+        song,
         bars: timeline.iter().flatten().copied().collect(),
         sections,
         verdict,

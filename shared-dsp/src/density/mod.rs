@@ -9,6 +9,7 @@
 //! - [`bar`]: per-bar statistics.
 //! - [`transport`]: the host transport, reduced to what bars need.
 //! - [`tracker`]: the engine: loudness + density, placed in bars by the transport.
+//! - [`song_extent`]: which bars are the song (count-in and release tail are not).
 //! - [`sections`]: Foote novelty on a phrase grid, user labels.
 //! - [`verdict`]: journey or wall of sound, with documented thresholds.
 //! - [`export`]: versioned saved state, CSV and JSON exports.
@@ -20,6 +21,7 @@ pub mod export;
 pub mod index;
 pub mod onset;
 pub mod sections;
+pub mod song_extent;
 pub mod spectral;
 pub mod tracker;
 pub mod transport;
@@ -29,6 +31,7 @@ pub use bar::{BAR_FIELDS, BarStats};
 pub use export::{Report, TimelineState, analyze_free_slots, analyze_timeline, to_csv, to_json};
 pub use index::{DensityComponents, density_index};
 pub use sections::{Section, SectionLabel, find_sections};
+pub use song_extent::{SongExtent, song_extent};
 pub use tracker::{DensityTracker, FinishedBar, LiveReadout, MAX_BARS};
 pub use transport::Transport;
 pub use verdict::{Verdict, VerdictKind, journey_verdict};

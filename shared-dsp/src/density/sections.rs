@@ -7,7 +7,7 @@
 //! the novelty at a bar line is the mean distance across it minus the mean distance within the
 //! phrases on either side (Gaussian-tapered, so the bars nearest the line count most). Every
 //! novelty peak that reaches [`NOVELTY_THRESHOLD`] starts a section at the nearest phrase-grid
-//! bar line (every `phrase_bars` bars from bar 0), at most one per phrase. Sections that sound alike get the same letter (A, B, ...);
+//! bar line (every `phrase_bars` bars from the first heard bar: the song's first bar), at most one per phrase. Sections that sound alike get the same letter (A, B, ...);
 //! the user's labels (Verse, Chorus, ...) replace the letters.
 
 use super::bar::BarStats;
@@ -162,14 +162,12 @@ pub fn find_sections(
         if nov < NOVELTY_THRESHOLD || nov < novelty[k - 1] || nov <= right {
             continue;
         }
-        let bar = first + k;
-        let snapped = ((bar + phrase / 2) / phrase * phrase).max(first);
-        let Some(ks) = snapped
-            .checked_sub(first)
-            .filter(|&ks| ks > 0 && ks < span.len())
-        else {
+        // The grid counts from the first heard bar: the song's first bar once the count-in
+        // is cut off (see `song_extent`), not the file's.
+        let ks = (k + phrase / 2) / phrase * phrase;
+        if ks == 0 || ks >= span.len() {
             continue;
-        };
+        }
         if starts.iter().all(|&s| s.abs_diff(ks) >= phrase) {
             starts.push(ks);
         }
