@@ -13,8 +13,8 @@ use catalyst_widgets::{
     RefLine, Theme, envelope_view, header,
 };
 use nice_plug::prelude::AsyncExecutor;
-use shared_dsp::snare::engine::SCOPE_POINTS;
 use shared_dsp::snare::factory_presets;
+use shared_dsp::snare::scope::SCOPE_POINTS;
 use std::sync::Arc;
 
 pub type SnareEditor = CatalystEditor<SnareView>;
@@ -161,6 +161,17 @@ impl SnareView {
                         .size(11.0)
                         .color(theme.text_dim),
                     );
+                    if self
+                        .gui
+                        .timing_pending
+                        .load(std::sync::atomic::Ordering::Relaxed)
+                    {
+                        ui.label(
+                            egui::RichText::new("new Timing applies when the host restarts audio")
+                                .size(11.0)
+                                .color(theme.accent),
+                        );
+                    }
                 });
                 let label = format!("threshold {threshold_db:.1} dB");
                 envelope_view(

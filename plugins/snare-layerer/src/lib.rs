@@ -7,9 +7,9 @@ use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use shared_dsp::denormal::ScopedFlushDenormals;
 use shared_dsp::gui_channel::{GuiArray, GuiValue};
-use shared_dsp::snare::engine::{SCOPE_HOP_MS, SCOPE_POINTS};
 use shared_dsp::snare::sample_file::load_sample;
 use shared_dsp::snare::sample_player::SampleData;
+use shared_dsp::snare::scope::{SCOPE_HOP_MS, SCOPE_POINTS};
 use shared_dsp::snare::{SnareEngine, SnareSettings};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,6 +47,9 @@ pub struct SnareGuiData {
     /// "Cannot load kick.wav: it is corrupt ..."). Written by the loader, read by the editor; never touched by audio.
     pub sample_status: Mutex<String>,
     pub sample_loaded: AtomicBool,
+    /// A Timing change waits for the host to restart the plugin (CLAP allows latency changes
+    /// only on activation); the editor says so.
+    pub timing_pending: AtomicBool,
 }
 
 impl Default for SnareGuiData {
@@ -62,6 +65,7 @@ impl Default for SnareGuiData {
             sample_rate: AtomicF32::new(48_000.0),
             sample_status: Mutex::new("No sample".to_string()),
             sample_loaded: AtomicBool::new(false),
+            timing_pending: AtomicBool::new(false),
         }
     }
 }
@@ -99,6 +103,13 @@ pub struct SnareLayerer {
     hit_scratch: Vec<f32>,
     last_scope_version: u64,
     reported_latency: u32,
+    /// CLAP lets latency change only inside `activate`: there the Timing in force is fixed at
+    /// activation, and a change of the Timing parameter asks the host for a restart (the new
+    /// latency is reported from the next `activate`). VST3 reports a change at once.
+    timing_fixed_until_restart: bool,
+    /// Lookahead in force since the last activation (CLAP).
+    active_lookahead: bool,
+    restart_requested: bool,
     /// Samples left until the NoteOff of the last MIDI note (None: no note sounding).
     note_off_in: Option<u32>,
     sounding_note: u8,
@@ -122,6 +133,9 @@ impl Default for SnareLayerer {
             hit_scratch: vec![-1.0; GUI_HITS * GUI_HIT_STRIDE],
             last_scope_version: 0,
             reported_latency: 0,
+            timing_fixed_until_restart: false,
+            active_lookahead: true,
+            restart_requested: false,
             note_off_in: None,
             sounding_note: 38,
         }
@@ -305,6 +319,10 @@ impl Plugin for SnareLayerer {
         context.set_latency_samples(latency);
         self.reported_latency = latency;
         self.gui.latency_samples.store(latency as f32);
+        self.gui.timing_pending.store(false, Ordering::Relaxed);
+        self.timing_fixed_until_restart = context.plugin_api() == PluginApi::Clap;
+        self.active_lookahead = settings.detector.lookahead;
+        self.restart_requested = false;
         self.engine = Some(engine);
         self.take_new_sample();
         true
@@ -325,16 +343,34 @@ impl Plugin for SnareLayerer {
     ) -> ProcessStatus {
         let _ftz = ScopedFlushDenormals::new();
         self.take_new_sample();
-        let settings = self.params.to_settings();
+        let mut settings = self.params.to_settings();
         let Some(engine) = self.engine.as_mut() else {
             return ProcessStatus::Normal;
         };
+        if self.timing_fixed_until_restart && settings.detector.lookahead != self.active_lookahead {
+            // CLAP: keep the timing (and latency) the host compensates until it restarts us.
+            settings.detector.lookahead = self.active_lookahead;
+            if !self.restart_requested {
+                self.restart_requested = true;
+                self.gui.timing_pending.store(true, Ordering::Relaxed);
+                context.request_restart();
+            }
+        }
         engine.set_settings(&settings);
         let latency = engine.latency_samples() as u32;
         if latency != self.reported_latency {
             context.set_latency_samples(latency);
             self.reported_latency = latency;
         }
+        // Every random choice of a hit is seeded by its place on the timeline: two bounces of
+        // one session are identical.
+        let transport = context.transport();
+        let position = if transport.playing {
+            transport.pos_samples()
+        } else {
+            None
+        };
+        engine.set_timeline_position(position);
 
         let len = buffer.samples();
         let mut sidechain: [&[f32]; 2] = [&[], &[]];

@@ -5,6 +5,7 @@ use shared_dsp::snare::modal_bank::CabinetSettings;
 use shared_dsp::snare::noise_tail::TailSettings;
 use shared_dsp::snare::sample_player::SampleSettings;
 use shared_dsp::snare::{LayerSettings, MixSettings, OnsetSettings, Preset, SnareSettings};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +164,10 @@ pub struct SnareLayererParams {
     /// Path of the user's sample (empty = none). Saved with the project.
     #[persist = "sample-path"]
     pub sample_path: Arc<RwLock<String>>,
+    /// Seed of every random choice (humanize, layer noise), with each hit's timeline position:
+    /// a bounce repeats bit for bit, and a reopened project sounds the same. Saved with it.
+    #[persist = "seed"]
+    pub seed: Arc<AtomicU32>,
     /// Editor size and zoom, saved with the project.
     #[persist = "editor-layout"]
     pub editor_layout: catalyst_widgets::SharedLayout,
@@ -240,6 +245,7 @@ impl Default for SnareLayererParams {
         let layers = LayerSettings::default();
         Self {
             sample_path: Arc::new(RwLock::new(String::new())),
+            seed: Arc::new(AtomicU32::new(0)),
             editor_layout: catalyst_widgets::shared_layout(1040, 860),
             dry_db: gain_db_param("Dry Level", mix.dry_db, -60.0, 6.0),
             layer_db: gain_db_param("Layer Level", mix.layer_db, -60.0, 12.0),
@@ -312,6 +318,7 @@ impl SnareLayererParams {
                 humanize: self.humanize.value(),
                 listen_detector: self.listen_detector.value(),
                 trigger_from_sidechain: self.source.value() == TriggerSource::Sidechain,
+                seed: self.seed.load(Ordering::Relaxed),
             },
             layers: LayerSettings {
                 cabinet: CabinetSettings {

@@ -39,6 +39,9 @@ pub struct Strike {
     pub pitch_ratio: f32,
     /// Decay multiplier from humanize (1 = as set).
     pub decay_scale: f32,
+    /// Seed of the layer's noise for this hit (drawn from the hit's timeline position, so a
+    /// bounce repeats bit for bit).
+    pub noise_seed: u32,
 }
 
 impl Strike {
@@ -46,6 +49,7 @@ impl Strike {
         gain: 1.0,
         pitch_ratio: 1.0,
         decay_scale: 1.0,
+        noise_seed: 0,
     };
 }
 

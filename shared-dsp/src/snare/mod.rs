@@ -4,14 +4,19 @@
 //! command-line tool run exactly the same code.
 
 pub mod body_tone;
+pub mod delay;
 pub mod engine;
 pub mod layer;
+pub mod mix;
 pub mod modal_bank;
 pub mod noise_tail;
 pub mod onset;
 pub mod presets;
 pub mod sample_file;
 pub mod sample_player;
+pub mod scheduler;
+pub mod scope;
+pub mod settings;
 
 #[cfg(test)]
 mod onset_recorded_tests;

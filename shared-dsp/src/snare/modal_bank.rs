@@ -246,6 +246,8 @@ impl ModalBank {
     /// Strikes the bank; `strike.gain` is the hit's amplitude.
     pub fn strike(&mut self, strike: Strike) {
         self.tune(strike);
+        // The excitation noise is the hit's own (seeded by its timeline position).
+        self.rng = Rng::new(strike.noise_seed);
         for (left, &life) in self.mode_left.iter_mut().zip(&self.mode_life) {
             *left = (*left).max(life);
         }

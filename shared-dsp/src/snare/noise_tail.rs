@@ -89,6 +89,19 @@ impl NoiseTail {
     }
 
     pub fn strike(&mut self, strike: Strike) {
+        // The noise is the hit's own (seeded by its timeline position), not the continuation
+        // of a generator that ran through earlier renders.
+        self.rng = Rng::new(strike.noise_seed);
+        if self.env.is_silent() {
+            // A hit after silence starts from rest, not from the filter state the last hit's
+            // noise left behind (the tail stops running once silent): the same hit sounds the
+            // same whatever rang long before it.
+            for f in &mut self.band {
+                f.reset();
+            }
+            self.held = 0.0;
+            self.hold_count = 0;
+        }
         let s = &self.settings;
         let tone = s.tone_hz
             * crate::util::cents_to_ratio(100.0 * s.common.pitch_semitones)

@@ -626,6 +626,9 @@ impl OnsetDetector {
             }
         }
 
+        // A hit found in the first samples after a reset (history shorter than the pre-onset
+        // window) may locate its onset at the window's edge, past `end`: age 0, not a wrap.
+        let onset = onset.min(end);
         let onset_age = (end - onset) as usize;
         let start_delay = if self.settings.lookahead {
             self.latency_samples().saturating_sub(onset_age)

@@ -519,6 +519,191 @@ pub fn check_latency(plugin: &mut Plugin) -> Check {
     Ok(())
 }
 
+/// A parameter that changes the latency (the Snare Layerer's Timing) changed while processing:
+/// CLAP allows a latency change only inside `activate`, so the plugin must not call
+/// `clap_host_latency.changed` from anywhere else (a strict validator deactivates before it
+/// serves main-thread callbacks), must ask for a restart, and must report the new latency,
+/// measured on an impulse, once reactivated. Plugins without such a parameter pass.
+pub fn check_latency_change_waits_for_activate(plugin: &mut Plugin) -> Check {
+    let Some(timing) = plugin.params.iter().find(|p| p.name == "Timing").cloned() else {
+        return Ok(());
+    };
+    let sr = 48_000.0;
+    plugin.activate(sr, 256).map_err(|e| e.to_string())?;
+    plugin.pump_main_thread().map_err(|e| e.to_string())?;
+    let before = plugin.latency();
+    ensure!(before > 0, "default Timing should report latency, got 0");
+    let events = [HostEvent::Param {
+        sample: 1_000,
+        id: timing.id,
+        value: timing.max,
+    }];
+    // As a strict validator does: render, deactivate, and only then serve main-thread work.
+    let silence = vec![vec![0.0f32; 4_800]; plugin.main_in_channels()];
+    plugin.serve_main_thread = false;
+    let rendered = plugin.render(&silence, 4_800, &[256], &events);
+    plugin.serve_main_thread = true;
+    rendered.map_err(|e| e.to_string())?;
+    ensure!(
+        plugin.restart_pending(),
+        "Timing changed the latency but the plugin did not request a restart"
+    );
+    // The plugin is still active: it keeps reporting what the host compensates.
+    ensure!(
+        plugin.latency() == before,
+        "latency changed to {} while active (CLAP: only in activate)",
+        plugin.latency()
+    );
+    plugin.deactivate();
+    plugin.pump_main_thread().map_err(|e| e.to_string())?;
+    plugin.activate(sr, 256).map_err(|e| e.to_string())?;
+    plugin.pump_main_thread().map_err(|e| e.to_string())?;
+    plugin.pump_main_thread().map_err(|e| e.to_string())?;
+    let outside = plugin.latency_changes_outside_activate();
+    ensure!(
+        outside == 0,
+        "clap_host_latency.changed called {outside} time(s) outside clap_plugin::activate"
+    );
+    let after = plugin.latency();
+    ensure!(
+        after == 0,
+        "zero-latency Timing reports {after} after restart"
+    );
+    // And the audio agrees: an impulse comes through undelayed.
+    let frames = 8_192;
+    let at = 2_000;
+    let ch = plugin.main_in_channels();
+    let mut x = vec![vec![0.0f32; frames]; ch];
+    for c in x.iter_mut() {
+        c[at] = 0.5;
+    }
+    let y = plugin
+        .render(&x, frames, &[256], &[])
+        .map_err(|e| e.to_string())?;
+    let first = (0..frames)
+        .position(|i| y.iter().any(|c| c[i].abs() > 0.025))
+        .unwrap_or(frames);
+    ensure!(
+        first == at,
+        "impulse at {at} heard at {first} after restart"
+    );
+    plugin.deactivate();
+    Ok(())
+}
+
+/// Bar numbers in a Density Meter state (its `timeline` field), sorted.
+fn saved_bars(state: &[u8]) -> Result<Vec<i64>, String> {
+    // nice-plug's CLAP state: a little-endian u64 length, then the JSON.
+    let json = state
+        .get(8..)
+        .ok_or("state shorter than its length prefix")?;
+    let v: serde_json::Value =
+        serde_json::from_slice(json).map_err(|e| format!("state is not JSON: {e}"))?;
+    let timeline = v["fields"]["timeline"]
+        .as_str()
+        .ok_or("state has no timeline field")?;
+    let t: serde_json::Value =
+        serde_json::from_str(timeline).map_err(|e| format!("timeline is not JSON: {e}"))?;
+    let mut bars: Vec<i64> = t["bars"]
+        .as_array()
+        .ok_or("timeline has no bars")?
+        .iter()
+        .filter_map(|b| b["index"].as_i64())
+        .collect();
+    bars.sort_unstable();
+    Ok(bars)
+}
+
+/// Plays `seconds` of noise at 120 BPM in 4/4 (2 s a bar) from `from_s` on the timeline.
+fn play_bars(plugin: &mut Plugin, from_s: f64, seconds: f64) -> Check {
+    plugin.transport = Some(Transport {
+        tempo_bpm: 120.0,
+        playing: true,
+        position_seconds: from_s,
+    });
+    let sr = plugin.sample_rate();
+    let frames = (seconds * sr) as usize;
+    let mut rng = Rng::new(from_s as u32 + 3);
+    let x: Vec<Vec<f32>> = (0..plugin.main_in_channels())
+        .map(|_| (0..frames).map(|_| 0.2 * rng.bipolar()).collect())
+        .collect();
+    plugin
+        .render(&x, frames, &[512], &[])
+        .map_err(|e| e.to_string())?;
+    plugin.transport = None;
+    Ok(())
+}
+
+/// The Density Meter keeps capturing and saving bars in every order a host may restore state
+/// in: before activation (most hosts), after it (Ardour), twice, not at all, and a project
+/// reopened and saved again without playing. Bars from the loaded project and bars played
+/// since must both be in the next save. Other plugins pass.
+pub fn check_state_restore_orders(path: &Path) -> Check {
+    let mut first = Plugin::load(path).map_err(|e| e.to_string())?;
+    if first.descriptor.id != "audio.catalyst.density-meter" {
+        return Ok(());
+    }
+    let sr = 48_000.0;
+    let save = |p: &mut Plugin| p.save_state().map_err(|e| e.to_string());
+    let load = |p: &mut Plugin, s: &[u8]| p.load_state(s).map_err(|e| e.to_string());
+    // Activation without state: bars 0-3 of a 9 s take (bar 4 is still open).
+    first.activate(sr, 512).map_err(|e| e.to_string())?;
+    play_bars(&mut first, 0.0, 9.0)?;
+    let project = save(&mut first)?;
+    let played = saved_bars(&project)?;
+    ensure!(
+        played == vec![0, 1, 2, 3],
+        "fresh instance saved bars {played:?}"
+    );
+    first.deactivate();
+
+    // Reopened: bars 5-8 played after the load must join bars 0-3.
+    let want: Vec<i64> = vec![0, 1, 2, 3, 5, 6, 7, 8];
+    for order in [
+        "state before activate",
+        "state after activate",
+        "state twice",
+    ] {
+        let mut p = first.another().map_err(|e| e.to_string())?;
+        match order {
+            "state before activate" => {
+                load(&mut p, &project)?;
+                p.activate(sr, 512).map_err(|e| e.to_string())?;
+            }
+            "state after activate" => {
+                p.activate(sr, 512).map_err(|e| e.to_string())?;
+                load(&mut p, &project)?;
+            }
+            _ => {
+                load(&mut p, &project)?;
+                p.activate(sr, 512).map_err(|e| e.to_string())?;
+                load(&mut p, &project)?;
+            }
+        }
+        p.pump_main_thread().map_err(|e| e.to_string())?;
+        // Saved again before playing: the project as loaded.
+        let resaved = saved_bars(&save(&mut p)?)?;
+        ensure!(
+            resaved == played,
+            "{order}: resaved before playing {resaved:?}"
+        );
+        play_bars(&mut p, 10.0, 9.0)?;
+        let bars = saved_bars(&save(&mut p)?)?;
+        ensure!(bars == want, "{order}: saved bars {bars:?}, want {want:?}");
+        // A restart (deactivate, activate) keeps them.
+        p.activate(sr, 512).map_err(|e| e.to_string())?;
+        let bars = saved_bars(&save(&mut p)?)?;
+        ensure!(bars == want, "{order}: after a restart {bars:?}");
+        p.deactivate();
+    }
+    // Reopened and saved without ever activating: the project as it was.
+    let mut p = first.another().map_err(|e| e.to_string())?;
+    load(&mut p, &project)?;
+    let bars = saved_bars(&save(&mut p)?)?;
+    ensure!(bars == played, "never activated: saved {bars:?}");
+    Ok(())
+}
+
 /// Bad input kinds, see [`bad_sample`].
 pub const BAD_INPUTS: &[&str] = &[
     "nan",
@@ -1014,9 +1199,14 @@ pub fn all_checks(path: &Path) -> Vec<(&'static str, Check)> {
     out.push(("parameters", check_params(&mut p)));
     out.push(("rates and block sizes", check_rates_and_blocks(&mut p)));
     out.push(("latency", check_latency(&mut p)));
+    out.push((
+        "latency changes only on activate",
+        check_latency_change_waits_for_activate(&mut p),
+    ));
     out.push(("piano notes", check_piano_notes(&mut p)));
     drop(p);
     out.push(("state round trip", check_state_round_trip(path)));
+    out.push(("state restore orders", check_state_restore_orders(path)));
     out.push(("corrupt state", check_corrupt_state(path)));
     out.push(("bad input", check_bad_input(path)));
     out.push(("two instances", check_two_instances(path)));

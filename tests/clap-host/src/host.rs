@@ -42,6 +42,11 @@ pub struct Shared {
     audio_ports: OnceLock<Option<PluginAudioPorts>>,
     restart_requested: AtomicBool,
     callback_requested: AtomicBool,
+    /// Set while the host is inside `clap_plugin::activate`.
+    in_activate: AtomicBool,
+    /// `clap_host_latency.changed` calls made outside `activate` (CLAP forbids them: a plugin
+    /// that is active must request a restart and report the new latency on activation).
+    pub latency_changed_outside_activate: AtomicU32,
     /// Warnings and errors the plugin logged (counted; printed to stderr as they come).
     pub warnings: AtomicU32,
 }
@@ -100,6 +105,11 @@ impl<'a> MainThreadHandler<'a> for MainThread<'a> {}
 impl HostLatencyImpl for MainThread<'_> {
     fn changed(&self) {
         self.latency_changed.set(true);
+        if !self._shared.in_activate.load(Ordering::SeqCst) {
+            self._shared
+                .latency_changed_outside_activate
+                .fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 
@@ -245,6 +255,10 @@ pub struct Plugin {
     sample_rate: f64,
     max_block: u32,
     steady_time: u64,
+    /// Whether `render` serves the plugin's main-thread callbacks and restart requests while
+    /// and after it renders (a DAW's event loop). Off: they wait for `pump_main_thread`, as in
+    /// a host that deactivates before its event loop runs again.
+    pub serve_main_thread: bool,
 }
 
 fn cstr(s: Option<&CStr>) -> String {
@@ -308,6 +322,8 @@ impl Plugin {
                 latency: OnceLock::new(),
                 audio_ports: OnceLock::new(),
                 restart_requested: AtomicBool::new(false),
+                in_activate: AtomicBool::new(false),
+                latency_changed_outside_activate: AtomicU32::new(0),
                 callback_requested: AtomicBool::new(false),
                 warnings: AtomicU32::new(0),
             },
@@ -333,6 +349,7 @@ impl Plugin {
             sample_rate: 0.0,
             max_block: 0,
             steady_time: 0,
+            serve_main_thread: true,
         })
     }
 
@@ -416,7 +433,12 @@ impl Plugin {
             min_frames_count: 1,
             max_frames_count: max_block,
         };
-        self.processor = Some(self.instance.activate(|_, _| (), config)?);
+        self.instance
+            .access_shared_handler(|s| s.in_activate.store(true, Ordering::SeqCst));
+        let activated = self.instance.activate(|_, _| (), config);
+        self.instance
+            .access_shared_handler(|s| s.in_activate.store(false, Ordering::SeqCst));
+        self.processor = Some(activated?);
         self.sample_rate = sample_rate;
         self.max_block = max_block;
         Ok(())
@@ -430,6 +452,18 @@ impl Plugin {
 
     pub fn sample_rate(&self) -> f64 {
         self.sample_rate
+    }
+
+    /// Latency change notices the plugin sent outside `activate` (must stay 0).
+    pub fn latency_changes_outside_activate(&self) -> u32 {
+        self.instance
+            .access_shared_handler(|s| s.latency_changed_outside_activate.load(Ordering::SeqCst))
+    }
+
+    /// Whether the plugin asked for a restart that `pump_main_thread` has not yet served.
+    pub fn restart_pending(&self) -> bool {
+        self.instance
+            .access_shared_handler(|s| s.restart_requested.load(Ordering::SeqCst))
     }
 
     /// Latency the plugin reports now (0 without the latency extension).
@@ -565,7 +599,7 @@ pub fn render_concurrently(
         // Meanwhile, be the host's main thread: run the callbacks the plugins ask for
         // (nice-plug posts GUI/parameter tasks there), as a DAW's event loop would.
         while !handles.iter().all(|h| h.is_finished()) {
-            for p in plugins.iter_mut() {
+            for p in plugins.iter_mut().filter(|p| p.serve_main_thread) {
                 if p.instance
                     .access_shared_handler(|s| s.callback_requested.swap(false, Ordering::SeqCst))
                 {
@@ -599,7 +633,7 @@ pub fn render_concurrently(
     if let Some(e) = first_error {
         return Err(e.into());
     }
-    for p in plugins.iter_mut() {
+    for p in plugins.iter_mut().filter(|p| p.serve_main_thread) {
         p.pump_main_thread()?;
     }
     Ok(outputs)
