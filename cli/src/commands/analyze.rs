@@ -12,6 +12,7 @@ use density_meter::DensityMeterParams;
 use shared_dsp::density::{
     DensityTracker, Report, Transport, analyze_free_slots, analyze_timeline, to_json,
 };
+use shared_dsp::loudness::LoudnessSummary;
 use std::path::PathBuf;
 
 const BLOCK: usize = 1024;
@@ -83,11 +84,12 @@ pub fn analyze_audio(
     tracker.flush();
     bar.finish_and_clear();
     let phrase = params.phrase_bars.value().max(1) as usize;
-    let report = if bpm.is_some() {
+    let mut report = if bpm.is_some() {
         analyze_timeline(tracker.bars(), phrase, &[], false)
     } else {
         analyze_free_slots(&tracker.free_slots(), phrase)
     };
+    report.summary = Some(LoudnessSummary::of(tracker.loudness()));
     if report.bars.is_empty() {
         bail!("the file is too short to measure a bar");
     }
@@ -129,6 +131,17 @@ pub fn print_table(report: &Report) {
         );
     }
     println!("\nverdict: {}", report.verdict.message);
+    if let Some(s) = &report.summary {
+        println!(
+            "\nloudness: integrated {:.1} LUFS, range {:.1} LU, true peak {:.1} dBTP, \
+             max momentary {:.1} LUFS, max short-term {:.1} LUFS",
+            s.integrated_lufs,
+            s.lra_lu,
+            s.true_peak_dbtp,
+            s.max_momentary_lufs,
+            s.max_short_term_lufs
+        );
+    }
 }
 
 pub fn plot(report: &Report, path: &std::path::Path, title: &str) -> Result<()> {

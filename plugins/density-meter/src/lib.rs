@@ -31,6 +31,8 @@ pub struct DensityMeter {
     /// Flat copy of the bar timeline (`MAX_BARS` x `BAR_FIELDS`) published to the editor.
     flat: Vec<f32>,
     free_flat: Vec<f32>,
+    /// Bars decoded from a state load (capacity `MAX_BARS`, never grows).
+    restored: Vec<BarStats>,
     /// Set while the editor window is open: live readouts are published only then (the bar
     /// timeline is always kept, it is also the saved state).
     editor_open: Arc<AtomicBool>,
@@ -44,6 +46,7 @@ impl Default for DensityMeter {
             slot: None,
             flat: vec![0.0; MAX_BARS * BAR_FIELDS],
             free_flat: vec![0.0; MAX_FREE_SLOTS * BAR_FIELDS],
+            restored: Vec::with_capacity(MAX_BARS),
             editor_open: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -53,6 +56,39 @@ impl DensityMeter {
     /// What the editor reads: readouts, timeline, labels, exports, arrangement.
     pub fn shared(&self) -> Arc<MeterShared> {
         self.params.shared.clone()
+    }
+
+    /// Hands bars from a state load to the engine (lock-free: the flat copy, decoded into a
+    /// scratch of `MAX_BARS` reserved in `default`) and republishes the timeline. Runs at
+    /// activation and, when a host restores state while the plugin is active, at the next
+    /// block.
+    fn take_restored_state(&mut self) {
+        let shared = self.params.shared.clone();
+        let generation = shared.restore_generation.load(Ordering::Acquire);
+        if generation == shared.restore_applied.load(Ordering::Acquire) {
+            return;
+        }
+        let Some(engine) = self.engine.as_mut() else {
+            return;
+        };
+        // A load racing this read bumps the generation again: taken at the next block.
+        let _ = shared.restore.read(&mut self.flat);
+        self.restored.clear();
+        self.restored.extend(
+            self.flat
+                .chunks(BAR_FIELDS)
+                .take(MAX_BARS)
+                .filter_map(BarStats::read_fields),
+        );
+        engine.restore_bars(&self.restored);
+        if let Some(slot) = &self.slot {
+            slot.clear();
+        }
+        for i in 0..MAX_BARS {
+            self.write_bar(i);
+        }
+        shared.timeline.write(&self.flat);
+        shared.restore_applied.store(generation, Ordering::Release);
     }
 
     fn write_bar(&mut self, index: usize) {
@@ -118,16 +154,9 @@ impl Plugin for DensityMeter {
         let channels = audio_io_layout
             .main_input_channels
             .map_or(2, |c| c.get() as usize);
-        // Loaded state wins; otherwise keep what was captured before this (re)activation.
-        let restored = shared
-            .pending_restore
-            .lock()
-            .ok()
-            .and_then(|mut p| p.take());
-        let bars: Vec<BarStats> = match restored {
-            Some(bars) => bars,
-            None => shared.timeline_snapshot().into_iter().flatten().collect(),
-        };
+        // Keep what was captured before this (re)activation; a state loaded since then
+        // replaces it below (`take_restored_state`).
+        let bars: Vec<BarStats> = shared.timeline_snapshot().into_iter().flatten().collect();
         let mut engine = DensityTracker::new(buffer_config.sample_rate, channels);
         engine.set_occupancy_range_db(self.params.occupancy_range_db.value());
         engine.restore_bars(&bars);
@@ -160,6 +189,7 @@ impl Plugin for DensityMeter {
             self.write_bar(i);
         }
         shared.timeline.write(&self.flat);
+        self.take_restored_state();
         self.free_flat.fill(0.0);
         shared.free_slots.write(&self.free_flat);
         context.set_latency_samples(0);
@@ -180,6 +210,8 @@ impl Plugin for DensityMeter {
     ) -> ProcessStatus {
         let _ftz = ScopedFlushDenormals::new();
         let shared = self.params.shared.clone();
+        // A host that restores state after activating (Ardour) hands it over here.
+        self.take_restored_state();
         let Some(engine) = self.engine.as_mut() else {
             return ProcessStatus::Normal;
         };

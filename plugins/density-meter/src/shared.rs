@@ -12,7 +12,7 @@ use shared_dsp::density::{
     analyze_free_slots, analyze_timeline, to_csv, to_json,
 };
 use shared_dsp::gui_channel::{GuiArray, GuiValue};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// Current loudness and density readouts.
@@ -62,8 +62,17 @@ pub struct MeterShared {
     pub free_slots: GuiArray,
     /// The user's section labels (editor and state only).
     pub labels: RwLock<Vec<SectionLabel>>,
-    /// Bars from loaded state, waiting for `activate` to hand them to the engine.
+    /// Bars from loaded state, as loaded (what a save returns until the audio side has taken
+    /// them: a host may save again before it ever processes).
     pub pending_restore: Mutex<Option<Vec<BarStats>>>,
+    /// The same bars, flat like `timeline`, for the audio thread to take without a lock: hosts
+    /// restore state before activation (most) or after it (Ardour), and either way the bars
+    /// must reach the running engine, which then goes on capturing and saving.
+    pub restore: GuiArray,
+    /// Incremented by each state load; the plugin copies `restore` into the engine when it
+    /// differs from `restore_applied` (at activation or at the next block).
+    pub restore_generation: AtomicU64,
+    pub restore_applied: AtomicU64,
     /// Set by the editor; the audio thread clears the timeline at its next block.
     pub clear_requested: AtomicBool,
     /// This instance's place in the cross-track arrangement (set in `activate`).
@@ -78,6 +87,9 @@ impl Default for MeterShared {
             free_slots: GuiArray::new(MAX_FREE_SLOTS * BAR_FIELDS),
             labels: RwLock::new(Vec::new()),
             pending_restore: Mutex::new(None),
+            restore: GuiArray::new(MAX_BARS * BAR_FIELDS),
+            restore_generation: AtomicU64::new(0),
+            restore_applied: AtomicU64::new(0),
             clear_requested: AtomicBool::new(false),
             track_slot: Mutex::new(None),
         }
@@ -169,6 +181,12 @@ impl MeterShared {
         }
     }
 
+    /// A state load the engine has not taken yet.
+    pub fn restore_waiting(&self) -> bool {
+        self.restore_generation.load(Ordering::Acquire)
+            != self.restore_applied.load(Ordering::Acquire)
+    }
+
     /// The tracks x bars grid of every Density Meter in this process.
     pub fn arrangement(&self) -> ArrangementGrid {
         Registry::global().snapshot()
@@ -192,17 +210,32 @@ impl<'a> PersistentField<'a, serde_json::Value> for TimelinePersist {
         if let Ok(mut labels) = self.0.labels.write() {
             *labels = state.labels;
         }
+        let mut flat = vec![0.0f32; MAX_BARS * BAR_FIELDS];
+        for b in &state.bars {
+            if (0..MAX_BARS as i32).contains(&b.index) {
+                let i = b.index as usize;
+                b.sanitized()
+                    .write_fields(&mut flat[i * BAR_FIELDS..(i + 1) * BAR_FIELDS]);
+            }
+        }
+        self.0.restore.write(&flat);
         if let Ok(mut pending) = self.0.pending_restore.lock() {
             *pending = Some(state.bars);
         }
+        self.0.restore_generation.fetch_add(1, Ordering::AcqRel);
     }
 
     fn map<F, R>(&self, f: F) -> R
     where
         F: Fn(&serde_json::Value) -> R,
     {
-        // State restored but not yet handed to the engine is what the project holds.
-        let pending = self.0.pending_restore.lock().ok().and_then(|p| p.clone());
+        // State restored but not yet handed to the engine is what the project holds; once
+        // the engine has it, the timeline it goes on capturing is.
+        let pending = if self.0.restore_waiting() {
+            self.0.pending_restore.lock().ok().and_then(|p| p.clone())
+        } else {
+            None
+        };
         let bars = match pending {
             Some(bars) => bars,
             None => self.0.timeline_snapshot().into_iter().flatten().collect(),

@@ -10,8 +10,8 @@
 //! [`Registry::snapshot`] off the audio thread. Instances in different processes (a sandboxed
 //! host) simply never see each other and work alone.
 
+use super::bands::LOW_BANDS;
 use super::bar::BarStats;
-use super::spectral::LOW_BANDS;
 use super::tracker::MAX_BARS;
 use atomic_float::AtomicF32;
 use serde::{Deserialize, Serialize};
@@ -171,7 +171,7 @@ pub struct TrackRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clash {
     pub bar: i32,
-    /// Index into [`super::spectral::LOW_BAND_NAMES`].
+    /// Index into [`super::bands::LOW_BAND_NAMES`].
     pub band: usize,
     pub track_a: u64,
     pub track_b: u64,

@@ -1,7 +1,8 @@
 //! Statistics of one bar (or one free-time slot) and the accumulator that gathers them.
 
+use super::bands::LOW_BANDS;
 use super::index::{DensityComponents, SILENT_LUFS, density_index};
-use super::spectral::{FrameFeatures, LOW_BANDS};
+use super::spectral::FrameFeatures;
 use crate::loudness::{FLOOR_LUFS, gain_to_db_floor, power_to_lufs};
 use serde::{Deserialize, Serialize};
 

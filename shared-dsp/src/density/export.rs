@@ -107,6 +107,10 @@ pub struct Report {
     pub bars: Vec<BarStats>,
     pub sections: Vec<Section>,
     pub verdict: Verdict,
+    /// Whole-programme loudness (integrated, range, true peak, maxima) when the caller
+    /// measured one programme from its start (`catalyst analyze` on a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<crate::loudness::LoudnessSummary>,
 }
 
 /// Sections and verdict for a timeline (indexed by bar number).
@@ -127,6 +131,7 @@ pub fn analyze_timeline(
         bars: timeline.iter().flatten().copied().collect(),
         sections,
         verdict,
+        summary: None,
     }
 }
 

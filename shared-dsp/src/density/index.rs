@@ -6,7 +6,7 @@
 //! | component | measure | 0 at | 1 at | weight |
 //! |---|---|---|---|---|
 //! | occupancy | share of 40 ERB bands within 30 dB of the recent loudest band, per frame | 0 | 1 | 0.60 |
-//! | activity | onset rate ([`super::onset::OnsetDetector`]) | 0 /s | 8 /s (16ths at 120 BPM) | 0.15 |
+//! | activity | onset rate ([`super::event_counter::EventCounter`]) | 0 /s | 8 /s (16ths at 120 BPM) | 0.15 |
 //! | flatness | spectral flatness, dB | -30 dB (tonal) | -5 dB (noise-like) | 0 (shown, not scored) |
 //! | compression | peak-to-loudness ratio (PLR) | 20 dB (open) | 8 dB (squashed) | 0.15 |
 //! | low-end load | power share below 120 Hz | 0 | 0.5 | 0.10 |

@@ -16,10 +16,11 @@
 //! - [`arrangement`]: the in-process registry of instances, tracks x bars grid, low clashes.
 
 pub mod arrangement;
+pub mod bands;
 pub mod bar;
+pub mod event_counter;
 pub mod export;
 pub mod index;
-pub mod onset;
 pub mod sections;
 pub mod song_extent;
 pub mod spectral;

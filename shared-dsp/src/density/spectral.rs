@@ -4,27 +4,13 @@
 //! Frames are about 43 ms (2048 samples at 44.1/48 kHz, scaled with the sample rate) with a Hann
 //! window and 50% overlap, so one hop is about 21 ms.
 
-use super::onset::OnsetDetector;
+use super::bands::{
+    AIR_HIGH_HZ, BAND_HIGH_HZ, BAND_LOW_HZ, ERB_BANDS, LOW_BAND_EDGES_HZ, LOW_BANDS,
+};
+use super::event_counter::EventCounter;
 use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 use std::sync::Arc;
-
-/// Perceptual bands for occupancy and onsets, equally spaced on the ERB-number scale
-/// (Glasberg & Moore 1990: E(f) = 21.4 log10(1 + 0.00437 f)) from [`BAND_LOW_HZ`] to
-/// [`BAND_HIGH_HZ`]: about 0.93 ERB each.
-pub const ERB_BANDS: usize = 40;
-pub const BAND_LOW_HZ: f32 = 50.0;
-pub const BAND_HIGH_HZ: f32 = 16_000.0;
-/// The onset detector also hears the "air" above the top band, up to this frequency (or
-/// 0.45 fs): cymbals and hats carry much of their attack there.
-pub const AIR_HIGH_HZ: f32 = 20_000.0;
-
-/// Low bands for low-end load and clash detection: sub (20-60 Hz), bass (60-120 Hz), low-mid
-/// (120-250 Hz): where kick and bass fundamentals fight.
-pub const LOW_BANDS: usize = 3;
-pub const LOW_BAND_EDGES_HZ: [f32; LOW_BANDS + 1] = [20.0, 60.0, 120.0, 250.0];
-pub const LOW_BAND_NAMES: [&str; LOW_BANDS] =
-    ["sub 20-60 Hz", "bass 60-120 Hz", "low-mid 120-250 Hz"];
 
 /// A frame quieter than this (mean square, dBFS) is silence: it has no occupancy, flatness or
 /// onsets, so a fade tail does not count as "content".
@@ -112,7 +98,7 @@ pub struct SpectralAnalyzer {
     reference_db: f32,
     /// Release of `reference_db` per hop, dB.
     reference_release_db: f32,
-    onsets: OnsetDetector,
+    onsets: EventCounter,
     frames_done: u64,
 }
 
@@ -203,7 +189,7 @@ impl SpectralAnalyzer {
             occupancy_range_db: DEFAULT_OCCUPANCY_RANGE_DB,
             reference_db: f32::MIN,
             reference_release_db: REFERENCE_RELEASE_DB_PER_S * hop as f32 / sample_rate,
-            onsets: OnsetDetector::new(&band_bins.map(|(a, z)| z - a), air_bins.1 - air_bins.0),
+            onsets: EventCounter::new(&band_bins.map(|(a, z)| z - a), air_bins.1 - air_bins.0),
             frames_done: 0,
             fft,
         }

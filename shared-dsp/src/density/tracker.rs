@@ -177,6 +177,11 @@ impl DensityTracker {
         self.free_samples = 0;
     }
 
+    /// The loudness meter measuring everything since the last `reset_meters`.
+    pub fn loudness(&self) -> &crate::loudness::LoudnessMeter {
+        &self.loudness
+    }
+
     pub fn live(&self) -> &LiveReadout {
         &self.live
     }

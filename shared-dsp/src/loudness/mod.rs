@@ -19,9 +19,11 @@
 
 pub mod gating;
 pub mod k_weighting;
+pub mod summary;
 pub mod true_peak;
 pub use gating::GatingHistogram;
 pub use k_weighting::KWeighting;
+pub use summary::LoudnessSummary;
 pub use true_peak::TruePeakScanner;
 
 /// Most channels a [`LoudnessMeter`] accepts (5.0 is the largest layout in Tech 3341).
@@ -61,6 +63,9 @@ pub struct LoudnessMeter {
     range: GatingHistogram,
     true_peak: f32,
     block_true_peak: f32,
+    /// Highest momentary and short-term mean energies so far (stepped every 100 ms).
+    max_momentary: f64,
+    max_short_term: f64,
 }
 
 impl std::fmt::Debug for LoudnessMeter {
@@ -99,6 +104,8 @@ impl LoudnessMeter {
             range: GatingHistogram::new(),
             true_peak: 0.0,
             block_true_peak: 0.0,
+            max_momentary: 0.0,
+            max_short_term: 0.0,
         }
     }
 
@@ -125,6 +132,8 @@ impl LoudnessMeter {
         self.range.reset();
         self.true_peak = 0.0;
         self.block_true_peak = 0.0;
+        self.max_momentary = 0.0;
+        self.max_short_term = 0.0;
     }
 
     /// Measures one block given as planar channels of equal length (extra channels are
@@ -190,6 +199,12 @@ impl LoudnessMeter {
         self.sub_block_pos = 0;
         self.sub_block_energy = 0.0;
         self.sub_blocks_done += 1;
+        // Windows reaching before the first sample count that time as silence (as
+        // libebur128), so they never raise a maximum above what a full window reads.
+        self.max_momentary = self
+            .max_momentary
+            .max(self.recent_energy(MOMENTARY_SUB_BLOCKS));
+        self.max_short_term = self.max_short_term.max(self.recent_energy(SUB_BLOCKS));
         if self.sub_blocks_done >= MOMENTARY_SUB_BLOCKS as u64 {
             self.integrated
                 .add(self.recent_energy(MOMENTARY_SUB_BLOCKS));
@@ -228,6 +243,16 @@ impl LoudnessMeter {
     /// Loudness range since the last reset, LU (0 before enough short-term blocks exist).
     pub fn loudness_range_lu(&self) -> f64 {
         self.range.range_lu(LRA_RELATIVE_GATE_LU, 0.10, 0.95)
+    }
+
+    /// Highest momentary loudness since the last reset, LUFS (EBU Tech 3341 "max M").
+    pub fn max_momentary_lufs(&self) -> f64 {
+        power_to_lufs(self.max_momentary)
+    }
+
+    /// Highest short-term loudness since the last reset, LUFS (EBU Tech 3341 "max S").
+    pub fn max_short_term_lufs(&self) -> f64 {
+        power_to_lufs(self.max_short_term)
     }
 
     /// Highest true peak over all channels since the last reset, dBTP.

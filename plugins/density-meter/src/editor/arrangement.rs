@@ -7,7 +7,7 @@ use catalyst_widgets::bar_timeline::BarView;
 use catalyst_widgets::grid_view::{GridCell, GridRow, grid_view};
 use catalyst_widgets::{Theme, egui};
 use shared_dsp::density::arrangement::{ArrangementGrid, Cell, PLAYING_LUFS};
-use shared_dsp::density::spectral::LOW_BAND_NAMES;
+use shared_dsp::density::bands::LOW_BAND_NAMES;
 use std::collections::BTreeMap;
 
 use super::model::{REFRESH_SECONDS, bar_ranges};

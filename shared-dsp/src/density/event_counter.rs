@@ -1,4 +1,4 @@
-//! [`OnsetDetector`]: counts musical events (hits, notes) from the ERB band energies of each
+//! [`EventCounter`]: counts musical events (hits, notes) from the ERB band energies of each
 //! analysis frame, robust to a loud stationary bed (a noise wash or pad over the hats).
 //!
 //! Why not one spectral flux over all bands (Bello et al. 2005), as before? Under a broadband
@@ -31,7 +31,7 @@
 //! - an event in any group counts once: events closer than [`REFRACTORY_FRAMES`] merge (a
 //!   snare's body and wires, which peak in different groups a frame apart).
 
-use super::spectral::ERB_BANDS;
+use super::bands::ERB_BANDS;
 
 /// Band groups, each `ERB_BANDS / GROUPS` bands (about 9 ERB): 50-530 Hz, 530-1850 Hz,
 /// 1.85-5.5 kHz, 5.5-16 kHz at 44.1/48 kHz.
@@ -107,7 +107,7 @@ fn median(values: &[f32]) -> f32 {
 
 /// Frame-by-frame onset detector on ERB band energies. Fixed-size, allocation-free.
 #[derive(Debug, Clone)]
-pub struct OnsetDetector {
+pub struct EventCounter {
     groups: [GroupState; GROUPS],
     /// 1 / (bins per band), for the scatter estimate.
     inv_bins: [f32; ERB_BANDS],
@@ -117,7 +117,7 @@ pub struct OnsetDetector {
     frames_since_onset: u32,
 }
 
-impl OnsetDetector {
+impl EventCounter {
     /// `bins_per_band`: how many FFT bins each ERB band sums; `air_bins`: how many the air
     /// band above them sums (it joins the top group).
     pub fn new(bins_per_band: &[usize; ERB_BANDS], air_bins: usize) -> Self {
@@ -241,7 +241,7 @@ mod tests {
 
     #[test]
     fn a_step_up_is_one_onset_and_a_steady_level_none() {
-        let mut d = OnsetDetector::new(&[10; ERB_BANDS], 0);
+        let mut d = EventCounter::new(&[10; ERB_BANDS], 0);
         let quiet = [1e-6f32; ERB_BANDS];
         let loud = [1e-2f32; ERB_BANDS];
         let mut onsets = Vec::new();
