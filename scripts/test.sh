@@ -9,6 +9,13 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all --check
 
+step "the catalyst CLI links no GUI (plugins built without their gui feature)"
+if cargo tree -p catalyst-cli -e normal --prefix none | grep -E '^(egui|epaint v|baseview|nice-plug-egui|x11|xcb|glow|winit)'; then
+  echo "catalyst-cli depends on the GUI crates above; see cli/Cargo.toml" >&2
+  exit 1
+fi
+cargo clippy -p ache-piano -p density-meter -p snare-layerer --no-default-features --features offline -- -D warnings
+
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 

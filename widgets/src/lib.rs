@@ -7,7 +7,6 @@
 
 pub mod bar_timeline;
 pub mod controls;
-pub mod direct_context;
 pub mod editor;
 pub mod grid_view;
 pub mod keyboard;
@@ -20,10 +19,9 @@ pub mod theme;
 pub mod timeline;
 
 pub use controls::{Choice, Toggle};
-pub use direct_context::DirectGuiContext;
-pub use editor::{
-    CatalystApp, CatalystEditor, EditorLayout, EditorSpec, SharedLayout, header, shared_layout,
-};
+// The GUI-free half, re-exported so editors import one crate.
+pub use catalyst_editor_core::{DirectGuiContext, EditorLayout, SharedLayout, shared_layout};
+pub use editor::{CatalystApp, CatalystEditor, EditorSpec, header};
 pub use keyboard::keyboard_view;
 pub use knob::Knob;
 pub use meter::{MeterBallistics, level_meter};
