@@ -13,6 +13,8 @@
 #[cfg(feature = "gui")]
 mod arrangement;
 #[cfg(feature = "gui")]
+mod colour_scale;
+#[cfg(feature = "gui")]
 mod export;
 #[cfg(feature = "gui")]
 mod journey;
@@ -239,7 +241,7 @@ impl DensityView {
                     Shade::Density => ("sparse", "dense"),
                     Shade::Level => ("quiet", "loud"),
                 };
-                catalyst_widgets::bar_timeline::colour_scale_key(ui, low, high).on_hover_text(
+                colour_scale::colour_scale_key(ui, low, high).on_hover_text(
                     "Cell colours; dark grey = heard but silent, red outline = clash",
                 );
             });
