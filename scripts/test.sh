@@ -19,6 +19,11 @@ cargo clippy -p ache-piano -p density-meter -p snare-layerer --no-default-featur
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "fuzz targets compile (check build on stable; running them needs nightly, see tests/README.md)"
+# fuzz/ is its own workspace (cargo-fuzz's layout) with its own lock file; its own target dir
+# under target/ keeps its dependency builds apart from the workspace's.
+cargo check --manifest-path fuzz/Cargo.toml --locked --target-dir target/fuzz-check
+
 step "cargo test (debug: assert_process_allocs active)"
 cargo test --workspace
 
