@@ -9,8 +9,20 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all --check
 
+step "the catalyst CLI links no GUI (plugins built without their gui feature)"
+if cargo tree -p catalyst-cli -e normal --prefix none | grep -E '^(egui|epaint v|baseview|nice-plug-egui|x11|xcb|glow|winit)'; then
+  echo "catalyst-cli depends on the GUI crates above; see cli/Cargo.toml" >&2
+  exit 1
+fi
+cargo clippy -p ache-piano -p density-meter -p snare-layerer --no-default-features --features offline -- -D warnings
+
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+
+step "fuzz targets compile (check build on stable; running them needs nightly, see tests/README.md)"
+# fuzz/ is its own workspace (cargo-fuzz's layout) with its own lock file; its own target dir
+# under target/ keeps its dependency builds apart from the workspace's.
+cargo check --manifest-path fuzz/Cargo.toml --locked --target-dir target/fuzz-check
 
 step "cargo test (debug: assert_process_allocs active)"
 cargo test --workspace

@@ -1,11 +1,11 @@
 //! The plugins' own parameters, driven without a host: `--set id=value` finds a parameter by its
 //! stable id (the one hosts save in projects) and parses the value with the parameter's own
 //! string conversion, so `--set dry=-6` means exactly what typing -6 into the plugin means.
-//! Presets go through the plugin's own `apply_preset` with catalyst-widgets' `DirectGuiContext`
+//! Presets go through the plugin's own `apply_preset` with catalyst-editor-core's `DirectGuiContext`
 //! standing in for the host.
 
 use anyhow::{Result, anyhow, bail};
-use catalyst_widgets::DirectGuiContext;
+use catalyst_editor_core::DirectGuiContext;
 use nice_plug::context::PluginApi;
 use nice_plug::prelude::Params;
 

@@ -10,7 +10,6 @@
 pub mod audio_file;
 pub mod denormal;
 pub mod density;
-pub mod envelope;
 pub mod filters;
 pub mod gui_channel;
 pub mod loudness;

@@ -60,71 +60,6 @@ impl ExpSmoother {
     }
 }
 
-/// Linear ramp smoother: reaches the target exactly after `time_ms`, then stays. Used for gains,
-/// where a bounded, predictable ramp matters more than a smooth end.
-#[derive(Debug, Clone)]
-pub struct LinearSmoother {
-    ramp_samples: u32,
-    remaining: u32,
-    step: f32,
-    current: f32,
-    target: f32,
-}
-
-impl LinearSmoother {
-    pub fn new(sample_rate: f32, time_ms: f32, initial: f32) -> Self {
-        let mut s = Self {
-            ramp_samples: 1,
-            remaining: 0,
-            step: 0.0,
-            current: initial,
-            target: initial,
-        };
-        s.set_time(sample_rate, time_ms);
-        s
-    }
-
-    pub fn set_time(&mut self, sample_rate: f32, time_ms: f32) {
-        self.ramp_samples = ((time_ms * 0.001 * sample_rate) as u32).max(1);
-    }
-
-    pub fn set_target(&mut self, target: f32) {
-        if target == self.target {
-            return;
-        }
-        self.target = target;
-        self.remaining = self.ramp_samples;
-        self.step = (target - self.current) / self.ramp_samples as f32;
-    }
-
-    pub fn reset(&mut self, value: f32) {
-        self.current = value;
-        self.target = value;
-        self.remaining = 0;
-    }
-
-    #[inline]
-    pub fn next_value(&mut self) -> f32 {
-        if self.remaining > 0 {
-            self.remaining -= 1;
-            self.current = if self.remaining == 0 {
-                self.target
-            } else {
-                self.current + self.step
-            };
-        }
-        self.current
-    }
-
-    pub fn current(&self) -> f32 {
-        self.current
-    }
-
-    pub fn is_settled(&self) -> bool {
-        self.remaining == 0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,43 +80,5 @@ mod tests {
                 "{time_ms}: {measured_ms}"
             );
         }
-    }
-
-    #[test]
-    fn linear_smoother_reaches_target_exactly_and_monotonically() {
-        let sr = 44_100.0;
-        let mut s = LinearSmoother::new(sr, 10.0, 0.0);
-        s.set_target(-2.0);
-        let ramp = (0.010 * sr) as usize;
-        let mut prev = 0.0;
-        for i in 0..ramp {
-            let v = s.next_value();
-            assert!(v <= prev, "not monotonic at {i}");
-            prev = v;
-        }
-        assert_eq!(s.current(), -2.0);
-        assert!(s.is_settled());
-        // The largest per-sample step is the ramp's slope: no jump.
-        let mut s = LinearSmoother::new(sr, 10.0, 0.0);
-        s.set_target(1.0);
-        let mut last = 0.0;
-        for _ in 0..ramp * 2 {
-            let v = s.next_value();
-            assert!((v - last).abs() <= 1.0 / ramp as f32 + 1e-6);
-            last = v;
-        }
-    }
-
-    #[test]
-    fn retargeting_mid_ramp_has_no_jump() {
-        let mut s = LinearSmoother::new(48_000.0, 10.0, 0.0);
-        s.set_target(1.0);
-        for _ in 0..100 {
-            s.next_value();
-        }
-        let before = s.current();
-        s.set_target(0.0);
-        let after = s.next_value();
-        assert!((after - before).abs() < 0.01);
     }
 }

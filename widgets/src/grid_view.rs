@@ -1,9 +1,9 @@
 //! A rows x bars grid (tracks x bars: who plays where) on the same axis as a
 //! [`crate::bar_timeline::bar_plot`] drawn with the same [`BarView`] and gutter, so its columns
 //! sit under the timeline's bars. Row names go in the gutter; cells are shaded by a value in
-//! `0..=1` with [`density_colour`]; flagged cells (clashes) get a red outline.
+//! `0..=1` through the caller's colour scale (the density editor's); flagged cells (clashes) get a red outline.
 
-use crate::bar_timeline::{BarAxis, BarView, density_colour};
+use crate::bar_timeline::{BarAxis, BarView};
 use crate::theme::Theme;
 use egui::{Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2, pos2};
 
@@ -54,8 +54,8 @@ pub fn cell_at(
     Some((row, axis.bar_index_at(pos.x, total_bars)?))
 }
 
-/// Draws the grid, as wide as the Ui, `row_height` per row. Zooms and scrolls `view` like the
-/// timeline ([`BarView::interact`]).
+/// Draws the grid, as wide as the Ui, `row_height` per row; a playing cell's shade is filled with
+/// `colour_of(shade)`. Zooms and scrolls `view` like the timeline ([`BarView::interact`]).
 pub fn grid_view(
     ui: &mut Ui,
     view: &mut BarView,
@@ -63,6 +63,7 @@ pub fn grid_view(
     gutter: f32,
     row_height: f32,
     rows: &[GridRow],
+    colour_of: impl Fn(f32) -> Color32,
 ) -> GridResponse {
     let theme = Theme::get(ui.ctx());
     let width = ui.available_width();
@@ -119,7 +120,7 @@ pub fn grid_view(
             let fill = match cell {
                 GridCell::Unheard => continue,
                 GridCell::Silent => theme.control.gamma_multiply(0.7),
-                GridCell::Playing(v) => density_colour(v),
+                GridCell::Playing(v) => colour_of(v),
             };
             clip.rect_filled(cell_rect, CornerRadius::ZERO, fill);
             if row.flagged.get(bar).copied().unwrap_or(false) {

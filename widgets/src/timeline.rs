@@ -1,48 +1,10 @@
-//! Scrolling timelines drawn from GUI-side data: a level/envelope view that scrolls right to
+//! A scrolling timeline drawn from GUI-side data: a level/envelope view that scrolls right to
 //! left with event markers (detected hits, with their velocity) and horizontal reference lines
-//! (thresholds), and a filled history curve. The plugins fill them from lock-free
+//! (thresholds). The plugins fill them from lock-free
 //! `shared_dsp::gui_channel` values; nothing here touches the audio thread.
 
 use crate::theme::Theme;
 use egui::{Align2, CornerRadius, FontId, Sense, Shape, Stroke, Ui, Vec2, pos2};
-
-/// GUI-side history of one value per frame (a level, a density index), oldest first.
-/// Allocated once; pushing never allocates.
-#[derive(Debug, Clone)]
-pub struct History {
-    values: Vec<f32>,
-    next: usize,
-}
-
-impl History {
-    pub fn new(len: usize, initial: f32) -> Self {
-        Self {
-            values: vec![initial; len.max(1)],
-            next: 0,
-        }
-    }
-
-    pub fn push(&mut self, value: f32) {
-        self.values[self.next] = value;
-        self.next = (self.next + 1) % self.values.len();
-    }
-
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
-    /// Values from oldest to newest.
-    pub fn iter(&self) -> impl Iterator<Item = f32> + '_ {
-        self.values[self.next..]
-            .iter()
-            .chain(&self.values[..self.next])
-            .copied()
-    }
-}
 
 /// A horizontal reference line on a timeline (a threshold).
 pub struct RefLine<'a> {
@@ -146,74 +108,4 @@ pub fn envelope_view(
         );
     }
     response
-}
-
-/// Draws a history as a filled curve (oldest at the left) over a dB grid.
-pub fn history_view(
-    ui: &mut Ui,
-    size: Vec2,
-    history: &History,
-    range: (f32, f32),
-    grid: &[f32],
-    unit: &str,
-) -> egui::Response {
-    let theme = Theme::get(ui.ctx());
-    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
-    if !ui.is_rect_visible(rect) || history.is_empty() {
-        return response;
-    }
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, CornerRadius::same(4), ui.visuals().extreme_bg_color);
-    let (lo, hi) = range;
-    let y_of = |v: f32| rect.bottom() - ((v - lo) / (hi - lo)).clamp(0.0, 1.0) * rect.height();
-    for &g in grid {
-        let y = y_of(g);
-        painter.line_segment(
-            [pos2(rect.left(), y), pos2(rect.right(), y)],
-            Stroke::new(1.0, theme.line.gamma_multiply(0.6)),
-        );
-        painter.text(
-            pos2(rect.right() - 4.0, y - 1.0),
-            Align2::RIGHT_BOTTOM,
-            format!("{g:.0}{unit}"),
-            FontId::proportional(9.5),
-            theme.text_dim,
-        );
-    }
-    let n = history.len();
-    let dx = rect.width() / (n.max(2) - 1) as f32;
-    let points: Vec<egui::Pos2> = history
-        .iter()
-        .enumerate()
-        .map(|(i, v)| pos2(rect.left() + i as f32 * dx, y_of(v)))
-        .collect();
-    // Fill as thin quads down to the floor (a non-convex polygon cannot be filled directly).
-    let fill = theme.accent.gamma_multiply(0.18);
-    for pair in points.windows(2) {
-        let mut mesh = egui::Mesh::default();
-        let base = rect.bottom();
-        mesh.colored_vertex(pair[0], fill);
-        mesh.colored_vertex(pair[1], fill);
-        mesh.colored_vertex(pos2(pair[1].x, base), fill);
-        mesh.colored_vertex(pos2(pair[0].x, base), fill);
-        mesh.add_triangle(0, 1, 2);
-        mesh.add_triangle(0, 2, 3);
-        painter.add(mesh);
-    }
-    painter.add(Shape::line(points, Stroke::new(1.5, theme.accent)));
-    response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn history_iterates_oldest_first() {
-        let mut h = History::new(3, 0.0);
-        for v in [1.0, 2.0, 3.0, 4.0] {
-            h.push(v);
-        }
-        assert_eq!(h.iter().collect::<Vec<_>>(), vec![2.0, 3.0, 4.0]);
-    }
 }

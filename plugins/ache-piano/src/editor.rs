@@ -1,21 +1,32 @@
 //! Ache Piano editor: factory preset bar, a keyboard showing held and ringing keys with each
 //! key's tuning offset (all read lock-free from `PianoGuiData`), and every parameter through the
 //! generic Catalyst panel.
+//!
+//! Every item is behind the `gui` feature; without it (the `catalyst` CLI build, which links no
+//! GUI) the plugin reports `catalyst_editor_core::NoEditor`, which never opens (end of file).
 
+#[cfg(feature = "gui")]
 use crate::{AchePianoParams, KEYS, PRESETS, PianoGuiData};
+#[cfg(feature = "gui")]
 use catalyst_widgets::egui;
+#[cfg(feature = "gui")]
 use catalyst_widgets::{
     CatalystApp, CatalystEditor, EditorSpec, GuiContext, ParamPanel, PresetBrowser, Theme, header,
     keyboard_view,
 };
+#[cfg(feature = "gui")]
 use std::sync::Arc;
 
 /// The full 88-key range, A0 to C8.
+#[cfg(feature = "gui")]
 const LOWEST_KEY: u8 = 21;
+#[cfg(feature = "gui")]
 const HIGHEST_KEY: u8 = 108;
 
+#[cfg(feature = "gui")]
 pub type PianoEditor = CatalystEditor<PianoView>;
 
+#[cfg(feature = "gui")]
 pub fn create(params: Arc<AchePianoParams>, gui: Arc<PianoGuiData>) -> PianoEditor {
     let layout = params.editor_layout.clone();
     let spec = EditorSpec {
@@ -41,6 +52,7 @@ pub fn create(params: Arc<AchePianoParams>, gui: Arc<PianoGuiData>) -> PianoEdit
     })
 }
 
+#[cfg(feature = "gui")]
 pub struct PianoView {
     params: Arc<AchePianoParams>,
     gui: Arc<PianoGuiData>,
@@ -49,6 +61,7 @@ pub struct PianoView {
 }
 
 /// Producer-facing descriptions for tooltips, by parameter id.
+#[cfg(feature = "gui")]
 fn describe(id: &str) -> Option<&'static str> {
     Some(match id {
         "volume" => "Output level of the piano.",
@@ -57,6 +70,7 @@ fn describe(id: &str) -> Option<&'static str> {
     })
 }
 
+#[cfg(feature = "gui")]
 impl CatalystApp for PianoView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &GuiContext) {
         let theme = Theme::get(ui.ctx());
@@ -125,4 +139,16 @@ impl CatalystApp for PianoView {
                     .show(ui);
             });
     }
+}
+
+/// Without the `gui` feature: no window (see the module doc).
+#[cfg(not(feature = "gui"))]
+pub use catalyst_editor_core::NoEditor as PianoEditor;
+
+#[cfg(not(feature = "gui"))]
+pub fn create(
+    _params: std::sync::Arc<crate::AchePianoParams>,
+    _gui: std::sync::Arc<crate::PianoGuiData>,
+) -> PianoEditor {
+    PianoEditor
 }

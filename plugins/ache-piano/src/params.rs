@@ -10,7 +10,7 @@ use shared_dsp::piano::{PRESETS, PianoPreset, PianoSettings};
 pub struct AchePianoParams {
     /// Editor size and zoom, saved with the project.
     #[persist = "editor-layout"]
-    pub editor_layout: catalyst_widgets::SharedLayout,
+    pub editor_layout: catalyst_editor_core::SharedLayout,
     #[id = "volume"]
     pub volume: FloatParam,
     /// Tuning reference: the frequency of A4.
@@ -153,7 +153,7 @@ impl Default for AchePianoParams {
                 IntRange::Linear { min: 0, max: 12 },
             )
             .with_unit(" st"),
-            editor_layout: catalyst_widgets::shared_layout(1000, 720),
+            editor_layout: catalyst_editor_core::shared_layout(1000, 720),
         }
     }
 }

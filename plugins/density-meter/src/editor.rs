@@ -6,30 +6,52 @@
 //! Everything is read from [`MeterShared`] off the audio thread: live values are lock-free
 //! atomics; the report (sections + verdict) and the arrangement snapshot allocate, so they are
 //! rebuilt at most twice a second and only when something changed (`model::JourneyCache`).
+//!
+//! Every item is behind the `gui` feature; without it (the `catalyst` CLI build, which links no
+//! GUI) the plugin reports `catalyst_editor_core::NoEditor`, which never opens (end of file).
 
+#[cfg(feature = "gui")]
 mod arrangement;
+#[cfg(feature = "gui")]
+mod colour_scale;
+#[cfg(feature = "gui")]
 mod export;
+#[cfg(feature = "gui")]
 mod journey;
+#[cfg(feature = "gui")]
 mod model;
+#[cfg(feature = "gui")]
 mod side;
 
+#[cfg(feature = "gui")]
 use crate::{DensityMeterParams, MeterShared};
+#[cfg(feature = "gui")]
 use arrangement::{ArrangementView, Shade};
+#[cfg(feature = "gui")]
 use catalyst_widgets::bar_timeline::BarView;
+#[cfg(feature = "gui")]
 use catalyst_widgets::egui;
+#[cfg(feature = "gui")]
 use catalyst_widgets::{
     CatalystApp, CatalystEditor, EditorSpec, GuiContext, ParamPanel, Theme, header,
 };
+#[cfg(feature = "gui")]
 use journey::{GUTTER, JourneyAction, Rename};
+#[cfg(feature = "gui")]
 use model::{Component, JourneyCache};
+#[cfg(feature = "gui")]
 use std::sync::Arc;
+#[cfg(feature = "gui")]
 use std::sync::atomic::Ordering;
 
+#[cfg(feature = "gui")]
 pub type DensityEditor = CatalystEditor<DensityView>;
 
 /// Width of the side panel.
+#[cfg(feature = "gui")]
 const SIDE_WIDTH: f32 = 232.0;
 
+#[cfg(feature = "gui")]
 pub fn create(params: Arc<DensityMeterParams>, shared: Arc<MeterShared>) -> DensityEditor {
     let layout = params.editor_layout.clone();
     let spec = EditorSpec {
@@ -42,6 +64,7 @@ pub fn create(params: Arc<DensityMeterParams>, shared: Arc<MeterShared>) -> Dens
     })
 }
 
+#[cfg(feature = "gui")]
 pub struct DensityView {
     params: Arc<DensityMeterParams>,
     shared: Arc<MeterShared>,
@@ -59,6 +82,7 @@ pub struct DensityView {
     side_open: bool,
 }
 
+#[cfg(feature = "gui")]
 impl DensityView {
     fn new(params: Arc<DensityMeterParams>, shared: Arc<MeterShared>) -> Self {
         let track_name = params
@@ -217,7 +241,7 @@ impl DensityView {
                     Shade::Density => ("sparse", "dense"),
                     Shade::Level => ("quiet", "loud"),
                 };
-                catalyst_widgets::bar_timeline::colour_scale_key(ui, low, high).on_hover_text(
+                colour_scale::colour_scale_key(ui, low, high).on_hover_text(
                     "Cell colours; dark grey = heard but silent, red outline = clash",
                 );
             });
@@ -241,6 +265,7 @@ impl DensityView {
 }
 
 /// Producer-facing descriptions for tooltips, by parameter id.
+#[cfg(feature = "gui")]
 fn describe(id: &str) -> Option<&'static str> {
     Some(match id {
         "phrase" => {
@@ -255,6 +280,7 @@ fn describe(id: &str) -> Option<&'static str> {
     })
 }
 
+#[cfg(feature = "gui")]
 impl CatalystApp for DensityView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &GuiContext) {
         let theme = Theme::get(ui.ctx());
@@ -359,7 +385,19 @@ impl CatalystApp for DensityView {
     }
 }
 
-#[cfg(test)]
+/// Without the `gui` feature: no window (see the module doc).
+#[cfg(not(feature = "gui"))]
+pub use catalyst_editor_core::NoEditor as DensityEditor;
+
+#[cfg(not(feature = "gui"))]
+pub fn create(
+    _params: std::sync::Arc<crate::DensityMeterParams>,
+    _shared: std::sync::Arc<crate::MeterShared>,
+) -> DensityEditor {
+    DensityEditor
+}
+
+#[cfg(all(test, feature = "gui"))]
 mod tests {
     use super::*;
     use catalyst_widgets::DirectGuiContext;

@@ -31,7 +31,7 @@ pub struct DensityMeterParams {
 
     /// Editor size and zoom, saved with the project.
     #[persist = "editor-layout"]
-    pub editor_layout: catalyst_widgets::SharedLayout,
+    pub editor_layout: catalyst_editor_core::SharedLayout,
 
     /// Lock-free readouts and timeline for the editor (not a parameter).
     pub shared: Arc<MeterShared>,
@@ -56,7 +56,7 @@ impl Default for DensityMeterParams {
             timeline: TimelinePersist(shared.clone()),
             track_name: Arc::new(RwLock::new(String::new())),
             track_is_bus: Arc::new(AtomicBool::new(false)),
-            editor_layout: catalyst_widgets::shared_layout(980, 640),
+            editor_layout: catalyst_editor_core::shared_layout(980, 640),
             shared,
         }
     }

@@ -5,20 +5,32 @@
 //! Everything drawn comes from [`SnareGuiData`], which the audio thread fills with atomics only
 //! (no locks, no allocation); the editor copies the newest snapshot every frame, so a hit shows
 //! on the next frame.
+//!
+//! Every item is behind the `gui` feature; without it (the `catalyst` CLI build, which links no
+//! GUI) the plugin reports `catalyst_editor_core::NoEditor`, which never opens (end of file).
 
+#[cfg(feature = "gui")]
 use crate::{GUI_HIT_STRIDE, GUI_HITS, SnareGuiData, SnareLayerer, SnareLayererParams, SnareTask};
+#[cfg(feature = "gui")]
 use catalyst_widgets::egui;
+#[cfg(feature = "gui")]
 use catalyst_widgets::{
     CatalystApp, CatalystEditor, EditorSpec, GuiContext, Marker, ParamPanel, PresetBrowser,
     RefLine, Theme, envelope_view, header,
 };
+#[cfg(feature = "gui")]
 use nice_plug::prelude::AsyncExecutor;
-use shared_dsp::snare::factory_presets;
+#[cfg(feature = "gui")]
 use shared_dsp::snare::scope::SCOPE_POINTS;
+#[cfg(feature = "gui")]
+use shared_dsp::snare::factory_presets;
+#[cfg(feature = "gui")]
 use std::sync::Arc;
 
+#[cfg(feature = "gui")]
 pub type SnareEditor = CatalystEditor<SnareView>;
 
+#[cfg(feature = "gui")]
 pub fn create(
     params: Arc<SnareLayererParams>,
     gui: Arc<SnareGuiData>,
@@ -60,6 +72,7 @@ pub fn create(
     })
 }
 
+#[cfg(feature = "gui")]
 pub struct SnareView {
     params: Arc<SnareLayererParams>,
     gui: Arc<SnareGuiData>,
@@ -71,6 +84,7 @@ pub struct SnareView {
 }
 
 /// Producer-facing descriptions for tooltips, by parameter id.
+#[cfg(feature = "gui")]
 fn describe(id: &str) -> Option<&'static str> {
     if id.ends_with("_invert") {
         return Some(
@@ -110,6 +124,7 @@ fn describe(id: &str) -> Option<&'static str> {
     })
 }
 
+#[cfg(feature = "gui")]
 impl SnareView {
     fn detector_view(&mut self, ui: &mut egui::Ui, theme: &Theme) {
         // Lock-free reads (sequence-locked snapshots); a failed read keeps the last frame.
@@ -247,6 +262,7 @@ impl SnareView {
     }
 }
 
+#[cfg(feature = "gui")]
 impl CatalystApp for SnareView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &GuiContext) {
         let theme = Theme::get(ui.ctx());
@@ -274,4 +290,17 @@ impl CatalystApp for SnareView {
                     .show(ui);
             });
     }
+}
+
+/// Without the `gui` feature: no window (see the module doc).
+#[cfg(not(feature = "gui"))]
+pub use catalyst_editor_core::NoEditor as SnareEditor;
+
+#[cfg(not(feature = "gui"))]
+pub fn create(
+    _params: std::sync::Arc<crate::SnareLayererParams>,
+    _gui: std::sync::Arc<crate::SnareGuiData>,
+    _executor: nice_plug::prelude::AsyncExecutor<crate::SnareLayerer>,
+) -> SnareEditor {
+    SnareEditor
 }

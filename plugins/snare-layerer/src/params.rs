@@ -170,7 +170,7 @@ pub struct SnareLayererParams {
     pub seed: Arc<AtomicU32>,
     /// Editor size and zoom, saved with the project.
     #[persist = "editor-layout"]
-    pub editor_layout: catalyst_widgets::SharedLayout,
+    pub editor_layout: catalyst_editor_core::SharedLayout,
 
     // Mix.
     #[id = "dry"]
@@ -246,7 +246,7 @@ impl Default for SnareLayererParams {
         Self {
             sample_path: Arc::new(RwLock::new(String::new())),
             seed: Arc::new(AtomicU32::new(0)),
-            editor_layout: catalyst_widgets::shared_layout(1040, 860),
+            editor_layout: catalyst_editor_core::shared_layout(1040, 860),
             dry_db: gain_db_param("Dry Level", mix.dry_db, -60.0, 6.0),
             layer_db: gain_db_param("Layer Level", mix.layer_db, -60.0, 12.0),
             output_db: gain_db_param("Output", mix.output_db, -24.0, 12.0),

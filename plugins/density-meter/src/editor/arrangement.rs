@@ -10,6 +10,7 @@ use shared_dsp::density::arrangement::{ArrangementGrid, Cell, PLAYING_LUFS};
 use shared_dsp::density::bands::LOW_BAND_NAMES;
 use std::collections::BTreeMap;
 
+use super::colour_scale::density_colour;
 use super::model::{REFRESH_SECONDS, bar_ranges};
 
 /// What a cell's shade shows.
@@ -193,7 +194,7 @@ impl ArrangementView {
             .collect();
         let row_height = if rows.len() > 8 { 14.0 } else { 18.0 };
         let total = total_bars.max(self.grid.bars);
-        let response = grid_view(ui, view, total, gutter, row_height, &rows);
+        let response = grid_view(ui, view, total, gutter, row_height, &rows, density_colour);
         if let Some((r, bar)) = response.hovered {
             let track = &self.grid.tracks[r];
             let mut text = format!("{} · bar {}", track.name, bar + 1);

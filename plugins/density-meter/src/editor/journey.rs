@@ -1,10 +1,9 @@
 //! The journey: the verdict in plain words, the bar timeline (density and its components, the
 //! current bar, hover read-out, zoom) and the section bands with their labels, renamed in place.
 
+use super::colour_scale::density_colour;
 use super::model::{Component, Journey, bar_tooltip, verdict_title};
-use catalyst_widgets::bar_timeline::{
-    BarView, Curve, Span, bar_plot, bar_ruler, density_colour, span_strip,
-};
+use catalyst_widgets::bar_timeline::{BarView, Curve, Span, bar_plot, bar_ruler, span_strip};
 use catalyst_widgets::{Theme, egui};
 use shared_dsp::density::VerdictKind;
 use shared_dsp::density::sections::LABEL_CHOICES;

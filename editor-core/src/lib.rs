@@ -1,0 +1,19 @@
+//! The GUI-free side of a Catalyst editor, shared by the plugins, the egui widgets
+//! (`catalyst-widgets`), the offline `catalyst` CLI and the editor test host:
+//!
+//! - [`layout`]: the editor's size and zoom, a `#[persist]` field of every plugin's params, so a
+//!   plugin's state is the same with or without its GUI.
+//! - [`direct_context`]: the GUI context for hosts with no automation lanes (the CLI applies
+//!   presets and `--set` through it; the editor test host opens editors with it).
+//! - [`no_editor`]: the editor a plugin reports when built without its `gui` feature (the CLI
+//!   build), which refuses to open.
+//!
+//! Nothing here depends on egui or a windowing system.
+
+pub mod direct_context;
+pub mod layout;
+pub mod no_editor;
+
+pub use direct_context::DirectGuiContext;
+pub use layout::{EditorLayout, SharedLayout, shared_layout};
+pub use no_editor::NoEditor;
