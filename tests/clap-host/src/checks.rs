@@ -269,19 +269,21 @@ pub fn check_params(plugin: &mut Plugin) -> Check {
                 .value_to_text(p.id, v)
                 .ok_or_else(|| format!("{}: value_to_text({v}) failed", p.name))?;
             ensure!(!text.trim().is_empty(), "{}: empty text for {v}", p.name);
-            // Typing the displayed text back must land near the same value (hosts do this).
-            if let Some(back) = plugin.text_to_value(p.id, &text) {
-                let tol = if p.stepped {
-                    0.51
-                } else {
-                    0.02 * (p.max - p.min)
-                };
-                ensure!(
-                    (back - v).abs() <= tol.max(1e-9),
-                    "{}: text {text:?} parses to {back}, not {v}",
-                    p.name
-                );
-            }
+            // Typing the displayed text back must land near the same value (hosts do this);
+            // text the plugin displays but cannot parse is a failure, not a skip.
+            let back = plugin.text_to_value(p.id, &text).ok_or_else(|| {
+                format!("{}: its own text {text:?} (for {v}) does not parse", p.name)
+            })?;
+            let tol = if p.stepped {
+                0.51
+            } else {
+                0.02 * (p.max - p.min)
+            };
+            ensure!(
+                (back - v).abs() <= tol.max(1e-9),
+                "{}: text {text:?} parses to {back}, not {v}",
+                p.name
+            );
         }
     }
     Ok(())
@@ -557,8 +559,28 @@ fn is_non_finite(kind: &str) -> bool {
     matches!(kind, "nan" | "inf" | "-inf" | "nan-sprinkled")
 }
 
+/// What the reference run gets where the bad input was. Non-finite samples become silence (what
+/// a plugin must make of them) and the rest of a sprinkled stretch stays; absurdly loud but
+/// finite input may be clamped, so the reference is silence; denormals (1e-39) are silence
+/// too. DC and full-scale noise are legitimate signals: the reference plays the clean signal
+/// there, so the check measures recovery, not the bad input compared with itself.
+fn reference_sample(kind: &str, bad: f32, clean: f32) -> f32 {
+    match kind {
+        _ if is_non_finite(kind) => {
+            if bad.is_finite() {
+                bad
+            } else {
+                0.0
+            }
+        }
+        "huge" | "denormal" => 0.0,
+        _ => clean,
+    }
+}
+
 /// Bad input for 0.5 s between normal input; finite/bounded throughout; from 50 ms after it
-/// stops, within 10 dB of a reference (non-finite input: residual below -20 dB too).
+/// stops, within 10 dB of a clean reference run (see [`reference_sample`]; non-finite input:
+/// residual below -20 dB too).
 pub fn check_bad_input(path: &Path) -> Check {
     let probe = Plugin::load(path).map_err(|e| e.to_string())?;
     if probe.is_instrument() {
@@ -578,18 +600,7 @@ pub fn check_bad_input(path: &Path) -> Check {
         for c in 0..ch {
             for i in pre..pre + bad {
                 x[c][i] = bad_sample(kind, i, &mut rng, clean[c][i]);
-                r[c][i] = match *kind {
-                    _ if is_non_finite(kind) => {
-                        if x[c][i].is_finite() {
-                            x[c][i]
-                        } else {
-                            0.0
-                        }
-                    }
-                    // Absurdly loud but finite: a plugin may clamp it; compare with silence.
-                    "huge" => 0.0,
-                    _ => x[c][i],
-                };
+                r[c][i] = reference_sample(kind, x[c][i], clean[c][i]);
             }
         }
         p.activate(sr, 512).map_err(|e| e.to_string())?;
@@ -1023,4 +1034,29 @@ pub fn all_checks(path: &Path) -> Vec<(&'static str, Check)> {
     out.push(("concurrent instances", check_concurrent_instances(path)));
     out.push(("reset reproducible", check_reset_is_reproducible(path)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_reference_is_a_clean_run_not_the_bad_input() {
+        let clean = 0.25;
+        for kind in BAD_INPUTS {
+            let mut rng = Rng::new(8);
+            for i in 0..100 {
+                let bad = bad_sample(kind, i, &mut rng, clean);
+                let want = reference_sample(kind, bad, clean);
+                // The reference hears either the clean signal or silence, never the bad input.
+                assert!(want == clean || want == 0.0, "{kind} {i}: {want}");
+                let expected = match *kind {
+                    "nan-sprinkled" if bad.is_finite() => clean,
+                    "dc" | "full-scale-noise" => clean,
+                    _ => 0.0,
+                };
+                assert_eq!(want, expected, "{kind} at {i}");
+            }
+        }
+    }
 }
