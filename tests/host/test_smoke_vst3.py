@@ -16,10 +16,9 @@ def test_loads_with_expected_identity(plugin_name):
     assert len(plugin.parameters) > 0
 
 
-def test_effects_process_noise_to_finite_output(plugin_name):
-    if PLUGINS[plugin_name]:
-        return
-    plugin = pedalboard.load_plugin(str(vst3_path(plugin_name)))
+def test_effects_process_noise_to_finite_output(effect_name):
+    # Effects only (the piano is tested by the next test), so no case passes without testing.
+    plugin = pedalboard.load_plugin(str(vst3_path(effect_name)))
     rng = np.random.default_rng(1)
     x = (rng.standard_normal((2, SR)) * 0.1).astype(np.float32)
     y = plugin.process(x, SR, buffer_size=512, reset=True)
