@@ -21,7 +21,7 @@ fn tone(segments: &[(f64, f64)]) -> Vec<Vec<f32>> {
 }
 
 fn summary_of(name: &str, segments: &[(f64, f64)]) -> serde_json::Value {
-    let dir = temp_dir("loudness");
+    let dir = temp_dir(&format!("loudness-{name}"));
     let wav = dir.join(format!("{name}.wav"));
     write_wav(&wav, 48_000, &tone(segments));
     let out = catalyst(&["analyze", wav.to_str().unwrap(), "--json"]);
