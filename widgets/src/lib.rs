@@ -18,6 +18,7 @@ pub mod param;
 pub mod preset;
 pub mod theme;
 pub mod timeline;
+pub mod user_preset;
 
 pub use controls::{Choice, Toggle};
 pub use direct_context::DirectGuiContext;
@@ -29,7 +30,7 @@ pub use knob::Knob;
 pub use meter::{MeterBallistics, level_meter};
 pub use panel::{ParamPanel, control, group_params};
 pub use param::{ParamHandle, ParamKind};
-pub use preset::{Preset, PresetBrowser, PresetLoader};
+pub use preset::{Preset, PresetBrowser, PresetLoader, PresetState, StateMap};
 pub use theme::Theme;
 pub use timeline::{History, Marker, RefLine, envelope_view, history_view};
 
