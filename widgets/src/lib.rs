@@ -34,5 +34,6 @@ pub use preset::{Preset, PresetBrowser, PresetLoader, PresetState, StateMap};
 pub use theme::Theme;
 pub use timeline::{History, Marker, RefLine, envelope_view, history_view};
 
+pub use catalyst_presets;
 pub use egui;
 pub use nice_plug::context::gui::GuiContext;
