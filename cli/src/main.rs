@@ -34,7 +34,7 @@ enum Command {
         /// Output WAV.
         #[arg(short, long)]
         output: PathBuf,
-        /// Factory preset, e.g. "Filing Cabinet" (see --list-presets).
+        /// Factory preset ("Filing Cabinet"), user preset or preset file (see `catalyst preset list layer`).
         #[arg(long)]
         preset: Option<String>,
         /// Set a parameter by its id, e.g. --set dry=-6 --set timing="Zero latency".
@@ -56,7 +56,7 @@ enum Command {
         /// Output WAV (stereo).
         #[arg(short, long)]
         output: PathBuf,
-        /// Factory preset, e.g. "Bridge Confession" (see `catalyst params play`).
+        /// Factory preset ("Bridge Confession"), user preset or preset file (see `catalyst preset list play`).
         #[arg(long)]
         preset: Option<String>,
         /// Set a parameter by its id, e.g. --set detune=12.
@@ -76,6 +76,9 @@ enum Command {
         bpm: Option<f64>,
         #[arg(long, default_value = "4/4")]
         time_sig: String,
+        /// User preset or preset file (see `catalyst preset list analyze`).
+        #[arg(long)]
+        preset: Option<String>,
         /// Set a parameter by its id, e.g. --set phrase=8.
         #[arg(long = "set", value_name = "ID=VALUE")]
         sets: Vec<String>,
@@ -102,6 +105,36 @@ enum Command {
     Params {
         #[arg(value_enum)]
         plugin: PluginName,
+    },
+    /// List or save presets (the same user preset files the plugins save).
+    Preset {
+        #[command(subcommand)]
+        action: PresetAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum PresetAction {
+    /// Factory and user presets of a plugin, with where each lives.
+    List {
+        #[arg(value_enum)]
+        plugin: PluginName,
+    },
+    /// Save a user preset: the defaults, or --from a preset, changed by --set.
+    Save {
+        #[arg(value_enum)]
+        plugin: PluginName,
+        /// The preset's name (spaces and any letters are fine).
+        name: String,
+        /// Set a parameter by its id, e.g. --set dry=-6.
+        #[arg(long = "set", value_name = "ID=VALUE")]
+        sets: Vec<String>,
+        /// Start from this factory preset, user preset or preset file.
+        #[arg(long)]
+        from: Option<String>,
+        /// Replace a user preset of the same name.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -162,6 +195,7 @@ fn run(cli: Cli) -> Result<()> {
             input,
             bpm,
             time_sig,
+            preset,
             sets,
             json,
             plot,
@@ -170,12 +204,31 @@ fn run(cli: Cli) -> Result<()> {
             input,
             bpm,
             time_sig,
+            preset,
             sets,
             json,
             plot,
             force,
         }),
         Command::Demo { dir, force } => commands::demo::run(&dir, force),
+        Command::Preset { action } => match action {
+            PresetAction::List { plugin } => commands::preset::run_list(plugin),
+            PresetAction::Save {
+                plugin,
+                name,
+                sets,
+                from,
+                force,
+            } => commands::preset::run_save(
+                plugin,
+                commands::preset::SaveArgs {
+                    name,
+                    sets,
+                    from,
+                    force,
+                },
+            ),
+        },
         Command::Params { plugin } => {
             let (lines, presets): (Vec<String>, Vec<&str>) = match plugin {
                 PluginName::Layer => (

@@ -12,10 +12,11 @@ pub mod grid_view;
 pub mod keyboard;
 pub mod knob;
 pub mod panel;
-pub mod param;
+pub use catalyst_editor_core::param;
 pub mod preset;
 pub mod theme;
 pub mod timeline;
+pub use catalyst_editor_core::user_preset;
 
 pub use controls::{Choice, Toggle};
 // The GUI-free half, re-exported so editors import one crate.
@@ -25,9 +26,10 @@ pub use keyboard::keyboard_view;
 pub use knob::Knob;
 pub use panel::{ParamPanel, control, group_params};
 pub use param::{ParamHandle, ParamKind};
-pub use preset::{Preset, PresetBrowser, PresetLoader};
+pub use preset::{Preset, PresetBrowser, PresetLoader, PresetState, StateMap};
 pub use theme::Theme;
 pub use timeline::{Marker, RefLine, envelope_view};
 
+pub use catalyst_presets;
 pub use egui;
 pub use nice_plug::context::gui::GuiContext;

@@ -4,6 +4,7 @@
 //! plugin's editor computes them.
 
 use crate::audio_io::{Audio, check_output, check_output_is_not_input, read_audio};
+use crate::commands::preset::{self as preset_cmd, load_preset_arg};
 use crate::offline_params::apply_sets;
 use crate::plot::{PlotBar, PlotSection, plot_journey};
 use crate::progress;
@@ -21,6 +22,7 @@ pub struct AnalyzeArgs {
     pub input: PathBuf,
     pub bpm: Option<f64>,
     pub time_sig: String,
+    pub preset: Option<String>,
     pub sets: Vec<String>,
     pub json: bool,
     pub plot: Option<PathBuf>,
@@ -50,6 +52,7 @@ pub fn analyze_audio(
     audio: &Audio,
     bpm: Option<f64>,
     time_sig: (u32, u32),
+    preset: Option<&str>,
     sets: &[String],
 ) -> Result<Report> {
     if let Some(bpm) = bpm
@@ -58,6 +61,9 @@ pub fn analyze_audio(
         bail!("--bpm {bpm} is outside 20..400");
     }
     let params = DensityMeterParams::default();
+    if let Some(spec) = preset {
+        load_preset_arg::<preset_cmd::Analyze>(&params, spec)?;
+    }
     apply_sets(&params, sets)?;
     let sr = audio.sample_rate as f32;
     let channels = audio.channels.len().clamp(1, 2);
@@ -182,7 +188,13 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
             audio.channels.len()
         );
     }
-    let report = analyze_audio(&audio, args.bpm, time_sig, &args.sets)?;
+    let report = analyze_audio(
+        &audio,
+        args.bpm,
+        time_sig,
+        args.preset.as_deref(),
+        &args.sets,
+    )?;
     if args.json {
         println!("{}", to_json(&report));
     } else {

@@ -60,7 +60,7 @@ pub fn run(dir: &Path, force: bool) -> Result<()> {
         channels: vec![song.clone(), song],
     };
     write_wav(&path(FILES[4]), &mix, WavFormat::Int24)?;
-    let report = analyze::analyze_audio(&mix, Some(120.0), (4, 4), &[])?;
+    let report = analyze::analyze_audio(&mix, Some(120.0), (4, 4), None, &[])?;
     std::fs::write(path(FILES[5]), to_json(&report))
         .with_context(|| format!("cannot write '{}'", path(FILES[5]).display()))?;
     analyze::plot(

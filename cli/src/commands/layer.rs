@@ -3,13 +3,13 @@
 use crate::audio_io::{
     Audio, WavFormat, check_output, check_output_is_not_input, read_audio, write_wav,
 };
-use crate::offline_params::{apply_sets, offline_context};
+use crate::commands::preset::{self as preset_cmd, load_preset_arg};
+use crate::offline_params::apply_sets;
 use crate::progress;
 use anyhow::{Result, bail};
-use nice_plug::prelude::ParamSetter;
 use serde::Serialize;
+use shared_dsp::snare::SnareEngine;
 use shared_dsp::snare::sample_file::load_sample;
-use shared_dsp::snare::{SnareEngine, factory_presets, preset_by_name};
 use snare_layerer::SnareLayererParams;
 use std::path::{Path, PathBuf};
 
@@ -48,17 +48,15 @@ pub fn layer_audio(
     sample: Option<&Path>,
 ) -> Result<LayerResult> {
     let params = SnareLayererParams::default();
-    if let Some(name) = preset {
-        let Some(preset) = preset_by_name(name) else {
-            let names: Vec<&str> = factory_presets().iter().map(|p| p.name).collect();
-            bail!("unknown preset '{name}'; presets: {}", names.join(", "));
-        };
-        let context = offline_context();
-        params.apply_preset(&ParamSetter::new(&context), &preset);
-    }
+    let loaded = preset
+        .map(|spec| load_preset_arg::<preset_cmd::Layer>(&params, spec))
+        .transpose()?;
     if sample.is_some() && !sets.iter().any(|s| s.starts_with("smp_on=")) {
         apply_sets(&params, &["smp_on=true".to_string()])?;
     }
+    // A user preset's own sample, unless --sample names another.
+    let preset_sample = loaded.and_then(|l| l.sample_path());
+    let sample = sample.or(preset_sample.as_deref());
     apply_sets(&params, sets)?;
     let settings = params.to_settings();
     let sr = input.sample_rate as f32;

@@ -2,15 +2,16 @@
 //! plugin's own parameters, presets and MIDI routing (`ache_piano::handle_event`).
 
 use crate::audio_io::{Audio, WavFormat, check_output, check_output_is_not_input, write_wav};
+use crate::commands::preset::{self as preset_cmd, load_preset_arg};
 use crate::midi_file::{MidiEvent, TimedMidiEvent, read_midi};
-use crate::offline_params::{apply_sets, offline_context};
+use crate::offline_params::apply_sets;
 use crate::progress;
 use ache_piano::{AchePianoParams, handle_event};
 use anyhow::{Result, bail};
 use nice_plug::midi::{Channel, Key, VoiceID};
-use nice_plug::prelude::{NoteEvent, ParamSetter};
+use nice_plug::prelude::NoteEvent;
 use shared_dsp::denormal::sanitize;
-use shared_dsp::piano::{PRESETS, PianoEngine, preset_by_name};
+use shared_dsp::piano::PianoEngine;
 use std::path::PathBuf;
 
 const BLOCK: usize = 512;
@@ -71,12 +72,8 @@ pub fn play_events(
         bail!("sample rate {sample_rate} Hz is outside 22050..192000");
     }
     let params = AchePianoParams::default();
-    if let Some(name) = preset {
-        let Some(preset) = preset_by_name(name) else {
-            let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
-            bail!("unknown preset '{name}'; presets: {}", names.join(", "));
-        };
-        params.apply_preset(&ParamSetter::new(&offline_context()), preset);
+    if let Some(spec) = preset {
+        load_preset_arg::<preset_cmd::Play>(&params, spec)?;
     }
     apply_sets(&params, sets)?;
     let sr = sample_rate as f64;

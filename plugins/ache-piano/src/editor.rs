@@ -47,7 +47,8 @@ pub fn create(params: Arc<AchePianoParams>, gui: Arc<PianoGuiData>) -> PianoEdit
                         preset_params.apply_preset(&ctx.param_setter(), preset);
                     }
                 }),
-            ),
+            )
+            .with_user_presets(catalyst_widgets::catalyst_presets::ACHE_PIANO, None),
         }
     })
 }

@@ -16,7 +16,7 @@ use catalyst_widgets::egui;
 #[cfg(feature = "gui")]
 use catalyst_widgets::{
     CatalystApp, CatalystEditor, EditorSpec, GuiContext, Marker, ParamPanel, PresetBrowser,
-    RefLine, Theme, envelope_view, header,
+    PresetState, RefLine, StateMap, Theme, envelope_view, header,
 };
 #[cfg(feature = "gui")]
 use nice_plug::prelude::AsyncExecutor;
@@ -54,6 +54,10 @@ pub fn create(
                     preset_params.apply_preset(&ctx.param_setter(), preset);
                 }
             }),
+        )
+        .with_user_presets(
+            catalyst_widgets::catalyst_presets::SNARE_LAYERER,
+            Some(sample_state(params.clone(), executor.clone())),
         );
         let path = params
             .sample_path
@@ -70,6 +74,38 @@ pub fn create(
             path_entry: path,
         }
     })
+}
+
+#[cfg(feature = "gui")]
+/// A user preset keeps the Sample layer's file: read on save, loaded (in the background, as
+/// from the sample field) on load; a preset without one clears the layer's file.
+fn sample_state(
+    params: Arc<SnareLayererParams>,
+    executor: AsyncExecutor<SnareLayerer>,
+) -> PresetState {
+    use catalyst_widgets::catalyst_presets::STATE_SAMPLE_PATH;
+    let save_params = params.clone();
+    PresetState {
+        save: Box::new(move || {
+            let path = save_params
+                .sample_path
+                .read()
+                .map(|p| p.clone())
+                .unwrap_or_default();
+            let mut state = StateMap::new();
+            if !path.is_empty() {
+                state.insert(STATE_SAMPLE_PATH.to_owned(), path);
+            }
+            state
+        }),
+        load: Box::new(move |state, _ctx| {
+            let path = state.get(STATE_SAMPLE_PATH).cloned().unwrap_or_default();
+            if let Ok(mut saved) = params.sample_path.write() {
+                saved.clone_from(&path);
+            }
+            executor.execute_background(SnareTask::LoadSample(path));
+        }),
+    }
 }
 
 #[cfg(feature = "gui")]
