@@ -42,6 +42,6 @@ pub use crate::plugin::{TrackColor, TrackInfo};
 pub use crate::wrapper::clap::features::ClapFeature;
 pub use crate::wrapper::clap::{ClapPlugin, PolyModulationConfig};
 #[cfg(feature = "vst3")]
-pub use crate::wrapper::vst3::Vst3Plugin;
+pub use crate::wrapper::vst3::{Vst3MidiCcProxies, Vst3Plugin};
 #[cfg(feature = "vst3")]
 pub use crate::wrapper::vst3::subcategories::Vst3SubCategory;

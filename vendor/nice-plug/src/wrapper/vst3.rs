@@ -36,6 +36,85 @@ pub trait Vst3Plugin: Plugin {
     /// [`VST3_CLASS_ID`][Self::VST3_CLASS_ID`] in the correct order for the current platform so
     /// projects and presets can be shared between platforms. This should not be overridden.
     const PLATFORM_VST3_CLASS_ID: [u8; 16] = swap_vst3_uid_byte_order(Self::VST3_CLASS_ID);
+
+    /// Which MIDI CC proxy parameters the wrapper registers when
+    /// [`MIDI_INPUT`][Plugin::MIDI_INPUT] is `MidiConfig::MidiCCs`. VST3 hosts deliver MIDI CCs,
+    /// channel pressure and pitch bend to a plugin only as changes of the parameters that
+    /// `IMidiMapping` names, so each controller the plugin reads needs one. The default registers
+    /// all of them on all channels (16 x 130 = 2,080 hidden parameters, which hosts that probe
+    /// every parameter take seconds to load). (Catalyst patch, see `vendor/PATCHES.md`.)
+    const VST3_MIDI_CC_PROXIES: Vst3MidiCcProxies = Vst3MidiCcProxies::All;
+}
+
+/// The MIDI CC proxy parameters of a VST3 plugin, see [`Vst3Plugin::VST3_MIDI_CC_PROXIES`].
+/// Controllers are numbered as in VST3's `ControllerNumbers`: 0-127 are MIDI CCs, 128 is channel
+/// pressure (`kAfterTouch`) and 129 is pitch bend (`kPitchBend`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vst3MidiCcProxies {
+    /// All 130 controllers on each of the 16 channels: the events keep their channel.
+    All,
+    /// Only the listed controllers, each one proxy shared by all 16 channels: the host maps a
+    /// listed controller on any channel to it, and the plugin receives the event on channel 0.
+    /// Numbers above 129 are ignored.
+    Omni(&'static [u8]),
+}
+
+impl Vst3MidiCcProxies {
+    /// The number of proxy parameters registered.
+    pub const fn len(&self) -> u32 {
+        match self {
+            Self::All => util::VST3_MIDI_NUM_PARAMS,
+            Self::Omni(ccs) => {
+                let mut n = 0;
+                let mut i = 0;
+                while i < ccs.len() {
+                    if (ccs[i] as u32) < util::VST3_MIDI_CCS {
+                        n += 1;
+                    }
+                    i += 1;
+                }
+                n
+            }
+        }
+    }
+
+    /// True if no proxy parameter is registered.
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `(channel, controller)` of the `index`th proxy parameter (in `0..len()`).
+    pub fn proxy(&self, index: u32) -> Option<(u8, u8)> {
+        match self {
+            Self::All => (index < util::VST3_MIDI_NUM_PARAMS).then(|| {
+                (
+                    (index / util::VST3_MIDI_CCS) as u8,
+                    (index % util::VST3_MIDI_CCS) as u8,
+                )
+            }),
+            Self::Omni(ccs) => ccs
+                .iter()
+                .filter(|&&cc| (cc as u32) < util::VST3_MIDI_CCS)
+                .nth(index as usize)
+                .map(|&cc| (0, cc)),
+        }
+    }
+
+    /// The proxy parameter that a host's `(channel, controller)` maps to, as `(channel,
+    /// controller)` of that proxy, or `None` if the plugin does not take that controller.
+    pub fn mapping(&self, channel: i16, controller: i16) -> Option<(u8, u8)> {
+        if !(0..util::VST3_MIDI_CHANNELS as i16).contains(&channel)
+            || !(0..util::VST3_MIDI_CCS as i16).contains(&controller)
+        {
+            return None;
+        }
+        match self {
+            Self::All => Some((channel as u8, controller as u8)),
+            Self::Omni(ccs) => ccs
+                .contains(&(controller as u8))
+                .then_some((0, controller as u8)),
+        }
+    }
 }
 
 #[cfg(not(target_os = "windows"))]

@@ -42,8 +42,9 @@ use widestring::U16CStr;
 
 use super::inner::{ProcessEvent, WrapperInner};
 use super::note_expressions;
-use super::util::{VST3_MIDI_CCS, VST3_MIDI_NUM_PARAMS, VST3_MIDI_PARAMS_START, u16strlcpy};
-use super::util::{VST3_MIDI_CHANNELS, VST3_MIDI_PARAMS_END};
+use super::Vst3MidiCcProxies;
+use super::util::VST3_MIDI_PARAMS_END;
+use super::util::{VST3_MIDI_CCS, VST3_MIDI_PARAMS_START, u16strlcpy};
 use crate::util::permit_alloc;
 use crate::wrapper::state;
 use crate::wrapper::util::buffer_management::{BufferManager, ChannelPointers};
@@ -615,7 +616,7 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
     unsafe fn getParameterCount(&self) -> int32 {
         // We need to add a whole bunch of parameters if the plugin accepts MIDI CCs
         if P::MIDI_INPUT >= MidiConfig::MidiCCs {
-            self.inner.param_hashes.len() as i32 + VST3_MIDI_NUM_PARAMS as i32
+            self.inner.param_hashes.len() as i32 + P::VST3_MIDI_CC_PROXIES.len() as i32
         } else {
             self.inner.param_hashes.len() as i32
         }
@@ -624,7 +625,7 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
     unsafe fn getParameterInfo(&self, param_index: int32, info: *mut ParameterInfo) -> tresult {
         check_null_ptr!(info);
 
-        if param_index < 0 || param_index > unsafe { self.getParameterCount() } {
+        if param_index < 0 || param_index >= unsafe { self.getParameterCount() } {
             return kInvalidArgument;
         }
 
@@ -635,19 +636,30 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
         // handled separately
         let num_actual_params = self.inner.param_hashes.len() as i32;
         if P::MIDI_INPUT >= MidiConfig::MidiCCs && param_index >= num_actual_params {
-            let midi_param_relative_idx = (param_index - num_actual_params) as u32;
-            // This goes up to 130 for the 128 CCs followed by channel pressure and pitch bend
-            let midi_cc = midi_param_relative_idx % VST3_MIDI_CCS;
-            let midi_channel = midi_param_relative_idx / VST3_MIDI_CCS;
-            let name = match midi_cc {
+            // The proxy's channel and controller: the controller goes up to 130 for the 128
+            // CCs followed by channel pressure and pitch bend
+            let Some((midi_channel, midi_cc)) = P::VST3_MIDI_CC_PROXIES
+                .proxy((param_index - num_actual_params) as u32)
+            else {
+                return kInvalidArgument;
+            };
+            let omni = matches!(P::VST3_MIDI_CC_PROXIES, Vst3MidiCcProxies::Omni(_));
+            let name = match (omni, midi_cc) {
                 // kAfterTouch
-                128 => format!("MIDI Ch. {} Channel Pressure", midi_channel + 1),
+                (false, 128) => format!("MIDI Ch. {} Channel Pressure", midi_channel + 1),
+                // Omni proxies are named as JUCE names its VST3 proxies ("MIDI CC <ch>|<cc>",
+                // pitch bend being 129), the prefix hosts such as pedalboard know to skip
+                (true, 128) => String::from("MIDI CC 128 (Channel Pressure)"),
                 // kPitchBend
-                129 => format!("MIDI Ch. {} Pitch Bend", midi_channel + 1),
-                n => format!("MIDI Ch. {} CC {}", midi_channel + 1, n),
+                (false, 129) => format!("MIDI Ch. {} Pitch Bend", midi_channel + 1),
+                (true, 129) => String::from("MIDI CC 129 (Pitch Bend)"),
+                (false, n) => format!("MIDI Ch. {} CC {}", midi_channel + 1, n),
+                (true, n) => format!("MIDI CC {n}"),
             };
 
-            info.id = VST3_MIDI_PARAMS_START + midi_param_relative_idx;
+            info.id = VST3_MIDI_PARAMS_START
+                + midi_cc as u32
+                + (midi_channel as u32 * VST3_MIDI_CCS);
             u16strlcpy(&mut info.title, &name);
             u16strlcpy(&mut info.shortTitle, &name);
             info.flags = ParameterFlags_::kIsReadOnly | (1 << 4); // kIsHidden
@@ -1672,21 +1684,23 @@ impl<P: Vst3Plugin> IMidiMappingTrait for Wrapper<P> {
         midi_cc_number: CtrlNumber,
         param_id: *mut ParamID,
     ) -> tresult {
-        if P::MIDI_INPUT < MidiConfig::MidiCCs
-            || bus_index != 0
-            || !(0..VST3_MIDI_CHANNELS as i16).contains(&channel)
-            || !(0..VST3_MIDI_CCS as i16).contains(&midi_cc_number)
-        {
+        if P::MIDI_INPUT < MidiConfig::MidiCCs || bus_index != 0 {
             return kResultFalse;
         }
+        let Some((proxy_channel, proxy_cc)) =
+            P::VST3_MIDI_CC_PROXIES.mapping(channel, midi_cc_number)
+        else {
+            return kResultFalse;
+        };
 
         check_null_ptr!(param_id);
 
         // We reserve a contiguous parameter range right at the end of the allowed parameter indices
         // for these MIDI CC parameters
         unsafe {
-            *param_id =
-                VST3_MIDI_PARAMS_START + midi_cc_number as u32 + (channel as u32 * VST3_MIDI_CCS)
+            *param_id = VST3_MIDI_PARAMS_START
+                + proxy_cc as u32
+                + (proxy_channel as u32 * VST3_MIDI_CCS)
         };
 
         kResultOk
