@@ -83,7 +83,8 @@ mod tests {
         // Below +6 dBFS the stage is exactly the gain; no gain and input drives it to +12 dBFS.
         assert_eq!(piano_output_sample(0.5, 2.0), 1.0);
         assert_eq!(piano_output_sample(-1.0, 1.5), -1.5);
-        assert!(piano_output_sample(1.0e6, 1.0) < PIANO_OUTPUT_CEILING);
+        // In f32 the tanh saturates, so a huge input lands on the ceiling itself, never above.
+        assert!(piano_output_sample(1.0e6, 1.0) <= PIANO_OUTPUT_CEILING);
         assert!(piano_output_sample(3.0, 1.0) > PIANO_OUTPUT_KNEE);
         assert_eq!(piano_output_sample(f32::NAN, 1.0), 0.0);
     }
