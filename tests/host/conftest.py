@@ -6,27 +6,18 @@ passes so an impulse measures the delay, VST3 category words).
 """
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pedalboard
 import pytest
-from pedalboard import _pedalboard as _pb
 
 BUNDLE_DIR = Path(
     os.environ.get(
         "CATALYST_BUNDLE_DIR", Path(__file__).resolve().parents[2] / "target" / "bundled"
     )
 )
-
-# nice-plug's VST3 wrapper exposes 16 x 130 hidden "MIDI Ch. N CC M" proxy parameters when a
-# plugin takes MIDI CCs (the VST3 way of receiving CCs). pedalboard already ignores JUCE's
-# "MIDI CC " proxies but not these, and probing each one's text values costs ~30 s per load.
-# They are the wrapper's, not ours, so the tests skip them exactly as pedalboard skips JUCE's.
-MIDI_PROXY = re.compile(r"^MIDI Ch\. \d+ ")
-_pb.PARAMETER_NAME_REGEXES_TO_IGNORE.add(MIDI_PROXY)
 
 
 @dataclass(frozen=True)

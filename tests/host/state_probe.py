@@ -9,14 +9,10 @@ the parameter texts before and after, and whether the output afterwards is finit
 """
 
 import json
-import re
 import sys
 
 import numpy as np
 import pedalboard
-from pedalboard import _pedalboard as _pb
-
-_pb.PARAMETER_NAME_REGEXES_TO_IGNORE.add(re.compile(r"^MIDI Ch\. \d+ "))
 
 
 def main():

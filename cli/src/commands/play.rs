@@ -9,9 +9,9 @@ use crate::progress;
 use ache_piano::{AchePianoParams, handle_event};
 use anyhow::{Result, bail};
 use nice_plug::midi::{Channel, Key, VoiceID};
-use nice_plug::prelude::NoteEvent;
+use nice_plug::prelude::{NoteEvent, ParamSetter};
 use shared_dsp::denormal::sanitize;
-use shared_dsp::piano::PianoEngine;
+use shared_dsp::piano::{PRESETS, PianoEngine, preset_by_name, render_piano_block};
 use std::path::PathBuf;
 
 const BLOCK: usize = 512;
@@ -26,6 +26,11 @@ pub struct PlayArgs {
     pub sample_rate: u32,
     pub format: WavFormat,
     pub force: bool,
+}
+
+/// The sample an event falls on (the one a host would stamp it with).
+fn event_sample(e: &TimedMidiEvent, sample_rate: f64) -> usize {
+    (e.time_s * sample_rate) as usize
 }
 
 fn to_note_event(e: MidiEvent) -> NoteEvent<()> {
@@ -92,23 +97,29 @@ pub fn play_events(
         let block_end = pos + BLOCK;
         let mut l = [0.0f32; BLOCK];
         let mut r = [0.0f32; BLOCK];
-        let mut at = pos;
-        // Sub-blocks end at each event so notes start on their exact sample, as in the plugin.
-        while at < block_end {
-            while next < events.len() && (events[next].time_s * sr) as usize <= at {
-                handle_event(&mut engine, &to_note_event(events[next].event));
-                next += 1;
-            }
-            let until = events.get(next).map_or(block_end, |e| {
-                ((e.time_s * sr) as usize).clamp(at + 1, block_end)
-            });
-            engine.render(&mut l[at - pos..until - pos], &mut r[at - pos..until - pos]);
-            at = until;
+        // This block's events, timed as a host times them: the sample each falls on, counted
+        // from the block start.
+        let first = next;
+        while next < events.len() && event_sample(&events[next], sr) < block_end {
+            next += 1;
         }
-        for i in 0..BLOCK {
-            left.push(sanitize(l[i] * gain, 4.0));
-            right.push(sanitize(r[i] * gain, 4.0));
-        }
+        let block_events = events[first..next].iter().map(|e| {
+            (
+                event_sample(e, sr).saturating_sub(pos),
+                to_note_event(e.event),
+            )
+        });
+        // The plugin's own render path: same sub-blocks, gain and output ceiling.
+        render_piano_block(
+            &mut engine,
+            &mut l,
+            &mut r,
+            block_events,
+            handle_event,
+            || gain,
+        );
+        left.extend_from_slice(&l);
+        right.extend_from_slice(&r);
         pos = block_end;
         bar.set_position(pos as u64);
         if (next == events.len() && engine.is_idle()) || pos >= max_frames {
@@ -143,4 +154,219 @@ pub fn run(args: PlayArgs) -> Result<()> {
         args.output.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! `catalyst play` against the plugin itself: the same MIDI file through `play_events` and
+    //! through `AchePiano`'s own `activate`/`process` (driven as a host drives it: 512-sample
+    //! blocks, events stamped with their sample inside the block, smoothers reset at activation)
+    //! must give the same samples, bit for bit. Both now call `render_piano_block`, so what this
+    //! proves is that everything around it agrees: parameters and settings, event conversion and
+    //! timing, the output gain, the ceiling and the denormal mode.
+    use super::*;
+    use crate::midi_file::parse_midi;
+    use ache_piano::AchePiano;
+    use midly::num::{u4, u7, u14, u15, u28};
+    use midly::{Format, Header, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
+    use nice_plug::prelude::*;
+    use shared_dsp::piano::PIANO_OUTPUT_KNEE;
+    use std::collections::VecDeque;
+
+    /// A MIDI file (480 ticks a beat, 120 bpm: 960 ticks a second) with a loud chord, sustain
+    /// down and up, soft pedal, pitch bend and notes off the block grid.
+    fn midi_file() -> Vec<u8> {
+        let mut track = Vec::new();
+        let mut last = 0u32;
+        let mut push = |tick: u32, message: MidiMessage| {
+            track.push(TrackEvent {
+                delta: u28::new(tick - last),
+                kind: TrackEventKind::Midi {
+                    channel: u4::new(0),
+                    message,
+                },
+            });
+            last = tick;
+        };
+        let on = |key: u8, vel: u8| MidiMessage::NoteOn {
+            key: u7::new(key),
+            vel: u7::new(vel),
+        };
+        let off = |key: u8| MidiMessage::NoteOff {
+            key: u7::new(key),
+            vel: u7::new(0),
+        };
+        let cc = |controller: u8, value: u8| MidiMessage::Controller {
+            controller: u7::new(controller),
+            value: u7::new(value),
+        };
+        push(0, cc(64, 127));
+        for key in [36, 48, 55, 60, 64, 67, 72, 76, 79, 84] {
+            push(0, on(key, 127));
+        }
+        push(333, cc(67, 100));
+        push(401, on(62, 90));
+        push(
+            517,
+            MidiMessage::PitchBend {
+                bend: midly::PitchBend(u14::new(12_000)),
+            },
+        );
+        for key in [36, 48, 55, 60, 64, 67, 72, 76, 79, 84] {
+            push(700, off(key));
+        }
+        push(901, cc(64, 0));
+        push(1_013, off(62));
+        push(1_100, cc(67, 0));
+        track.push(TrackEvent {
+            delta: u28::new(0),
+            kind: TrackEventKind::Meta(midly::MetaMessage::EndOfTrack),
+        });
+        let smf = Smf {
+            header: Header::new(Format::SingleTrack, Timing::Metrical(u15::new(480))),
+            tracks: vec![track],
+        };
+        let mut bytes = Vec::new();
+        smf.write_std(&mut bytes).unwrap();
+        bytes
+    }
+
+    struct Host {
+        transport: Transport,
+        events: VecDeque<NoteEvent<()>>,
+    }
+
+    impl ProcessContext<AchePiano> for Host {
+        fn plugin_api(&self) -> PluginApi {
+            PluginApi::Clap
+        }
+        fn execute_background(&self, _task: ()) {}
+        fn execute_gui(&self, _task: ()) {}
+        fn transport(&self) -> &Transport {
+            &self.transport
+        }
+        fn next_event(&mut self) -> Option<NoteEvent<()>> {
+            self.events.pop_front()
+        }
+        fn try_send_event(
+            &mut self,
+            event: NoteEvent<()>,
+        ) -> Result<(), (NoteEvent<()>, nice_plug::context::process::SendEventError)> {
+            Err((
+                event,
+                nice_plug::context::process::SendEventError::NoOutputBuffer,
+            ))
+        }
+        fn set_latency_samples(&self, _samples: u32) {}
+        fn request_restart(&self) {}
+        fn set_current_voice_capacity(&self, _capacity: u32) {}
+    }
+
+    struct Activate;
+
+    impl ActivateContext<AchePiano> for Activate {
+        fn plugin_api(&self) -> PluginApi {
+            PluginApi::Clap
+        }
+        fn execute(&self, _task: ()) {}
+        fn set_latency_samples(&self, _samples: u32) {}
+        fn set_current_voice_capacity(&self, _capacity: u32) {}
+    }
+
+    /// The plugin's own `process()` over `frames` samples.
+    fn plugin_render(
+        events: &[TimedMidiEvent],
+        sample_rate: u32,
+        sets: &[String],
+        frames: usize,
+    ) -> (Vec<f32>, Vec<f32>) {
+        let sr = sample_rate as f64;
+        let mut plugin = AchePiano::default();
+        let params = plugin.params();
+        apply_sets(&*params, sets).unwrap();
+        let config = BufferConfig {
+            sample_rate: sample_rate as f32,
+            min_buffer_size: None,
+            max_buffer_size: BLOCK as u32,
+            process_mode: ProcessMode::Offline,
+        };
+        // What the wrappers do around activation: reset every smoother to its value.
+        for (_, ptr, _) in params.param_map() {
+            // SAFETY: `ptr` points into `params`, alive here.
+            unsafe { ptr._internal_update_smoother(config.sample_rate, true) };
+        }
+        assert!(plugin.activate(&AchePiano::AUDIO_IO_LAYOUTS[0], &config, &mut Activate));
+        plugin.reset();
+        let mut host = Host {
+            transport: Transport::new(config.sample_rate),
+            events: VecDeque::new(),
+        };
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        let mut next = 0;
+        let mut pos = 0;
+        while pos < frames {
+            while next < events.len() && event_sample(&events[next], sr) < pos + BLOCK {
+                let mut e = to_note_event(events[next].event);
+                // Stamp it with its sample inside this block, as a host does.
+                let timing = (event_sample(&events[next], sr) - pos) as u32;
+                match &mut e {
+                    NoteEvent::NoteOn { timing: t, .. }
+                    | NoteEvent::NoteOff { timing: t, .. }
+                    | NoteEvent::MidiCC { timing: t, .. }
+                    | NoteEvent::MidiPitchBend { timing: t, .. } => *t = timing,
+                    _ => unreachable!(),
+                }
+                host.events.push_back(e);
+                next += 1;
+            }
+            let mut block = vec![vec![0.0f32; BLOCK]; 2];
+            let mut buffer = Buffer::default();
+            // SAFETY: the slices point into `block`, alive until the end of this iteration.
+            unsafe {
+                buffer.set_slices(BLOCK, |slices| {
+                    slices.clear();
+                    slices.extend(block.iter_mut().map(|c| &mut c[..]));
+                });
+            }
+            let mut aux = AuxiliaryBuffers {
+                inputs: &mut [],
+                outputs: &mut [],
+            };
+            plugin.process(&mut buffer, &mut aux, &mut host);
+            assert!(host.events.is_empty(), "the plugin read every event");
+            left.extend_from_slice(&block[0]);
+            right.extend_from_slice(&block[1]);
+            pos += BLOCK;
+        }
+        (left, right)
+    }
+
+    #[test]
+    fn play_renders_exactly_what_the_plugin_processes_from_the_same_midi_file() {
+        let events = parse_midi(&midi_file()).unwrap();
+        assert!(events.len() >= 27, "{} events", events.len());
+        // Volume at its +6 dB maximum so the loud chord reaches the output ceiling's knee:
+        // the old CLI clamp and the plugin's ceiling differed exactly there.
+        let sets = vec!["volume=6 dB".to_string()];
+        for sample_rate in [44_100, 48_000] {
+            let cli = play_events(&events, sample_rate, None, &sets).unwrap();
+            let frames = cli.channels[0].len();
+            assert!(frames >= 2 * sample_rate as usize, "{frames} frames");
+            let (l, r) = plugin_render(&events, sample_rate, &sets, frames);
+            let peak = cli.channels[0]
+                .iter()
+                .chain(&cli.channels[1])
+                .fold(0.0f32, |m, x| m.max(x.abs()));
+            assert!(
+                peak > PIANO_OUTPUT_KNEE,
+                "peak {peak}: the test must reach the ceiling"
+            );
+            let first_diff = cli.channels[0]
+                .iter()
+                .zip(&l)
+                .chain(cli.channels[1].iter().zip(&r))
+                .position(|(a, b)| a.to_bits() != b.to_bits());
+            assert_eq!(first_diff, None, "at {sample_rate} Hz");
+        }
+    }
 }

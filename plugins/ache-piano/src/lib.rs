@@ -5,8 +5,7 @@ use nice_plug::midi::Key;
 use nice_plug::prelude::*;
 use shared_dsp::denormal::ScopedFlushDenormals;
 use shared_dsp::gui_channel::{GuiArray, GuiValue};
-use shared_dsp::output_ceiling::soft_ceiling;
-use shared_dsp::piano::{PianoEngine, PianoSettings};
+use shared_dsp::piano::{PianoEngine, PianoSettings, render_piano_block};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -15,10 +14,6 @@ mod params;
 pub use params::AchePianoParams;
 pub use shared_dsp::piano::{PRESETS, PianoPreset};
 
-/// Output safety: untouched up to +6 dBFS, then bending toward a +12 dBFS ceiling it never
-/// reaches (shared_dsp::output_ceiling).
-const OUTPUT_KNEE: f32 = 2.0;
-const OUTPUT_LIMIT: f32 = 4.0;
 /// MIDI keys shown to the editor.
 pub const KEYS: usize = 128;
 
@@ -226,40 +221,19 @@ impl Plugin for AchePiano {
         let _ftz = ScopedFlushDenormals::new();
         let settings: PianoSettings = self.params.settings();
         self.engine.set_settings(&settings);
-        let num_samples = buffer.samples();
         let channels = buffer.as_slice();
-        // Render in sub-blocks that end at each event, so notes start on their exact sample.
-        let mut next_event = context.next_event();
-        let mut pos = 0;
-        while pos < num_samples {
-            while let Some(event) = next_event {
-                if event.timing() as usize > pos {
-                    break;
-                }
-                handle_event(&mut self.engine, &event);
-                next_event = context.next_event();
-            }
-            let end = next_event
-                .map(|e| (e.timing() as usize).min(num_samples))
-                .unwrap_or(num_samples)
-                .max(pos + 1);
-            let (left, rest) = channels.split_at_mut(1);
-            self.engine
-                .render(&mut left[0][pos..end], &mut rest[0][pos..end]);
-            pos = end;
-        }
-        // Events stamped at or after the block end still count (their notes start next block
-        // in the host's view; we apply them now rather than drop them).
-        while let Some(event) = next_event {
-            handle_event(&mut self.engine, &event);
-            next_event = context.next_event();
-        }
-        for i in 0..num_samples {
-            let g = self.params.volume.smoothed.next();
-            for ch in channels.iter_mut() {
-                ch[i] = soft_ceiling(ch[i] * g, OUTPUT_KNEE, OUTPUT_LIMIT);
-            }
-        }
+        let (left, rest) = channels.split_at_mut(1);
+        // The one render path `catalyst play` also uses: events on their exact sample, then
+        // the Volume gain (smoothed per sample) and the soft output ceiling.
+        let volume = &self.params.volume.smoothed;
+        render_piano_block(
+            &mut self.engine,
+            &mut left[0][..],
+            &mut rest[0][..],
+            std::iter::from_fn(|| context.next_event()).map(|e| (e.timing() as usize, e)),
+            handle_event,
+            || volume.next(),
+        );
         // No GUI work while the editor is closed; republish the tuning when it reopens.
         if self.editor_open.load(Ordering::Relaxed) {
             self.publish_gui();
@@ -291,7 +265,15 @@ impl Vst3Plugin for AchePiano {
         Vst3SubCategory::Piano,
         Vst3SubCategory::Synth,
     ];
+    /// Only the controllers `handle_event` reads, on any channel: sustain (64), soft pedal (67),
+    /// all sound off (120), all notes off (123) and pitch bend (129). Five proxy parameters
+    /// instead of nice-plug's 2,080, which made hosts that probe every parameter load for
+    /// seconds (vendor/PATCHES.md).
+    const VST3_MIDI_CC_PROXIES: Vst3MidiCcProxies = Vst3MidiCcProxies::Omni(&VST3_CONTROLLERS);
 }
+
+/// The MIDI controllers VST3 hosts map to the piano (VST3 numbering: 129 is pitch bend).
+pub const VST3_CONTROLLERS: [u8; 5] = [64, 67, 120, 123, 129];
 
 #[cfg(not(feature = "offline"))]
 nice_export_clap!(AchePiano);

@@ -6,6 +6,7 @@ mod body;
 mod engine;
 mod hammer;
 mod mechanics;
+mod output;
 pub mod presets;
 mod room;
 mod settings;
@@ -18,6 +19,9 @@ pub use body::SoundboardBody;
 pub use engine::{MAX_VOICES, PianoEngine};
 pub use hammer::{HammerPulse, hammer_cutoff_hz, velocity_gain};
 pub use mechanics::MechanicalNoise;
+pub use output::{
+    PIANO_OUTPUT_CEILING, PIANO_OUTPUT_KNEE, piano_output_sample, render_piano_block,
+};
 pub use presets::{PRESETS, PianoPreset, preset_by_name};
 pub use room::SmallRoom;
 pub use settings::PianoSettings;

@@ -632,3 +632,52 @@ fn wow_moves_the_pitch_by_about_its_depth() {
     // 30 cents of depth: a 0.7 sine plus 0.3 random drift, so 30-60 cents peak to peak.
     assert!(wobbly > 25.0 && wobbly < 65.0, "{wobbly}");
 }
+
+/// Heard pitch offset from equal temperament (cents) of `key` on an old piano: the full 50-cent
+/// Tuning Spread, seed `seed`, no stretch and no unison detune.
+fn old_piano_offset_cents(key: u8, seed: u32) -> f32 {
+    let fft_len = 1 << 18;
+    let mut e = PianoEngine::new(SR);
+    e.set_settings(&PianoSettings {
+        spread_cents: 50.0,
+        tuning_seed: seed,
+        ..PianoSettings::clean()
+    });
+    e.snap_controls();
+    e.note_on(key, 0.7);
+    let x = render(&mut e, 1.3);
+    let target = crate::util::midi_to_hz(key as f32, 440.0);
+    // Search a whole semitone either side: the drift reaches half a tone.
+    let f = peak_hz(&spectrum(&x, fft_len), fft_len, target, 100.0);
+    cents(f, target)
+}
+
+#[test]
+fn an_old_piano_is_flattest_in_the_middle_and_drifts_least_in_the_bass() {
+    // Measured from the rendered pitch of every key of two octaves and two seeds.
+    let stats = |keys: std::ops::RangeInclusive<u8>| {
+        let c: Vec<f32> = [5u32, 6]
+            .iter()
+            .flat_map(|&s| keys.clone().map(move |k| old_piano_offset_cents(k, s)))
+            .collect();
+        let n = c.len() as f32;
+        (
+            c.iter().sum::<f32>() / n,
+            c.iter().map(|x| x.abs()).sum::<f32>() / n,
+        )
+    };
+    let (middle_mean, _) = stats(58..=70);
+    let (_, bass_abs) = stats(21..=33);
+    let (_, treble_abs) = stats(90..=102);
+    // A quarter to half a tone flat in the middle of the board (field notes).
+    assert!(
+        (-50.0..=-25.0).contains(&middle_mean),
+        "middle {middle_mean}"
+    );
+    assert!(
+        treble_abs > 2.0 * bass_abs,
+        "treble {treble_abs}, bass {bass_abs}"
+    );
+    // The seed recalls the same tuning.
+    assert_eq!(old_piano_offset_cents(64, 5), old_piano_offset_cents(64, 5));
+}

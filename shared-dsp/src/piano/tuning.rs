@@ -66,13 +66,36 @@ pub fn key_random(seed: u32, key: u8, salt: u32) -> f32 {
     0.5 * (rng.bipolar() + rng.bipolar())
 }
 
-/// Per-key tuning offset in cents (stretch plus an old piano's drift), without the unison
-/// detune. An untuned piano goes flat most in the middle of the soundboard (field notes), so the
-/// spread has a flat bias there on top of the per-key randomness.
-pub fn key_offset_cents(key: u8, stretch: f32, spread_cents: f32, seed: u32) -> f32 {
+/// How far an old, untuned piano drifts in each register, relative to its most drifted keys
+/// (0..1). The string tension pulls the soundboard's crown down as it ages and the pins creep,
+/// so pitch sags and scatters most where the bridge crosses the middle of the board (tenor and
+/// low treble) and stays high through the treble; the bass strings sit on their own bridge near
+/// the rim and drift least (field notes: an untuned piano goes a quarter to half a tone flat,
+/// most near the soundboard's centre). A smooth rise from 0.3 in the low bass to 1 around
+/// D4-F5, easing to about 0.8 at C8.
+pub fn drift_register_weight(key: u8) -> f32 {
     let k = key as f32;
-    let middle = (-((k - 62.0) / 22.0).powi(2)).exp();
-    stretch * stretch_cents(key) + spread_cents * (key_random(seed, key, 1) - 0.35 * middle)
+    let rise = 1.0 / (1.0 + (-(k - 48.0) / 5.0).exp());
+    let top = ((k - 77.0) / 31.0).clamp(0.0, 1.0);
+    0.3 + 0.7 * rise * (1.0 - 0.2 * top * top)
+}
+
+/// Where the crown's sag pulls an old piano flat, 0..1, peaking at the soundboard's centre
+/// (about E4, key 64).
+pub fn soundboard_sag(key: u8) -> f32 {
+    (-((key as f32 - 64.0) / 22.0).powi(2)).exp()
+}
+
+/// Flat bias of the drift at the soundboard's centre, in units of the spread: at the full
+/// 50-cent spread the middle keys sit 35 cents flat on average (a quarter to half a tone).
+pub const SAG_PER_SPREAD: f32 = 0.7;
+
+/// Per-key tuning offset in cents: stretch plus an old piano's seeded drift. The drift scatters
+/// each key by up to `spread_cents` and sags the middle flat by up to `SAG_PER_SPREAD` of it,
+/// both scaled by [`drift_register_weight`], so the middle and treble drift more than the bass.
+pub fn key_offset_cents(key: u8, stretch: f32, spread_cents: f32, seed: u32) -> f32 {
+    let drift = key_random(seed, key, 1) - SAG_PER_SPREAD * soundboard_sag(key);
+    stretch * stretch_cents(key) + spread_cents * drift_register_weight(key) * drift
 }
 
 /// Unison pattern: the offset of each string in units of the Detune control (cents between
@@ -105,6 +128,53 @@ mod tests {
     fn stretch_is_flat_in_the_middle_and_wide_at_the_ends() {
         assert!(stretch_cents(65).abs() < 0.01);
         assert!(stretch_cents(21) < -25.0 && stretch_cents(108) > 25.0);
+    }
+
+    /// Mean and mean absolute drift (stretch off) over `keys`, across eight seeds.
+    fn drift_stats(keys: std::ops::RangeInclusive<u8>, spread: f32) -> (f32, f32) {
+        let (mut sum, mut abs, mut n) = (0.0, 0.0, 0.0);
+        for seed in 1..=8 {
+            for k in keys.clone() {
+                let c = key_offset_cents(k, 0.0, spread, seed);
+                sum += c;
+                abs += c.abs();
+                n += 1.0;
+            }
+        }
+        (sum / n, abs / n)
+    }
+
+    #[test]
+    fn an_old_piano_sags_flat_in_the_middle_and_drifts_least_in_the_bass() {
+        // Full spread: the middle of the board (C4-C5) a quarter to half a tone flat on average.
+        let (middle_mean, middle_abs) = drift_stats(60..=72, 50.0);
+        assert!(
+            (-50.0..=-25.0).contains(&middle_mean),
+            "middle {middle_mean}"
+        );
+        // Bass (A0-A1) and treble (C7-C8): the treble drifts well over twice as far as the bass.
+        let (bass_mean, bass_abs) = drift_stats(21..=33, 50.0);
+        let (treble_mean, treble_abs) = drift_stats(96..=108, 50.0);
+        assert!(
+            treble_abs > 2.0 * bass_abs,
+            "treble {treble_abs}, bass {bass_abs}"
+        );
+        assert!(
+            middle_abs > 2.5 * bass_abs,
+            "middle {middle_abs}, bass {bass_abs}"
+        );
+        assert!(bass_mean.abs() < 5.0 && treble_mean.abs() < 15.0);
+        // Seeded: the same seed recalls the same tuning, another seed another.
+        assert_eq!(
+            key_offset_cents(64, 1.0, 20.0, 9),
+            key_offset_cents(64, 1.0, 20.0, 9)
+        );
+        assert_ne!(
+            key_offset_cents(64, 1.0, 20.0, 9),
+            key_offset_cents(64, 1.0, 20.0, 10)
+        );
+        // No spread, no drift: only the stretch is left.
+        assert_eq!(key_offset_cents(64, 1.0, 0.0, 9), stretch_cents(64));
     }
 
     #[test]

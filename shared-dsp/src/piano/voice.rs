@@ -20,8 +20,8 @@
 
 use super::hammer::{HammerPulse, hammer_cutoff_hz, velocity_gain};
 use super::tuning::{
-    HIGHEST_KEY, LOWEST_KEY, inharmonicity, key_offset_cents, key_random, partial_hz,
-    string_f0_for_first_partial, strings_for_key, unison_units,
+    HIGHEST_KEY, LOWEST_KEY, drift_register_weight, inharmonicity, key_offset_cents, key_random,
+    partial_hz, string_f0_for_first_partial, strings_for_key, unison_units,
 };
 use crate::util::midi_to_hz;
 
@@ -360,9 +360,12 @@ impl PianoVoice {
         // The aftersound is the last string's weakly coupled polarisation: same pitch as that
         // string, so it adds a slow tail without adding a beat the Detune control did not ask for.
         self.detune_units[AFTERSOUND_SLOT as usize] = units[strings - 1];
+        let drift_weight = drift_register_weight(key);
         let mut string_cents = [0.0f32; 4];
         for (s, c) in string_cents.iter_mut().enumerate().take(strings) {
-            *c = 0.2 * p.spread_cents * key_random(seed, key, 20 + s as u32);
+            // The strings of a unison drift apart with the key's own drift: most in the middle
+            // and treble, least in the bass.
+            *c = 0.2 * p.spread_cents * drift_weight * key_random(seed, key, 20 + s as u32);
         }
         string_cents[AFTERSOUND_SLOT as usize] = string_cents[strings - 1];
 
