@@ -20,6 +20,9 @@ fn tone(segments: &[(f64, f64)]) -> Vec<Vec<f32>> {
     vec![x.clone(), x]
 }
 
+/// A case: name, (dBFS, seconds) segments, expected figure.
+type Case = (&'static str, Vec<(f64, f64)>, f64);
+
 fn summary_of(name: &str, segments: &[(f64, f64)]) -> serde_json::Value {
     let dir = temp_dir(&format!("loudness-{name}"));
     let wav = dir.join(format!("{name}.wav"));
@@ -42,7 +45,7 @@ fn field(summary: &serde_json::Value, key: &str) -> f64 {
 
 #[test]
 fn tech3341_cases_1_to_5_integrated_within_a_tenth_of_a_lu() {
-    let cases: [(&str, Vec<(f64, f64)>, f64); 5] = [
+    let cases: [Case; 5] = [
         ("3341-1", vec![(-23.0, 20.0)], -23.0),
         ("3341-2", vec![(-33.0, 20.0)], -33.0),
         (
@@ -91,7 +94,7 @@ fn tech3341_cases_1_to_5_integrated_within_a_tenth_of_a_lu() {
 
 #[test]
 fn tech3342_cases_1_to_4_loudness_range_within_one_lu() {
-    let cases: [(&str, Vec<(f64, f64)>, f64); 4] = [
+    let cases: [Case; 4] = [
         ("3342-1", vec![(-20.0, 20.0), (-30.0, 20.0)], 10.0),
         ("3342-2", vec![(-20.0, 20.0), (-15.0, 20.0)], 5.0),
         ("3342-3", vec![(-40.0, 20.0), (-20.0, 20.0)], 20.0),

@@ -16,7 +16,7 @@ pub mod no_editor;
 pub mod param;
 pub mod user_preset;
 
+pub use catalyst_presets;
 pub use direct_context::DirectGuiContext;
 pub use layout::{EditorLayout, SharedLayout, shared_layout};
-pub use catalyst_presets;
 pub use no_editor::NoEditor;

@@ -9,9 +9,8 @@ use crate::progress;
 use ache_piano::{AchePianoParams, handle_event};
 use anyhow::{Result, bail};
 use nice_plug::midi::{Channel, Key, VoiceID};
-use nice_plug::prelude::{NoteEvent, ParamSetter};
-use shared_dsp::denormal::sanitize;
-use shared_dsp::piano::{PRESETS, PianoEngine, preset_by_name, render_piano_block};
+use nice_plug::prelude::NoteEvent;
+use shared_dsp::piano::{PianoEngine, render_piano_block};
 use std::path::PathBuf;
 
 const BLOCK: usize = 512;

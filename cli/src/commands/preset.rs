@@ -6,9 +6,9 @@
 use crate::PluginName;
 use crate::offline_params::{apply_sets, offline_context};
 use anyhow::{Context, Result, anyhow, bail};
-use catalyst_presets::{PluginInfo, PresetFile, PresetStore, STATE_SAMPLE_PATH};
 use catalyst_editor_core::DirectGuiContext;
 use catalyst_editor_core::user_preset;
+use catalyst_presets::{PluginInfo, PresetFile, PresetStore, STATE_SAMPLE_PATH};
 use nice_plug::context::PluginApi;
 use nice_plug::prelude::{ParamSetter, Params};
 use std::path::{Path, PathBuf};

@@ -21,9 +21,9 @@ use catalyst_widgets::{
 #[cfg(feature = "gui")]
 use nice_plug::prelude::AsyncExecutor;
 #[cfg(feature = "gui")]
-use shared_dsp::snare::scope::SCOPE_POINTS;
-#[cfg(feature = "gui")]
 use shared_dsp::snare::factory_presets;
+#[cfg(feature = "gui")]
+use shared_dsp::snare::scope::SCOPE_POINTS;
 #[cfg(feature = "gui")]
 use std::sync::Arc;
 
