@@ -12,19 +12,7 @@ fn rms(x: &[f32]) -> f32 {
 fn play_renders_notes_where_the_midi_file_puts_them() {
     let dir = temp_dir("play");
     let mid = dir.join("one-note.mid");
-    // Format 0, 480 ppq, 120 BPM: note on at beat 2 (1.0 s), off at beat 4 (2.0 s).
-    let mut bytes = b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0".to_vec();
-    let track: Vec<u8> = [
-        &[0x00, 0xff, 0x51, 0x03, 0x07, 0xa1, 0x20][..],
-        &[0x87, 0x40, 0x90, 60, 100][..],
-        &[0x87, 0x40, 0x80, 60, 0][..],
-        &[0x00, 0xff, 0x2f, 0x00][..],
-    ]
-    .concat();
-    bytes.extend_from_slice(b"MTrk");
-    bytes.extend_from_slice(&(track.len() as u32).to_be_bytes());
-    bytes.extend_from_slice(&track);
-    std::fs::write(&mid, &bytes).unwrap();
+    one_note_midi(&mid);
 
     let wav = dir.join("piano.wav");
     let out = catalyst(&[

@@ -26,22 +26,6 @@ fn ok(out: Output) -> Output {
     out
 }
 
-fn one_note_midi(path: &Path) {
-    // Format 0, 480 ppq, 120 BPM: note 60 on at 1.0 s, off at 2.0 s.
-    let mut bytes = b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0".to_vec();
-    let track: Vec<u8> = [
-        &[0x00, 0xff, 0x51, 0x03, 0x07, 0xa1, 0x20][..],
-        &[0x87, 0x40, 0x90, 60, 100][..],
-        &[0x87, 0x40, 0x80, 60, 0][..],
-        &[0x00, 0xff, 0x2f, 0x00][..],
-    ]
-    .concat();
-    bytes.extend_from_slice(b"MTrk");
-    bytes.extend_from_slice(&(track.len() as u32).to_be_bytes());
-    bytes.extend_from_slice(&track);
-    std::fs::write(path, &bytes).unwrap();
-}
-
 #[test]
 fn a_saved_layer_preset_renders_bit_for_bit_like_its_settings_by_name_and_by_path() {
     let dir = temp_dir("preset-layer");
