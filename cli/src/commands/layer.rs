@@ -32,6 +32,8 @@ pub struct HitReport {
     pub time_s: f64,
     pub velocity: f32,
     pub peak_db: f32,
+    /// 0..1: how surely the hit is the snare (1 when Reject Bleed is off).
+    pub confidence: f32,
 }
 
 pub struct LayerResult {
@@ -116,6 +118,7 @@ pub fn layer_audio(
                 time_s: (h.sample_time as f64 - latency as f64).max(0.0) / sr as f64,
                 velocity: h.velocity,
                 peak_db: h.peak_db,
+                confidence: h.confidence,
             });
         }
         bar.inc((end - start) as u64);

@@ -197,6 +197,9 @@ pub struct SnareLayererParams {
     pub hold_ms: FloatParam,
     #[id = "dyn"]
     pub dynamics: FloatParam,
+    /// Reject hits that do not sound like the learned snare (kick and hat bleed).
+    #[id = "rejbleed"]
+    pub reject_bleed: BoolParam,
     #[id = "timing"]
     pub timing: EnumParam<TimingMode>,
     #[id = "source"]
@@ -267,6 +270,7 @@ impl Default for SnareLayererParams {
             .with_unit(" ms")
             .with_step_size(1.0),
             dynamics: unit_param("Dynamics", det.dynamics),
+            reject_bleed: BoolParam::new("Reject Bleed", det.reject_bleed),
             timing: EnumParam::new("Timing", TimingMode::Lookahead),
             source: EnumParam::new("Trigger Source", TriggerSource::Main),
             listen_detector: BoolParam::new("Listen to Detector", false),
@@ -309,6 +313,7 @@ impl SnareLayererParams {
                 hold_ms: self.hold_ms.value(),
                 dynamics: self.dynamics.value(),
                 lookahead: self.timing.value() == TimingMode::Lookahead,
+                reject_bleed: self.reject_bleed.value(),
             },
             mix: MixSettings {
                 dry_db: self.dry_db.value(),

@@ -78,6 +78,8 @@ pub struct HitEvent {
     pub sample_time: u64,
     pub velocity: f32,
     pub peak_db: f32,
+    /// 0..1: how surely it is the target drum (1 when bleed rejection is off).
+    pub confidence: f32,
 }
 
 pub struct SnareEngine {
@@ -280,6 +282,7 @@ impl SnareEngine {
                 sample_time,
                 velocity: onset.velocity,
                 peak_db: onset.peak_db,
+                confidence: onset.confidence,
             };
             self.hit_count += 1;
         }

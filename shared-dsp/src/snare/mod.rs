@@ -6,6 +6,7 @@
 pub mod body_tone;
 pub mod delay;
 pub mod engine;
+pub mod fingerprint;
 pub mod layer;
 pub mod mix;
 pub mod modal_bank;
@@ -19,7 +20,11 @@ pub mod scope;
 pub mod settings;
 
 #[cfg(test)]
+mod detection_eval_tests;
+#[cfg(test)]
 mod onset_recorded_tests;
+#[cfg(test)]
+pub(crate) mod snare_mic_track;
 #[cfg(test)]
 pub(crate) mod test_material;
 

@@ -35,6 +35,7 @@
 //! reported latency), so the layer lands on the true onset; in zero-latency mode the layer
 //! starts when the velocity window ends.
 
+use super::fingerprint::{Fingerprint, FingerprintJudge};
 use crate::denormal::flush;
 use crate::filters::{Biquad, BiquadCoefs};
 use crate::util::{db_to_gain, gain_to_db};
@@ -100,6 +101,9 @@ pub struct OnsetSettings {
     pub dynamics: f32,
     /// Lookahead (latency-compensated, onset-aligned) or zero-latency timing.
     pub lookahead: bool,
+    /// Reject candidates that do not sound like the learned target drum (a snare's fingerprint:
+    /// see `fingerprint.rs`): kick and hi-hat bleed on a snare mic.
+    pub reject_bleed: bool,
 }
 
 impl Default for OnsetSettings {
@@ -112,6 +116,7 @@ impl Default for OnsetSettings {
             hold_ms: 30.0,
             dynamics: 0.7,
             lookahead: true,
+            reject_bleed: false,
         }
     }
 }
@@ -144,6 +149,9 @@ pub struct Onset {
     pub velocity: f32,
     /// Peak of the band envelope over the hit, dBFS.
     pub peak_db: f32,
+    /// 0..1: how surely the hit is the target drum (its margin to the fingerprint's rules);
+    /// 1 when bleed rejection is off.
+    pub confidence: f32,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +210,11 @@ pub struct OnsetDetector {
     detect_hop: usize,
     /// `rise_ratio` x the confirmation margin of the timing mode (linear power).
     confirm_ratio: f32,
+    /// Judges each confirmed candidate against the learned shape and level of the target drum.
+    judge: FingerprintJudge,
+    /// The last candidate's judgement and onset index (diagnostics).
+    #[cfg(test)]
+    pub(crate) last_judgement: Option<(u64, super::fingerprint::Judgement)>,
 }
 
 /// Per-step decay factor of a `time_ms` time constant when stepping `step` samples at a time.
@@ -259,6 +272,9 @@ impl OnsetDetector {
             detect_reference: 0.0,
             detect_hop: 0,
             confirm_ratio: Self::confirm_ratio(&settings),
+            judge: FingerprintJudge::new(sample_rate, 1),
+            #[cfg(test)]
+            last_judgement: None,
         };
         d.set_sample_rate(sample_rate);
         d
@@ -286,6 +302,7 @@ impl OnsetDetector {
         self.history = vec![0.0; len];
         self.history_mask = len - 1;
         self.prefix = vec![0.0; len + 1];
+        self.judge.set_sample_rate(sample_rate, len);
         self.apply_band();
         self.reset();
     }
@@ -362,6 +379,21 @@ impl OnsetDetector {
         self.flam_block_left = 0;
         self.recent_peak = 0.0;
         self.band_sample = 0.0;
+        self.judge.reset();
+    }
+
+    /// The learned fingerprint of the target drum (saved with the plugin state).
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.judge.fingerprint()
+    }
+
+    pub fn set_fingerprint(&mut self, fingerprint: Fingerprint) {
+        self.judge.set_fingerprint(fingerprint);
+    }
+
+    /// Forgets the learned fingerprint and learns it from the next strokes.
+    pub fn relearn_fingerprint(&mut self) {
+        self.judge.relearn();
     }
 
     /// Latency the host must compensate in the current timing mode, samples.
@@ -429,6 +461,9 @@ impl OnsetDetector {
             lp1.process_f64(lp0.process_f64(hp1.process_f64(hp0.process_f64(x as f64)))) as f32;
         self.band_sample = band;
         let i = self.index;
+        if self.settings.reject_bleed {
+            self.judge.process(x, i);
+        }
         self.history[(i as usize) & self.history_mask] = band;
         self.index = i + 1;
         self.hop_energy += band * band;
@@ -470,6 +505,7 @@ impl OnsetDetector {
         self.hop_index = h + 1;
         let mask = self.hop_mask;
         self.envelope = flush(peak.max(self.envelope * self.envelope_release));
+        self.judge.advance(self.hop_len);
         self.recent_peak = flush(self.recent_peak * self.recent_decay);
         // Mean energy of the rise window ending with this hop ("now") and of the reference
         // window just before it ("earlier"), as running sums: the hop leaving "now" enters
@@ -629,6 +665,21 @@ impl OnsetDetector {
         // A hit found in the first samples after a reset (history shorter than the pre-onset
         // window) may locate its onset at the window's edge, past `end`: age 0, not a wrap.
         let onset = onset.min(end);
+        // Is it the target drum? Bleed from the kick and hats is rejected by what it sounds like.
+        let mut confidence = 1.0;
+        if self.settings.reject_bleed {
+            let judgement = self.judge.judge(onset, end);
+            #[cfg(test)]
+            {
+                self.last_judgement = Some((onset, judgement));
+            }
+            if !judgement.accept {
+                self.hold_remaining = 0;
+                self.flam_block_left = 0;
+                return None;
+            }
+            confidence = judgement.confidence;
+        }
         let onset_age = (end - onset) as usize;
         let start_delay = if self.settings.lookahead {
             self.latency_samples().saturating_sub(onset_age)
@@ -658,6 +709,7 @@ impl OnsetDetector {
             onset_age,
             velocity,
             peak_db: gain_to_db(peak),
+            confidence,
         })
     }
 }
