@@ -149,6 +149,9 @@ fn describe(id: &str) -> Option<&'static str> {
         "dyn" => {
             "How much each hit's strength changes the layers: 0 = every hit the same, 100 = follows your playing fully."
         }
+        "rejbleed" => {
+            "Learn what this snare sounds like from its strokes and ignore hits that do not (kick and hat bleed). Misses more soft fill strokes; for snares and drums with wires only."
+        }
         "timing" => {
             "Lookahead: reports latency and starts layers exactly on the hit. Zero latency: starts about 1 ms late."
         }
