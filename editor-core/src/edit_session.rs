@@ -103,7 +103,16 @@ impl GuiContextInner for RecordingContext {
     }
 }
 
-/// A/B slots and undo history of one open editor.
+/// The A/B slots and their histories, kept by the plugin's editor factory so they outlive one
+/// opening of the editor window.
+pub type SharedCompare = Arc<Mutex<AbCompare>>;
+
+/// A/B slots and undo history (both from A with nothing to undo).
+pub fn shared_compare() -> SharedCompare {
+    Arc::new(Mutex::new(AbCompare::default()))
+}
+
+/// A/B slots and undo history of an open editor.
 pub struct EditSession {
     /// Keeps the parameters the pointers in `list` point into alive.
     _params: Arc<dyn Params>,
@@ -120,6 +129,13 @@ impl EditSession {
     }
 
     pub fn with_history_steps(params: Arc<dyn Params>, steps: usize) -> Self {
+        Self::with_shared(params, Arc::new(Mutex::new(AbCompare::new(steps))))
+    }
+
+    /// A session over `ab`, slots and histories left by an earlier opening of the editor.
+    pub fn with_shared(params: Arc<dyn Params>, ab: SharedCompare) -> Self {
+        // A gesture cut short by closing the window is over.
+        lock(&ab).history_mut().finish();
         let list = params
             .param_map()
             .into_iter()
@@ -128,7 +144,7 @@ impl EditSession {
         Self {
             _params: params,
             list: Arc::new(list),
-            ab: Arc::new(Mutex::new(AbCompare::new(steps))),
+            ab,
             contexts: None,
         }
     }
@@ -497,6 +513,39 @@ mod tests {
         assert_eq!(session.history_len(), (1, 0));
         session.undo();
         assert_eq!((params.gain.value(), params.on.value()), (0.0, true));
+    }
+
+    #[test]
+    fn slots_and_history_outlive_closing_the_editor() {
+        let params = Arc::new(TestParams::default());
+        let shared = shared_compare();
+        let host = Arc::new(Host::default());
+        let host_ctx = GuiContext::new(host.clone());
+        {
+            let mut first = EditSession::with_shared(params.clone(), shared.clone());
+            let ctx = first.context(&host_ctx);
+            drag(&ctx, &params.gain, &[0.75]);
+            first.switch(None);
+            drag(&ctx, &params.gain, &[1.0]);
+            // Closed with a knob held.
+            ParamHandle::new(&params.freq, &ctx).begin();
+            ParamHandle::new(&params.freq, &ctx).set_normalized(0.9);
+        }
+        let mut second = EditSession::with_shared(params.clone(), shared);
+        let _ = second.context(&host_ctx);
+        assert_eq!(second.active(), Slot::B);
+        assert_eq!(
+            second.history_len(),
+            (2, 0),
+            "B's drag and the cut-short one"
+        );
+        assert!(second.undo());
+        assert!(second.undo());
+        assert_eq!(params.gain.value(), 6.0);
+        assert!(second.switch(None));
+        assert_eq!(second.active(), Slot::A);
+        assert!(second.undo());
+        assert_eq!(params.gain.value(), 0.0);
     }
 
     #[test]

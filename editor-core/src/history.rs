@@ -85,6 +85,17 @@ impl<K> UndoHistory<K> {
         self.gestures.is_empty() && self.groups == 0
     }
 
+    /// Ends whatever gesture or group is still open and keeps what it changed as a step (the
+    /// editor was closed with a knob held).
+    pub fn finish(&mut self)
+    where
+        K: PartialEq + Clone,
+    {
+        self.gestures.clear();
+        self.groups = 0;
+        self.commit_if_idle();
+    }
+
     /// Forgets every step (after the working state was replaced from outside, e.g. the host
     /// loaded a project).
     pub fn clear(&mut self) {

@@ -24,7 +24,7 @@ pub mod user_preset;
 pub use ab_compare::{AbCompare, Slot, Snapshot};
 pub use catalyst_presets;
 pub use direct_context::DirectGuiContext;
-pub use edit_session::{EditSession, PresetState, StateMap};
+pub use edit_session::{EditSession, PresetState, SharedCompare, StateMap, shared_compare};
 pub use history::UndoHistory;
 pub use layout::{EditorLayout, SharedLayout, shared_layout};
 pub use no_editor::NoEditor;

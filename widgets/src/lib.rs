@@ -22,7 +22,9 @@ pub use catalyst_editor_core::user_preset;
 pub use compare::CompareAction;
 pub use controls::{Choice, Toggle};
 // The GUI-free half, re-exported so editors import one crate.
-pub use catalyst_editor_core::{DirectGuiContext, EditorLayout, SharedLayout, shared_layout};
+pub use catalyst_editor_core::{
+    DirectGuiContext, EditorLayout, SharedCompare, SharedLayout, shared_compare, shared_layout,
+};
 pub use editor::{CatalystApp, CatalystEditor, EditorSpec, header};
 pub use keyboard::keyboard_view;
 pub use knob::Knob;

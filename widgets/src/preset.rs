@@ -16,8 +16,8 @@ use crate::compare;
 use crate::param::ParamHandle;
 use crate::theme::Theme;
 use crate::user_preset;
-use catalyst_editor_core::EditSession;
 pub use catalyst_editor_core::edit_session::{PresetState, StateLoader, StateMap};
+use catalyst_editor_core::{EditSession, SharedCompare};
 use catalyst_presets::{ListedPreset, PluginInfo, PresetError, PresetStore};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::Params;
@@ -158,6 +158,13 @@ impl PresetBrowser {
     /// parameters). The editor's controls must then use [`Self::edit_context`].
     pub fn with_compare(mut self, params: Arc<dyn Params>) -> Self {
         self.session = Some(EditSession::new(params));
+        self
+    }
+
+    /// The same over slots and histories kept by the editor factory
+    /// (`catalyst_editor_core::shared_compare`), so closing the window loses neither.
+    pub fn with_shared_compare(mut self, params: Arc<dyn Params>, ab: SharedCompare) -> Self {
+        self.session = Some(EditSession::with_shared(params, ab));
         self
     }
 

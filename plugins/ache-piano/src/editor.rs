@@ -34,6 +34,8 @@ pub fn create(params: Arc<AchePianoParams>, gui: Arc<PianoGuiData>) -> PianoEdit
         theme: Theme::PIANO,
         min_size: (760, 460),
     };
+    // A/B slots and undo history outlive closing the window.
+    let compare = catalyst_widgets::shared_compare();
     CatalystEditor::new(spec, layout, move || {
         let preset_params = params.clone();
         PianoView {
@@ -49,7 +51,7 @@ pub fn create(params: Arc<AchePianoParams>, gui: Arc<PianoGuiData>) -> PianoEdit
                 }),
             )
             .with_user_presets(catalyst_widgets::catalyst_presets::ACHE_PIANO, None)
-            .with_compare(params.clone()),
+            .with_shared_compare(params.clone(), compare.clone()),
         }
     })
 }

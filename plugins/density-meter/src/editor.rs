@@ -61,8 +61,10 @@ pub fn create(params: Arc<DensityMeterParams>, shared: Arc<MeterShared>) -> Dens
         theme: Theme::DENSITY,
         min_size: (760, 480),
     };
+    // A/B slots and undo history outlive closing the window.
+    let compare = catalyst_widgets::shared_compare();
     CatalystEditor::new(spec, layout, move || {
-        DensityView::new(params.clone(), shared.clone())
+        DensityView::new(params.clone(), shared.clone(), compare.clone())
     })
 }
 
@@ -88,7 +90,11 @@ pub struct DensityView {
 
 #[cfg(feature = "gui")]
 impl DensityView {
-    fn new(params: Arc<DensityMeterParams>, shared: Arc<MeterShared>) -> Self {
+    fn new(
+        params: Arc<DensityMeterParams>,
+        shared: Arc<MeterShared>,
+        compare: catalyst_widgets::SharedCompare,
+    ) -> Self {
         let track_name = params
             .track_name
             .read()
@@ -99,7 +105,7 @@ impl DensityView {
         shown[1] = true; // loudness
         let presets = PresetBrowser::new(Vec::new())
             .with_user_presets(catalyst_widgets::catalyst_presets::DENSITY_METER, None)
-            .with_compare(params.clone());
+            .with_shared_compare(params.clone(), compare);
         Self {
             presets,
             params,
@@ -503,7 +509,11 @@ mod tests {
     #[test]
     fn the_preset_bar_undoes_a_setting_and_compares_two_of_them() {
         let params = Arc::new(DensityMeterParams::default());
-        let mut view = DensityView::new(params.clone(), params.shared.clone());
+        let mut view = DensityView::new(
+            params.clone(),
+            params.shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
         let host = DirectGuiContext::gui_context(PluginApi::Clap, None);
         frame_with(&mut view, Vec::new());
         // The side panel's knobs use the bar's recording context.
@@ -539,7 +549,11 @@ mod tests {
         let shared = params.shared.clone();
         let slot = shared_dsp::density::arrangement::Registry::global().register("Track 9");
         *shared.track_slot.lock().unwrap() = Some(slot.clone());
-        let mut view = DensityView::new(params.clone(), shared.clone());
+        let mut view = DensityView::new(
+            params.clone(),
+            shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
         view.track_name = "  Bass DI ".into();
         view.commit_track_name();
         assert_eq!(*params.track_name.read().unwrap(), "Bass DI");
@@ -563,13 +577,21 @@ mod tests {
         let params = Arc::new(DensityMeterParams::default());
         let shared = params.shared.clone();
         // Nothing captured yet.
-        let mut view = DensityView::new(params.clone(), shared.clone());
+        let mut view = DensityView::new(
+            params.clone(),
+            shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
         draw(&mut view, 3, egui::pos2(300.0, 250.0));
         assert!(view.cache.as_ref().unwrap().journey().report.free_time);
 
         // Free time: slots, no renaming.
         fill(&shared.free_slots, MAX_FREE_SLOTS, 40);
-        let mut view = DensityView::new(params.clone(), shared.clone());
+        let mut view = DensityView::new(
+            params.clone(),
+            shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
         draw(&mut view, 3, egui::pos2(300.0, 250.0));
         let journey = view.cache.as_ref().unwrap().journey();
         assert!(journey.report.free_time);
@@ -578,7 +600,11 @@ mod tests {
         // Every bar the timeline holds, hovered.
         fill(&shared.timeline, MAX_BARS, MAX_BARS);
         shared.set_label(16, "Chorus");
-        let mut view = DensityView::new(params.clone(), shared.clone());
+        let mut view = DensityView::new(
+            params.clone(),
+            shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
         let per_frame = draw(&mut view, 20, egui::pos2(400.0, 250.0));
         let journey = view.cache.as_ref().unwrap().journey();
         assert!(!journey.report.free_time);

@@ -43,6 +43,8 @@ pub fn create(
         theme: Theme::SNARE,
         min_size: (760, 480),
     };
+    // A/B slots and undo history outlive closing the window.
+    let compare = catalyst_widgets::shared_compare();
     CatalystEditor::new(spec, layout, move || {
         let preset_params = params.clone();
         let presets = PresetBrowser::with_loader(
@@ -60,7 +62,7 @@ pub fn create(
             catalyst_widgets::catalyst_presets::SNARE_LAYERER,
             Some(sample_state(params.clone(), executor.clone())),
         )
-        .with_compare(params.clone());
+        .with_shared_compare(params.clone(), compare.clone());
         let path = params
             .sample_path
             .read()
