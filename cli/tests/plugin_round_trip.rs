@@ -172,15 +172,27 @@ fn a_preset_saved_by_the_plugin_renders_in_the_cli_bit_for_bit_like_the_plugin_s
     for (id, normalized) in [
         ("dry", 0.713_37),
         ("human", 0.291),
-        ("bodyfreq", 0.123_457),
-        ("tail_decay", 0.377_7),
-        ("cabsize", 0.618_034),
         ("smp_on", 1.0),
         ("smp_level", 0.807),
-        ("smp_pitch", 0.533),
         ("timing", 1.0),
     ] {
         knob(&params, &ctx, id, normalized);
+    }
+    // Every other sound parameter to a pseudo-random position (xorshift), the detector left
+    // where it finds the groove's hits.
+    let detector = [
+        "thresh", "sens", "bandlo", "bandhi", "hold", "dyn", "listen", "solo", "source", "out",
+        "midiout", "midinote",
+    ];
+    let mut x = 0x9e37_79b9u32;
+    for (id, _, _) in params.param_map() {
+        if detector.contains(&id.as_str()) || id.ends_with("_on") || id == "dry" || id == "human" {
+            continue;
+        }
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        knob(&params, &ctx, &id, (x >> 8) as f32 / (1u32 << 24) as f32);
     }
     *params.sample_path.write().unwrap() = sample.display().to_string();
     // What the editor's `PresetState::save` reads for the Snare Layerer.
