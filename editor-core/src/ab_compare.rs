@@ -48,8 +48,8 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The parameter changes that turn `self` into `to` (ids only in `to` count from their
-    /// value in `to`: nothing to change).
+    /// The parameter changes that turn `self` into `to` (ids missing from `self` are skipped:
+    /// there is no value to undo to).
     pub fn diff(&self, to: &Snapshot) -> Step<String> {
         to.params
             .iter()
