@@ -4,12 +4,15 @@
 //! preset bar does). Used by the editors' preset bar and by the `catalyst` CLI, so a preset saved
 //! in one loads identically in the other.
 
+use crate::edit_session::StateMap;
 use crate::param::ParamHandle;
 use catalyst_presets::{
-    LoadReport, ParamKind, ParamSpec, PluginInfo, PresetError, PresetFile, Value, resolve,
+    LoadReport, ParamKind, ParamSpec, PluginInfo, PresetError, PresetFile, PresetStore, Value,
+    resolve,
 };
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::{ParamPtr, Params};
+use std::path::{Path, PathBuf};
 
 /// The resolver's view of every parameter in `params`.
 pub fn param_specs(params: &dyn Params) -> Vec<ParamSpec> {
@@ -127,6 +130,34 @@ pub fn apply(
         }
     }
     Ok(resolved.report)
+}
+
+/// Saves the current values of `params` with the sound's non-parameter `state` as user preset
+/// `name` in `store` (replacing one of that name only with `overwrite`): what the preset bar's
+/// Save and Save as do.
+pub fn save(
+    params: &dyn Params,
+    store: &PresetStore,
+    name: &str,
+    state: StateMap,
+    overwrite: bool,
+) -> Result<PathBuf, PresetError> {
+    let mut preset = capture(params, store.plugin(), name);
+    preset.state = state;
+    store.save(&preset, overwrite)
+}
+
+/// Reads the preset file at `path` and [`apply`]s it: what the preset bar does when a user
+/// preset is picked. The file is returned for its non-parameter state.
+pub fn load(
+    params: &dyn Params,
+    path: &Path,
+    plugin: &PluginInfo,
+    ctx: &GuiContext,
+) -> Result<(PresetFile, LoadReport), PresetError> {
+    let file = PresetFile::read(path)?;
+    let report = apply(params, &file, plugin, ctx)?;
+    Ok((file, report))
 }
 
 #[cfg(test)]

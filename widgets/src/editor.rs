@@ -291,7 +291,8 @@ impl<A: CatalystApp> NiceEguiApp for Shell<A> {
 }
 
 /// The header every Catalyst editor starts with: wordmark, plugin name, a right-aligned area
-/// (preset bar, zoom) supplied by the caller.
+/// (preset bar, A/B, zoom) supplied by the caller. The right side is laid out first, so in a
+/// narrow window the tagline is cut short (with "…") rather than the controls pushed out.
 pub fn header(
     ui: &mut egui::Ui,
     plugin_name: &str,
@@ -300,26 +301,35 @@ pub fn header(
 ) {
     let theme = Theme::get(ui.ctx());
     ui.horizontal(|ui| {
-        ui.label(
-            egui::RichText::new("CATALYST")
-                .size(11.0)
-                .strong()
-                .color(theme.text_dim),
-        );
-        ui.label(
-            egui::RichText::new(plugin_name)
-                .size(19.0)
-                .strong()
-                .color(theme.accent),
-        );
-        ui.label(
-            egui::RichText::new(tagline)
-                .size(11.5)
-                .color(theme.text_dim),
-        );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             zoom_menu(ui);
             right(ui);
+            // What is left, from the left edge.
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                ui.label(
+                    egui::RichText::new("CATALYST")
+                        .size(11.0)
+                        .strong()
+                        .color(theme.text_dim),
+                );
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(plugin_name)
+                            .size(19.0)
+                            .strong()
+                            .color(theme.accent),
+                    )
+                    .truncate(),
+                );
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(tagline)
+                            .size(11.5)
+                            .color(theme.text_dim),
+                    )
+                    .truncate(),
+                );
+            });
         });
     });
     let rect = ui.available_rect_before_wrap();
@@ -348,4 +358,73 @@ pub fn zoom_menu(ui: &mut egui::Ui) {
         })
         .response
         .on_hover_text("Interface size");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lays out a header `width` wide whose right side is `right_width` wide; returns the
+    /// header's extent, the right side's rectangle and where the tagline's text was drawn.
+    fn layout(width: f32, right_width: f32) -> (egui::Rect, egui::Rect, egui::Rect) {
+        let ctx = egui::Context::default();
+        Theme::SNARE.install(&ctx);
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(width, 300.0),
+            )),
+            ..Default::default()
+        };
+        let mut right_rect = egui::Rect::NOTHING;
+        let mut extent = egui::Rect::NOTHING;
+        let mut out = ctx.run_ui(input, |ui| {
+            let top = ui.cursor().min;
+            header(
+                ui,
+                "Snare Layerer",
+                "character on every hit, phase-aligned",
+                |ui| {
+                    right_rect = ui
+                        .add_sized([right_width, 20.0], egui::Button::new("bar"))
+                        .rect;
+                },
+            );
+            extent = egui::Rect::from_min_max(top, ui.min_rect().max);
+        });
+        out.textures_delta.clear();
+        let tagline = out
+            .shapes
+            .iter()
+            .find_map(|clipped| match &clipped.shape {
+                egui::Shape::Text(text) if text.galley.text().starts_with("character") => {
+                    Some(text.galley.rect.translate(text.pos.to_vec2()))
+                }
+                _ => None,
+            })
+            .expect("the tagline is drawn");
+        (extent, right_rect, tagline)
+    }
+
+    #[test]
+    fn a_narrow_header_cuts_the_tagline_not_the_controls() {
+        // The preset bar with A/B and undo is about 470 px; the minimum editor width is 760.
+        let (extent, right, tagline) = layout(760.0, 470.0);
+        assert!(
+            extent.right() <= 760.0 + 0.5,
+            "header overflows: {extent:?}"
+        );
+        assert!(right.left() >= 0.0 && right.right() <= 760.0, "{right:?}");
+        assert!(
+            tagline.right() <= right.left(),
+            "the tagline {tagline:?} runs under the controls {right:?}"
+        );
+        // With room to spare the whole tagline shows, as wide as the text needs.
+        let (_, wide, full) = layout(1400.0, 470.0);
+        assert!((wide.width() - right.width()).abs() < 0.5);
+        assert!(
+            full.width() > tagline.width() + 20.0,
+            "{full:?} vs {tagline:?}"
+        );
+    }
 }

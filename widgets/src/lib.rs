@@ -6,6 +6,7 @@
 //! structures (`shared_dsp::gui_channel`); nothing here ever blocks the audio thread.
 
 pub mod bar_timeline;
+pub mod compare;
 pub mod controls;
 pub mod editor;
 pub mod grid_view;
@@ -18,9 +19,12 @@ pub mod theme;
 pub mod timeline;
 pub use catalyst_editor_core::user_preset;
 
+pub use compare::CompareAction;
 pub use controls::{Choice, Toggle};
 // The GUI-free half, re-exported so editors import one crate.
-pub use catalyst_editor_core::{DirectGuiContext, EditorLayout, SharedLayout, shared_layout};
+pub use catalyst_editor_core::{
+    DirectGuiContext, EditorLayout, SharedCompare, SharedLayout, shared_compare, shared_layout,
+};
 pub use editor::{CatalystApp, CatalystEditor, EditorSpec, header};
 pub use keyboard::keyboard_view;
 pub use knob::Knob;

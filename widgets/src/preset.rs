@@ -6,15 +6,23 @@
 //! (files in the plugin's user folder, `catalyst_presets::user_folder`), apart from the factory
 //! ones, with Save, Save as, Rename, Delete and Reveal folder; the arrows walk factory then user
 //! presets. All file I/O happens here, on the editor thread, never on the audio thread.
+//!
+//! With [`PresetBrowser::with_compare`] the bar also has A/B compare and undo/redo
+//! (`crate::compare`, logic in `catalyst_editor_core::EditSession`): the editor's controls then
+//! use [`PresetBrowser::edit_context`], which records their gestures, and a preset load is one
+//! undo step.
 
+use crate::compare;
 use crate::param::ParamHandle;
 use crate::theme::Theme;
 use crate::user_preset;
-use catalyst_presets::{ListedPreset, PluginInfo, PresetError, PresetFile, PresetStore};
+pub use catalyst_editor_core::edit_session::{PresetState, StateLoader, StateMap};
+use catalyst_editor_core::{EditSession, SharedCompare};
+use catalyst_presets::{ListedPreset, PluginInfo, PresetError, PresetStore};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::prelude::Params;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A named set of parameter values (plain values, as shown to the user, by parameter id).
 #[derive(Debug, Clone, PartialEq)]
@@ -59,20 +67,6 @@ impl Preset {
 /// Loads preset `index` through the GUI context (for plugins with their own preset format).
 pub type PresetLoader = Box<dyn Fn(usize, &GuiContext) + Send>;
 
-/// A sound's state that is not a parameter (the Snare Layerer's sample path): `save` reads it
-/// when a user preset is saved, `load` applies it when one is loaded (editor thread; hand slow
-/// work such as decoding a sample to a background task).
-pub struct PresetState {
-    pub save: Box<dyn Fn() -> StateMap + Send>,
-    pub load: StateLoader,
-}
-
-/// Applies a loaded preset's [`StateMap`] (editor thread).
-pub type StateLoader = Box<dyn Fn(&StateMap, &GuiContext) + Send>;
-
-/// Non-parameter state by key (`catalyst_presets::STATE_SAMPLE_PATH`, ...).
-pub type StateMap = BTreeMap<String, String>;
-
 struct UserPresets {
     plugin: PluginInfo,
     store: Result<PresetStore, String>,
@@ -97,6 +91,8 @@ pub struct PresetBrowser {
     confirm_delete: Option<String>,
     /// The last action's outcome (a load report, an error), shown beside the bar.
     status: Option<String>,
+    /// A/B compare and undo ([`Self::with_compare`]).
+    session: Option<EditSession>,
 }
 
 impl PresetBrowser {
@@ -112,6 +108,7 @@ impl PresetBrowser {
             naming: None,
             confirm_delete: None,
             status: None,
+            session: None,
         }
     }
 
@@ -126,6 +123,7 @@ impl PresetBrowser {
             naming: None,
             confirm_delete: None,
             status: None,
+            session: None,
         }
     }
 
@@ -154,6 +152,42 @@ impl PresetBrowser {
         });
         self.refresh();
         self
+    }
+
+    /// Adds A/B compare and undo/redo of the editor's changes to `params` (the plugin's live
+    /// parameters). The editor's controls must then use [`Self::edit_context`].
+    pub fn with_compare(mut self, params: Arc<dyn Params>) -> Self {
+        self.session = Some(EditSession::new(params));
+        self
+    }
+
+    /// The same over slots and histories kept by the editor factory
+    /// (`catalyst_editor_core::shared_compare`), so closing the window loses neither.
+    pub fn with_shared_compare(mut self, params: Arc<dyn Params>, ab: SharedCompare) -> Self {
+        self.session = Some(EditSession::with_shared(params, ab));
+        self
+    }
+
+    /// The context the editor's controls use this frame: with A/B compare, `host` wrapped so
+    /// their changes are recorded for undo; otherwise `host` itself.
+    pub fn edit_context(&mut self, host: &GuiContext) -> GuiContext {
+        match &mut self.session {
+            Some(session) => session.context(host),
+            None => host.clone(),
+        }
+    }
+
+    /// A/B compare and undo, when on.
+    pub fn session(&self) -> Option<&EditSession> {
+        self.session.as_ref()
+    }
+
+    /// Runs an A/B or undo action (what the buttons and shortcuts do).
+    pub fn compare(&mut self, action: compare::CompareAction) {
+        let state = self.user.as_ref().and_then(|u| u.state.as_ref());
+        if let Some(session) = &self.session {
+            compare::perform(session, action, state);
+        }
     }
 
     /// Re-reads the user folder (after another instance or the CLI saved into it).
@@ -211,8 +245,19 @@ impl PresetBrowser {
         self.user.as_ref()?.store.as_ref().ok().map(|s| s.dir())
     }
 
-    /// Loads preset `index` (factory presets first, then user presets).
+    /// Loads preset `index` (factory presets first, then user presets); with A/B compare it is
+    /// one undo step (pass [`Self::edit_context`]'s context as `ctx`).
     pub fn load(&mut self, index: usize, params: &dyn Params, ctx: &GuiContext) {
+        match self.session.take() {
+            Some(session) => {
+                session.group(|| self.load_now(index, params, ctx));
+                self.session = Some(session);
+            }
+            None => self.load_now(index, params, ctx),
+        }
+    }
+
+    fn load_now(&mut self, index: usize, params: &dyn Params, ctx: &GuiContext) {
         if let Some(preset) = self.presets.get(index) {
             match &self.loader {
                 Some(loader) => loader(index, ctx),
@@ -227,13 +272,13 @@ impl PresetBrowser {
         };
         let user = self.user.as_ref().expect("user presets are listed");
         // Read the file again: it may have been edited since the list was read.
-        let result = PresetFile::read(&listed.path).and_then(|file| {
-            let report = user_preset::apply(params, &file, &user.plugin, ctx)?;
-            if let Some(state) = &user.state {
-                (state.load)(&file.state, ctx);
-            }
-            Ok(report)
-        });
+        let result =
+            user_preset::load(params, &listed.path, &user.plugin, ctx).map(|(file, report)| {
+                if let Some(state) = &user.state {
+                    (state.load)(&file.state, ctx);
+                }
+                report
+            });
         match result {
             Ok(report) => {
                 self.current = Some(index);
@@ -289,11 +334,13 @@ impl PresetBrowser {
         params: &dyn Params,
     ) -> Result<PathBuf, PresetError> {
         let store = self.store()?;
-        let mut preset = user_preset::capture(params, store.plugin(), name);
-        if let Some(state) = self.user.as_ref().and_then(|u| u.state.as_ref()) {
-            preset.state = (state.save)();
-        }
-        let path = store.save(&preset, overwrite)?;
+        let state = self
+            .user
+            .as_ref()
+            .and_then(|u| u.state.as_ref())
+            .map(|s| (s.save)())
+            .unwrap_or_default();
+        let path = user_preset::save(params, store, name, state, overwrite)?;
         self.select_user_path(&path);
         Ok(path)
     }
@@ -338,6 +385,12 @@ impl PresetBrowser {
     /// ◀ [name ▾] ▶ (in this order also inside a right-to-left layout such as a header's right
     /// side); while a name is being typed, the name field and its buttons instead.
     pub fn show(&mut self, ui: &mut egui::Ui, params: &dyn Params, ctx: &GuiContext) {
+        let ctx = &self.edit_context(ctx);
+        if self.session.is_some()
+            && let Some(action) = compare::shortcut(ui.ctx())
+        {
+            self.compare(action);
+        }
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 3.0;
             if self.naming.is_some() {
@@ -350,6 +403,7 @@ impl PresetBrowser {
             }
             let rtl = ui.layout().prefer_right_to_left();
             if rtl {
+                self.compare_buttons(ui, rtl);
                 self.status_mark(ui);
                 self.next_button(ui, params, ctx);
                 self.menu(ui, params, ctx);
@@ -359,8 +413,19 @@ impl PresetBrowser {
                 self.menu(ui, params, ctx);
                 self.next_button(ui, params, ctx);
                 self.status_mark(ui);
+                self.compare_buttons(ui, rtl);
             }
         });
+    }
+
+    fn compare_buttons(&mut self, ui: &mut egui::Ui, rtl: bool) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        ui.add_space(6.0);
+        if let Some(action) = compare::buttons(ui, session, rtl) {
+            self.compare(action);
+        }
     }
 
     /// A "!" with the last outcome on hover (click to dismiss).
@@ -658,6 +723,7 @@ mod tests {
     use crate::param::ParamHandle;
     use nice_plug::context::gui::GuiContextInner;
     use nice_plug::prelude::*;
+    use std::collections::BTreeMap;
     use std::sync::{Arc, Mutex};
 
     #[derive(Params)]

@@ -1,4 +1,4 @@
-//! Ache Piano editor: factory preset bar, a keyboard showing held and ringing keys with each
+//! Ache Piano editor: preset bar (factory and user presets, A/B compare, undo/redo), a keyboard showing held and ringing keys with each
 //! key's tuning offset (all read lock-free from `PianoGuiData`), and every parameter through the
 //! generic Catalyst panel.
 //!
@@ -34,6 +34,8 @@ pub fn create(params: Arc<AchePianoParams>, gui: Arc<PianoGuiData>) -> PianoEdit
         theme: Theme::PIANO,
         min_size: (760, 460),
     };
+    // A/B slots and undo history outlive closing the window.
+    let compare = catalyst_widgets::shared_compare();
     CatalystEditor::new(spec, layout, move || {
         let preset_params = params.clone();
         PianoView {
@@ -48,7 +50,8 @@ pub fn create(params: Arc<AchePianoParams>, gui: Arc<PianoGuiData>) -> PianoEdit
                     }
                 }),
             )
-            .with_user_presets(catalyst_widgets::catalyst_presets::ACHE_PIANO, None),
+            .with_user_presets(catalyst_widgets::catalyst_presets::ACHE_PIANO, None)
+            .with_shared_compare(params.clone(), compare.clone()),
         }
     })
 }
@@ -76,6 +79,8 @@ impl CatalystApp for PianoView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &GuiContext) {
         let theme = Theme::get(ui.ctx());
         ui.ctx().request_repaint();
+        // The host's context, recording the controls' changes for undo (A/B and undo bar).
+        let ctx = &self.presets.edit_context(ctx);
 
         let params = self.params.clone();
         let presets = &mut self.presets;

@@ -1,7 +1,9 @@
 //! Density Meter editor: the journey view. The verdict in plain words, a bar timeline of the
 //! density index and its components with the current bar, the section bands (click to name),
 //! the arrangement grid across every Density Meter in the session, and a side panel with live
-//! loudness readouts, the analysis parameters, exports and clearing.
+//! loudness readouts, the analysis parameters, exports and clearing. The header's preset bar has
+//! Init, user presets of the analysis parameters, A/B compare and undo/redo (the track name and
+//! bus flag belong to the instance, not to a preset).
 //!
 //! Everything is read from [`MeterShared`] off the audio thread: live values are lock-free
 //! atomics; the report (sections + verdict) and the arrangement snapshot allocate, so they are
@@ -33,7 +35,7 @@ use catalyst_widgets::bar_timeline::BarView;
 use catalyst_widgets::egui;
 #[cfg(feature = "gui")]
 use catalyst_widgets::{
-    CatalystApp, CatalystEditor, EditorSpec, GuiContext, ParamPanel, Theme, header,
+    CatalystApp, CatalystEditor, EditorSpec, GuiContext, ParamPanel, PresetBrowser, Theme, header,
 };
 #[cfg(feature = "gui")]
 use journey::{GUTTER, JourneyAction, Rename};
@@ -59,8 +61,10 @@ pub fn create(params: Arc<DensityMeterParams>, shared: Arc<MeterShared>) -> Dens
         theme: Theme::DENSITY,
         min_size: (760, 480),
     };
+    // A/B slots and undo history outlive closing the window.
+    let compare = catalyst_widgets::shared_compare();
     CatalystEditor::new(spec, layout, move || {
-        DensityView::new(params.clone(), shared.clone())
+        DensityView::new(params.clone(), shared.clone(), compare.clone())
     })
 }
 
@@ -80,11 +84,17 @@ pub struct DensityView {
     status: Option<(String, bool)>,
     confirm_clear: bool,
     side_open: bool,
+    /// User presets of the two analysis parameters, A/B and undo (no factory presets but Init).
+    presets: PresetBrowser,
 }
 
 #[cfg(feature = "gui")]
 impl DensityView {
-    fn new(params: Arc<DensityMeterParams>, shared: Arc<MeterShared>) -> Self {
+    fn new(
+        params: Arc<DensityMeterParams>,
+        shared: Arc<MeterShared>,
+        compare: catalyst_widgets::SharedCompare,
+    ) -> Self {
         let track_name = params
             .track_name
             .read()
@@ -93,7 +103,11 @@ impl DensityView {
         let mut shown = [false; Component::ALL.len()];
         shown[0] = true; // density
         shown[1] = true; // loudness
+        let presets = PresetBrowser::new(Vec::new())
+            .with_user_presets(catalyst_widgets::catalyst_presets::DENSITY_METER, None)
+            .with_shared_compare(params.clone(), compare);
         Self {
+            presets,
             params,
             shared,
             cache: None,
@@ -302,11 +316,15 @@ impl CatalystApp for DensityView {
         }
         // Live values move continuously; bars arrive every few seconds.
         ui.ctx().request_repaint();
+        // The host's context, recording the controls' changes for undo (A/B and undo bar).
+        let ctx = &self.presets.edit_context(ctx);
 
         let r = &self.shared.readouts;
         let live_free = r.free_time.load() > 0.5;
         let position = r.position.load().max(0.0) as u32;
         let mut side_open = self.side_open;
+        let params = self.params.clone();
+        let presets = &mut self.presets;
         header(
             ui,
             "Density Meter",
@@ -320,6 +338,8 @@ impl CatalystApp for DensityView {
                     format!("bar {}", position + 1)
                 };
                 ui.label(egui::RichText::new(where_).color(theme.text_dim));
+                ui.add_space(6.0);
+                presets.show(ui, params.as_ref(), ctx);
             },
         );
         self.side_open = side_open;
@@ -402,6 +422,7 @@ mod tests {
     use super::*;
     use catalyst_widgets::DirectGuiContext;
     use nice_plug::prelude::*;
+    use shared_dsp::density::spectral::DEFAULT_OCCUPANCY_RANGE_DB;
     use shared_dsp::density::tracker::MAX_FREE_SLOTS;
     use shared_dsp::density::{BAR_FIELDS, BarStats, MAX_BARS};
 
@@ -455,13 +476,84 @@ mod tests {
         start.elapsed().as_secs_f64() / frames as f64
     }
 
+    /// One 1000x700 frame with `events` as its input.
+    fn frame_with(view: &mut DensityView, events: Vec<egui::Event>) {
+        let ctx = egui::Context::default();
+        Theme::DENSITY.install(&ctx);
+        let gui = DirectGuiContext::gui_context(PluginApi::Clap, None);
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::pos2(0.0, 0.0),
+                egui::vec2(1000.0, 700.0),
+            )),
+            events,
+            ..Default::default()
+        };
+        let mut out = ctx.run_ui(input, |ui| view.ui(ui, &gui));
+        out.textures_delta.clear();
+    }
+
+    fn ctrl_z(shift: bool) -> egui::Event {
+        egui::Event::Key {
+            key: egui::Key::Z,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers: egui::Modifiers {
+                shift,
+                ..egui::Modifiers::COMMAND
+            },
+        }
+    }
+
+    #[test]
+    fn the_preset_bar_undoes_a_setting_and_compares_two_of_them() {
+        let params = Arc::new(DensityMeterParams::default());
+        let mut view = DensityView::new(
+            params.clone(),
+            params.shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
+        let host = DirectGuiContext::gui_context(PluginApi::Clap, None);
+        frame_with(&mut view, Vec::new());
+        // The side panel's knobs use the bar's recording context.
+        let ctx = view.presets.edit_context(&host);
+        let range = catalyst_widgets::ParamHandle::new(&params.occupancy_range_db, &ctx);
+        range.set_once(range.parse("30").unwrap());
+        assert_eq!(params.occupancy_range_db.value(), 30.0);
+        frame_with(&mut view, vec![ctrl_z(false)]);
+        assert_eq!(
+            params.occupancy_range_db.value(),
+            DEFAULT_OCCUPANCY_RANGE_DB
+        );
+        frame_with(&mut view, vec![ctrl_z(true)]);
+        assert_eq!(params.occupancy_range_db.value(), 30.0);
+        // B: a copy of A, then its own phrase length; A keeps its own.
+        view.presets
+            .compare(catalyst_widgets::CompareAction::Switch);
+        let phrase = catalyst_widgets::ParamHandle::new(&params.phrase_bars, &ctx);
+        phrase.set_once(phrase.parse("8").unwrap());
+        view.presets
+            .compare(catalyst_widgets::CompareAction::Switch);
+        assert_eq!(params.phrase_bars.value(), 4);
+        assert_eq!(params.occupancy_range_db.value(), 30.0);
+        view.presets
+            .compare(catalyst_widgets::CompareAction::Switch);
+        assert_eq!(params.phrase_bars.value(), 8);
+        frame_with(&mut view, Vec::new());
+    }
+
     #[test]
     fn a_track_name_edit_is_saved_and_renames_the_arrangement_row() {
         let params = Arc::new(DensityMeterParams::default());
         let shared = params.shared.clone();
         let slot = shared_dsp::density::arrangement::Registry::global().register("Track 9");
         *shared.track_slot.lock().unwrap() = Some(slot.clone());
-        let mut view = DensityView::new(params.clone(), shared.clone());
+        let mut view = DensityView::new(
+            params.clone(),
+            shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
         view.track_name = "  Bass DI ".into();
         view.commit_track_name();
         assert_eq!(*params.track_name.read().unwrap(), "Bass DI");
@@ -485,13 +577,21 @@ mod tests {
         let params = Arc::new(DensityMeterParams::default());
         let shared = params.shared.clone();
         // Nothing captured yet.
-        let mut view = DensityView::new(params.clone(), shared.clone());
+        let mut view = DensityView::new(
+            params.clone(),
+            shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
         draw(&mut view, 3, egui::pos2(300.0, 250.0));
         assert!(view.cache.as_ref().unwrap().journey().report.free_time);
 
         // Free time: slots, no renaming.
         fill(&shared.free_slots, MAX_FREE_SLOTS, 40);
-        let mut view = DensityView::new(params.clone(), shared.clone());
+        let mut view = DensityView::new(
+            params.clone(),
+            shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
         draw(&mut view, 3, egui::pos2(300.0, 250.0));
         let journey = view.cache.as_ref().unwrap().journey();
         assert!(journey.report.free_time);
@@ -500,7 +600,11 @@ mod tests {
         // Every bar the timeline holds, hovered.
         fill(&shared.timeline, MAX_BARS, MAX_BARS);
         shared.set_label(16, "Chorus");
-        let mut view = DensityView::new(params.clone(), shared.clone());
+        let mut view = DensityView::new(
+            params.clone(),
+            shared.clone(),
+            catalyst_widgets::shared_compare(),
+        );
         let per_frame = draw(&mut view, 20, egui::pos2(400.0, 250.0));
         let journey = view.cache.as_ref().unwrap().journey();
         assert!(!journey.report.free_time);

@@ -1,5 +1,6 @@
 //! Snare Layerer editor: the detector's view of the input (envelope, threshold in force, each
-//! detected hit marked at its velocity), the factory preset bar, the Sample layer's file and
+//! detected hit marked at its velocity), the preset bar (factory and user presets, A/B compare,
+//! undo/redo; a slot and a user preset keep the Sample layer's file), the Sample layer's file and
 //! status, and every parameter through the generic Catalyst panel.
 //!
 //! Everything drawn comes from [`SnareGuiData`], which the audio thread fills with atomics only
@@ -42,6 +43,8 @@ pub fn create(
         theme: Theme::SNARE,
         min_size: (760, 480),
     };
+    // A/B slots and undo history outlive closing the window.
+    let compare = catalyst_widgets::shared_compare();
     CatalystEditor::new(spec, layout, move || {
         let preset_params = params.clone();
         let presets = PresetBrowser::with_loader(
@@ -58,7 +61,8 @@ pub fn create(
         .with_user_presets(
             catalyst_widgets::catalyst_presets::SNARE_LAYERER,
             Some(sample_state(params.clone(), executor.clone())),
-        );
+        )
+        .with_shared_compare(params.clone(), compare.clone());
         let path = params
             .sample_path
             .read()
@@ -306,6 +310,8 @@ impl CatalystApp for SnareView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &GuiContext) {
         let theme = Theme::get(ui.ctx());
         ui.ctx().request_repaint();
+        // The host's context, recording the controls' changes for undo (A/B and undo bar).
+        let ctx = &self.presets.edit_context(ctx);
 
         let params = self.params.clone();
         let presets = &mut self.presets;
