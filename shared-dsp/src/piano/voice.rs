@@ -294,6 +294,9 @@ pub struct PianoVoice {
     im: [f32; MAX_RESONATORS],
     rot_re: [f32; MAX_RESONATORS],
     rot_im: [f32; MAX_RESONATORS],
+    /// The rotations with the damper lifted: a damper change only rescales them.
+    free_re: [f32; MAX_RESONATORS],
+    free_im: [f32; MAX_RESONATORS],
     input_gain: [f32; MAX_RESONATORS],
     /// Angular frequency per sample at A4 = 440 Hz, no unison detune, no pitch modulation.
     w_nominal: [f32; MAX_RESONATORS],
@@ -340,6 +343,8 @@ impl PianoVoice {
             im: [0.0; MAX_RESONATORS],
             rot_re: [0.0; MAX_RESONATORS],
             rot_im: [0.0; MAX_RESONATORS],
+            free_re: [0.0; MAX_RESONATORS],
+            free_im: [0.0; MAX_RESONATORS],
             input_gain: [0.0; MAX_RESONATORS],
             w_nominal: [0.0; MAX_RESONATORS],
             radius_free: [0.0; MAX_RESONATORS],
@@ -555,6 +560,8 @@ impl PianoVoice {
             self.input_gain[i] = 0.0;
             self.rot_re[i] = 0.0;
             self.rot_im[i] = 0.0;
+            self.free_re[i] = 0.0;
+            self.free_im[i] = 0.0;
             self.w_nominal[i] = 0.0;
             self.radius_free[i] = 0.0;
             self.slot[i] = 0;
@@ -640,16 +647,31 @@ impl PianoVoice {
         } else {
             [0.0; UNISON_STRINGS]
         };
-        if detune_cents == self.last_detune
-            && pitch_ratio == self.last_ratio
-            && self.damping == self.last_damping
-            && unison == self.last_unison
-        {
+        let retune = detune_cents != self.last_detune
+            || pitch_ratio != self.last_ratio
+            || unison != self.last_unison;
+        if !retune && self.damping == self.last_damping {
+            return;
+        }
+        self.last_damping = self.damping;
+        // The damper scales every radius alike: r = r_free e^{-amount D / sr}.
+        let damper = (-self.damping * self.damper_rate / self.sample_rate).exp();
+        let n = self.n_active;
+        if !retune {
+            // Only the damper moved (a release, the pedal): rescale, no new sines.
+            for (((rot_re, rot_im), &fr), &fi) in self.rot_re[..n]
+                .iter_mut()
+                .zip(self.rot_im[..n].iter_mut())
+                .zip(&self.free_re[..n])
+                .zip(&self.free_im[..n])
+            {
+                *rot_re = fr * damper;
+                *rot_im = fi * damper;
+            }
             return;
         }
         self.last_detune = detune_cents;
         self.last_ratio = pitch_ratio;
-        self.last_damping = self.damping;
         self.last_unison = unison;
         let mut offset = [0.0f32; 4];
         offset[1..self.strings].copy_from_slice(&unison[1..self.strings]);
@@ -658,10 +680,7 @@ impl PianoVoice {
         for ((m, u), c) in mult.iter_mut().zip(self.detune_units).zip(offset) {
             *m = pitch_ratio * 2f32.powf((detune_cents * u + c) / 1200.0);
         }
-        // The damper scales every radius alike: r = r_free e^{-amount D / sr}.
-        let damper = (-self.damping * self.damper_rate / self.sample_rate).exp();
         let w_max = 0.95 * std::f32::consts::PI;
-        let n = self.n_active;
         // The per-string lookup first, then one straight loop the compiler vectorises (wow and
         // flutter retune every partial of every voice each block).
         let mut w = [0.0f32; MAX_RESONATORS];
@@ -672,16 +691,18 @@ impl PianoVoice {
         {
             *w = (nominal * mult[slot as usize & 3]).min(w_max);
         }
-        for (((rot_re, rot_im), &w), &r) in self.rot_re[..n]
+        for (((((rot_re, rot_im), free_re), free_im), &w), &r) in self.rot_re[..n]
             .iter_mut()
             .zip(self.rot_im[..n].iter_mut())
+            .zip(self.free_re[..n].iter_mut())
+            .zip(self.free_im[..n].iter_mut())
             .zip(&w[..n])
             .zip(&self.radius_free[..n])
         {
             let (s, c) = sin_cos(w);
-            let r = r * damper;
-            *rot_re = r * c;
-            *rot_im = r * s;
+            (*free_re, *free_im) = (r * c, r * s);
+            *rot_re = *free_re * damper;
+            *rot_im = *free_im * damper;
         }
     }
 
