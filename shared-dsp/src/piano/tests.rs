@@ -796,6 +796,10 @@ fn stress_64_voices_stays_finite_and_bounded() {
         let mut s = preset.settings;
         s.wow_depth_cents = 50.0;
         s.flutter_depth_cents = 20.0;
+        // Extreme unisons, and a quarter of the notes pressed silently (bridge-driven).
+        s.string_detune_cents = [20.0, -20.0];
+        s.string_level_db = [-24.0, 0.0];
+        s.silent_below_velocity = 0.3;
         e.set_settings(&s);
         e.set_sustain(1.0);
         let mut l = vec![0.0f32; 8192];
@@ -804,7 +808,12 @@ fn stress_64_voices_stays_finite_and_bounded() {
         for block in 0..200 {
             for _ in 0..3 {
                 let key = (rng.next_u32() % 128) as u8;
-                e.note_on(key, 0.5 + 0.5 * rng.next_f32());
+                e.note_on(key, 0.1 + 0.9 * rng.next_f32());
+            }
+            // Releases at random speeds, half-pedalling at random depths.
+            e.note_off_with_velocity((rng.next_u32() % 128) as u8, rng.next_f32());
+            if block % 3 == 0 {
+                e.set_sustain(rng.next_f32());
             }
             if block % 7 == 0 {
                 e.set_pitch_bend(rng.bipolar());

@@ -65,6 +65,13 @@ const DAMPER_LAND_MS: f32 = 8.0;
 /// `A` on the bridge, each of its resonators grows by `BRIDGE_COUPLING_PER_S * A` per second
 /// (steady state `BRIDGE_COUPLING_PER_S * A / sigma`). About -20 dB after a short staccato.
 const BRIDGE_COUPLING_PER_S: f32 = 0.1;
+/// Input gain of a silently held string's resonators for the bridge drive: each grows at
+/// resonance by [`BRIDGE_COUPLING_PER_S`] times the drive per second (a real sinusoid puts half
+/// its amplitude on the resonator's frequency, hence the 2).
+fn bridge_input_gain(sample_rate: f32) -> f32 {
+    2.0 * BRIDGE_COUPLING_PER_S / sample_rate
+}
+
 /// Strings of a unison a [`UnisonSettings`] describes.
 pub const UNISON_STRINGS: usize = 3;
 
@@ -435,6 +442,9 @@ impl PianoVoice {
             self.key_down = true;
             self.silent = true;
             self.set_damping_target(0.0);
+            // From now on the input is the bridge, not the hammer.
+            let bridge_gain = bridge_input_gain(self.sample_rate);
+            self.input_gain[..self.n_total].fill(bridge_gain);
             return;
         }
         self.prepare(key, None, p);
@@ -505,10 +515,8 @@ impl PianoVoice {
 
         let partials = ((MAX_RESONATORS - AFTERSOUND_PARTIALS) / strings).max(1);
         let to_w = std::f32::consts::TAU / sr;
-        // A silent string is driven through the bridge: each resonator's growth rate at
-        // resonance is BRIDGE_COUPLING_PER_S times the drive (a real sinusoid puts half its
-        // amplitude on the resonator's frequency, hence the 2).
-        let bridge_gain = 2.0 * BRIDGE_COUPLING_PER_S / sr;
+        // A silent string is driven through the bridge (see bridge_input_gain).
+        let bridge_gain = bridge_input_gain(sr);
         let mut n = 0;
         let mut push = |this: &mut Self, slot: u8, hz: f32, amp: f32, sigma: f32| {
             if n >= MAX_RESONATORS {
