@@ -365,6 +365,7 @@ fn half_pedalling_damps_by_half() {
          (model {half_expected:.3}), pedal 1 {up} s"
     );
     assert!(full < half && half < up, "{full} {half} {up}");
+    assert!(up > 6.0, "pedal down: T60 {up} s");
     assert!(
         (full / full_expected - 1.0).abs() < 0.2,
         "{full} vs {full_expected}"
@@ -375,6 +376,22 @@ fn half_pedalling_damps_by_half() {
     );
     // Half contact is half the damper's rate: about twice the full-damper T60.
     assert!(half > 1.6 * full, "{half} vs {full}");
+}
+
+#[test]
+fn pedal_contact_and_release_damping_have_the_stated_shape() {
+    // Dampers rest fully up to 20 % pedal travel, lift fully from 80 %, half at half pedal.
+    assert_eq!(damper_contact(0.0), 1.0);
+    assert_eq!(damper_contact(0.2), 1.0);
+    assert_eq!(damper_contact(0.5), 0.5);
+    assert_eq!(damper_contact(0.8), 0.0);
+    assert_eq!(damper_contact(1.0), 0.0);
+    // Release damping: 0.6x for the slowest release, 1x at the MIDI default (or none sent),
+    // 1.4x for the fastest.
+    assert!((release_damping(1e-6) - 0.6).abs() < 1e-3);
+    assert_eq!(release_damping(0.0), 1.0);
+    assert_eq!(release_damping(0.5), 1.0);
+    assert!((release_damping(1.0) - 1.4).abs() < 1e-6);
 }
 
 #[test]
