@@ -64,12 +64,50 @@ pub struct PianoView {
     presets: PresetBrowser,
 }
 
+/// Scientific pitch name of a MIDI key (60 = C4).
+#[cfg(feature = "gui")]
+fn key_name(key: u8) -> String {
+    const NAMES: [&str; 12] = [
+        "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+    ];
+    format!("{}{}", NAMES[key as usize % 12], key as i32 / 12 - 1)
+}
+
+/// "1 string A0-E1 · 2 strings F1-A#2 · 3 strings B2-C8", from the engine's own string counts.
+#[cfg(feature = "gui")]
+fn unison_map() -> String {
+    use shared_dsp::piano::tuning::strings_for_key;
+    let mut parts = Vec::new();
+    let mut start = LOWEST_KEY;
+    for key in LOWEST_KEY..=HIGHEST_KEY {
+        let n = strings_for_key(key);
+        if key == HIGHEST_KEY || strings_for_key(key + 1) != n {
+            let noun = if n == 1 { "string" } else { "strings" };
+            parts.push(format!("{n} {noun} {}–{}", key_name(start), key_name(key)));
+            start = key + 1;
+        }
+    }
+    parts.join(" · ")
+}
+
 /// Producer-facing descriptions for tooltips, by parameter id.
 #[cfg(feature = "gui")]
 fn describe(id: &str) -> Option<&'static str> {
     Some(match id {
         "volume" => "Output level of the piano.",
         "a4" => "Tuning reference: the frequency of A4 (440 Hz standard, 432-444 Hz common).",
+        "str2_detune" | "str3_detune" => {
+            "Detune of this string of each 2- and 3-string unison from the first string, on top \
+             of Detune: the beat rate is the pitch difference in Hz."
+        }
+        "str2_level" | "str3_level" => {
+            "How hard the hammer hits this string of each unison, relative to the first: worn \
+             hammers strike unevenly. Applies from the next note."
+        }
+        "silent_vel" => {
+            "Notes softer than this lift their dampers without a hammer strike: hold them and \
+             they ring sympathetically with what you play, even with the pedal up."
+        }
         _ => return None,
     })
 }
@@ -110,15 +148,24 @@ impl CatalystApp for PianoView {
                             .strong()
                             .color(theme.accent),
                     );
-                    let sustain = self.gui.sustain.load(std::sync::atomic::Ordering::Relaxed);
+                    let pedal = self.gui.pedal.load().clamp(0.0, 1.0);
                     ui.label(
                         egui::RichText::new(format!(
-                            "{} voices · sustain {}",
+                            "{} voices · sustain {:.0} %",
                             self.gui.active_voices.load() as u32,
-                            if sustain { "down" } else { "up" }
+                            pedal * 100.0
                         ))
                         .size(11.0)
                         .color(theme.text_dim),
+                    );
+                    ui.label(
+                        egui::RichText::new(unison_map())
+                            .size(11.0)
+                            .color(theme.text_dim),
+                    )
+                    .on_hover_text(
+                        "Where notes change from 1 to 2 to 3 strings. String 2 and 3 Detune \
+                         and Level shape the 2- and 3-string unisons; single strings never beat.",
                     );
                 });
                 keyboard_view(
@@ -157,4 +204,19 @@ pub fn create(
     _gui: std::sync::Arc<crate::PianoGuiData>,
 ) -> PianoEditor {
     PianoEditor
+}
+
+#[cfg(all(test, feature = "gui"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unison_map_names_where_the_string_count_changes() {
+        assert_eq!(key_name(60), "C4");
+        assert_eq!(key_name(21), "A0");
+        assert_eq!(
+            unison_map(),
+            "1 string A0–E1 · 2 strings F1–A#2 · 3 strings B2–C8"
+        );
+    }
 }

@@ -28,6 +28,8 @@ pub struct PianoGuiData {
     /// all 128 MIDI keys. Republished when the tuning controls change.
     pub tuning_cents: GuiArray,
     pub sustain: AtomicBool,
+    /// The sustain pedal's position, 0 (up) to 1 (down): half-pedalling shows.
+    pub pedal: GuiValue,
     pub soft_pedal: GuiValue,
     pub active_voices: GuiValue,
 }
@@ -39,6 +41,7 @@ impl Default for PianoGuiData {
             keys_sounding: [AtomicU64::new(0), AtomicU64::new(0)],
             tuning_cents: GuiArray::new(KEYS),
             sustain: AtomicBool::new(false),
+            pedal: GuiValue::new(0.0),
             soft_pedal: GuiValue::new(0.0),
             active_voices: GuiValue::new(0.0),
         }
@@ -98,6 +101,7 @@ impl AchePiano {
             g.keys_sounding[i].store(sounding[i], Ordering::Relaxed);
         }
         g.sustain.store(self.engine.sustain(), Ordering::Relaxed);
+        g.pedal.store(self.engine.sustain_position());
         g.active_voices.store(self.engine.active_voices() as f32);
         let s = self.engine.settings();
         let tuning_key = (s.stretch, s.spread_cents, s.tuning_seed, s.ache);
@@ -111,8 +115,9 @@ impl AchePiano {
     }
 }
 
-/// Routes one MIDI event to the engine: notes, sustain (CC64), soft pedal (CC67), pitch bend,
-/// all-notes-off (CC123) and all-sound-off (CC120).
+/// Routes one MIDI event to the engine: notes (with release velocity), sustain (CC64, a
+/// continuum: half-pedalling), soft pedal (CC67), pitch bend, all-notes-off (CC123) and
+/// all-sound-off (CC120).
 pub fn handle_event<S: SysExMessage>(engine: &mut PianoEngine, event: &NoteEvent<S>) {
     match *event {
         NoteEvent::NoteOn {
@@ -122,9 +127,10 @@ pub fn handle_event<S: SysExMessage>(engine: &mut PianoEngine, event: &NoteEvent
         } => engine.note_on(key, velocity),
         NoteEvent::NoteOff {
             key: Key::Number(key),
+            velocity,
             ..
-        }
-        | NoteEvent::Choke {
+        } => engine.note_off_with_velocity(key, velocity),
+        NoteEvent::Choke {
             key: Key::Number(key),
             ..
         } => engine.note_off(key),
@@ -313,13 +319,37 @@ mod tests {
     }
 
     fn note_off(key: u8) -> NoteEvent<()> {
+        note_off_velocity(key, 0.0)
+    }
+
+    fn note_off_velocity(key: u8, velocity: f32) -> NoteEvent<()> {
         NoteEvent::NoteOff {
             timing: 0,
             voice_id: VoiceID::Wildcard,
             channel: Channel::Number(0),
             key: Key::Number(key),
-            velocity: 0.0,
+            velocity,
         }
+    }
+
+    #[test]
+    fn release_velocity_and_half_pedal_reach_the_dampers() {
+        // What rings 0.1-0.3 s after a release: less for a fast release than a slow one, and
+        // with CC64 at half more than with the pedal up, less than with it down.
+        let tail = |pedal: f32, release: f32| {
+            let mut e = PianoEngine::new(48_000.0);
+            e.set_settings(&PianoSettings::clean());
+            e.snap_controls();
+            handle_event(&mut e, &cc(64, pedal));
+            handle_event(&mut e, &note_on(60, 0.8));
+            render_energy(&mut e, 0.3);
+            handle_event(&mut e, &note_off_velocity(60, release));
+            render_energy(&mut e, 0.1);
+            render_energy(&mut e, 0.2)
+        };
+        assert!(tail(0.0, 1.0) < 0.5 * tail(0.0, 0.1));
+        let (up, half, down) = (tail(0.0, 0.0), tail(0.5, 0.0), tail(1.0, 0.0));
+        assert!(up < half && half < down, "{up} {half} {down}");
     }
 
     #[test]

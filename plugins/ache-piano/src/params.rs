@@ -1,11 +1,16 @@
 use nice_plug::prelude::*;
-use shared_dsp::piano::{PRESETS, PianoPreset, PianoSettings};
+use shared_dsp::piano::{
+    MAX_SILENT_VELOCITY, MAX_STRING_DETUNE_CENTS, MIN_STRING_LEVEL_DB, PRESETS, PianoPreset,
+    PianoSettings,
+};
+use std::sync::Arc;
 
 /// Host-visible parameters. Ids are stable forever: rename the field, never the id.
 ///
 /// Every control that changes the sound glides inside the engine (20 ms), so hosts that send
 /// one automation value per block do not zipper; note-on controls (felt, wear, stretch, spread,
-/// seed, tone) shape the next strike, as on a real piano.
+/// seed, tone, unison string levels) shape the next strike, as on a real piano; Silent Keys
+/// decides at each note-on whether the hammer strikes.
 #[derive(Params)]
 pub struct AchePianoParams {
     /// Editor size and zoom, saved with the project.
@@ -20,6 +25,19 @@ pub struct AchePianoParams {
     pub ache: FloatParam,
     #[id = "detune"]
     pub detune_cents: FloatParam,
+    /// Per-string unisons: strings 2 and 3 detuned from string 1 (glides).
+    #[id = "str2_detune"]
+    pub string2_detune_cents: FloatParam,
+    #[id = "str3_detune"]
+    pub string3_detune_cents: FloatParam,
+    /// Strike level of strings 2 and 3 relative to string 1 (next strike).
+    #[id = "str2_level"]
+    pub string2_level_db: FloatParam,
+    #[id = "str3_level"]
+    pub string3_level_db: FloatParam,
+    /// Notes softer than this velocity lift their dampers without a strike.
+    #[id = "silent_vel"]
+    pub silent_below_velocity: FloatParam,
     #[id = "spread"]
     pub spread_cents: FloatParam,
     #[id = "seed"]
@@ -73,6 +91,32 @@ fn cents(name: &str, default: f32, max: f32) -> FloatParam {
     .with_value_to_string(formatters::v2s_f32_rounded(1))
 }
 
+fn string_detune(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Linear {
+            min: -MAX_STRING_DETUNE_CENTS,
+            max: MAX_STRING_DETUNE_CENTS,
+        },
+    )
+    .with_unit(" ct")
+    .with_value_to_string(formatters::v2s_f32_rounded(1))
+}
+
+fn string_level(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Linear {
+            min: MIN_STRING_LEVEL_DB,
+            max: 0.0,
+        },
+    )
+    .with_unit(" dB")
+    .with_value_to_string(formatters::v2s_f32_rounded(1))
+}
+
 fn hz(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
     FloatParam::new(
         name,
@@ -116,6 +160,25 @@ impl Default for AchePianoParams {
             .with_unit(" Hz"),
             ache: percent("Ache", d.ache),
             detune_cents: cents("Detune", d.detune_cents, 40.0),
+            string2_detune_cents: string_detune("String 2 Detune", d.string_detune_cents[0]),
+            string3_detune_cents: string_detune("String 3 Detune", d.string_detune_cents[1]),
+            string2_level_db: string_level("String 2 Level", d.string_level_db[0]),
+            string3_level_db: string_level("String 3 Level", d.string_level_db[1]),
+            silent_below_velocity: FloatParam::new(
+                "Silent Keys Below",
+                d.silent_below_velocity,
+                FloatRange::Linear {
+                    min: 0.0,
+                    max: MAX_SILENT_VELOCITY,
+                },
+            )
+            .with_value_to_string(Arc::new(|v| {
+                if v <= 0.0 {
+                    "Off".to_owned()
+                } else {
+                    format!("velocity {:.0}", v * 127.0)
+                }
+            })),
             spread_cents: cents("Tuning Spread", d.spread_cents, 50.0),
             tuning_seed: IntParam::new(
                 "Tuning Seed",
@@ -164,6 +227,12 @@ impl AchePianoParams {
         PianoSettings {
             a4_hz: self.a4_hz.value(),
             detune_cents: self.detune_cents.value(),
+            string_detune_cents: [
+                self.string2_detune_cents.value(),
+                self.string3_detune_cents.value(),
+            ],
+            string_level_db: [self.string2_level_db.value(), self.string3_level_db.value()],
+            silent_below_velocity: self.silent_below_velocity.value(),
             spread_cents: self.spread_cents.value(),
             tuning_seed: self.tuning_seed.value().max(1) as u32,
             stretch: self.stretch.value(),
@@ -200,6 +269,10 @@ impl AchePianoParams {
         };
         set_f(&self.ache, s.ache);
         set_f(&self.detune_cents, s.detune_cents);
+        set_f(&self.string2_detune_cents, s.string_detune_cents[0]);
+        set_f(&self.string3_detune_cents, s.string_detune_cents[1]);
+        set_f(&self.string2_level_db, s.string_level_db[0]);
+        set_f(&self.string3_level_db, s.string_level_db[1]);
         set_f(&self.spread_cents, s.spread_cents);
         set_i(&self.tuning_seed, s.tuning_seed as i32);
         set_f(&self.stretch, s.stretch);
@@ -228,6 +301,10 @@ impl AchePianoParams {
             };
             let close = |a: f32, b: f32| (a - b).abs() <= 1e-3 * (1.0 + b.abs());
             close(s.detune_cents, current.detune_cents)
+                && (0..2).all(|i| {
+                    close(s.string_detune_cents[i], current.string_detune_cents[i])
+                        && close(s.string_level_db[i], current.string_level_db[i])
+                })
                 && close(s.spread_cents, current.spread_cents)
                 && s.tuning_seed == current.tuning_seed
                 && close(s.stretch, current.stretch)
@@ -275,6 +352,30 @@ mod tests {
             assert!(in_range(&p.flutter_rate_hz, s.flutter_rate_hz));
             assert!(in_range(&p.tone, s.tone) && in_range(&p.stretch, s.stretch));
             assert!((1..=999).contains(&(s.tuning_seed as i32)));
+            for i in 0..2 {
+                assert!(in_range(&p.string2_detune_cents, s.string_detune_cents[i]));
+                assert!(in_range(&p.string2_level_db, s.string_level_db[i]));
+            }
+            assert!(in_range(&p.silent_below_velocity, s.silent_below_velocity));
         }
+    }
+
+    #[test]
+    fn unison_and_silent_key_parameters_reach_the_settings_under_stable_ids() {
+        let p = AchePianoParams::default();
+        let ids: Vec<String> = p.param_map().into_iter().map(|(id, _, _)| id).collect();
+        for id in [
+            "str2_detune",
+            "str3_detune",
+            "str2_level",
+            "str3_level",
+            "silent_vel",
+        ] {
+            assert!(ids.iter().any(|i| i == id), "missing {id}");
+        }
+        // Silent Keys is off by default and says so; the unison strings start even.
+        assert_eq!(p.silent_below_velocity.to_string(), "Off");
+        assert_eq!(p.settings().string_level_db, [0.0; 2]);
+        assert_eq!(p.settings().string_detune_cents, [0.0; 2]);
     }
 }

@@ -5,7 +5,15 @@
 //! voices (strings, hammer) -> key-tracked pan -> body (+ key knock) -> + sympathetic strings
 //! (pedal down) -> + room ("Air") -> + hiss.
 //! Continuous controls glide towards their targets once per block (20 ms); note-on controls
-//! (felt, wear, stretch, spread) apply to the next strike, as on a real instrument.
+//! (felt, wear, stretch, spread, unison string levels) apply to the next strike, as on a real
+//! instrument.
+//!
+//! The sustain pedal (CC64) is a continuum, as on an acoustic piano: its position glides (the
+//! pedal's travel), the dampers' contact follows it ([`damper_contact`]: full below 20 %, none
+//! above 80 %, half-pedalling between), re-pressing it lifts the dampers of notes still
+//! ringing, and the mechanism's noise follows the pedal's speed, so slow pedalling is silent
+//! and a stomp thumps. Silently depressed keys (notes softer than the Silent Keys velocity)
+//! lift their dampers without a strike and take their sound from the bridge.
 
 use super::body::SoundboardBody;
 use super::mechanics::MechanicalNoise;
@@ -13,7 +21,9 @@ use super::room::SmallRoom;
 use super::settings::PianoSettings;
 use super::sympathetic::SympatheticStrings;
 use super::tuning::key_offset_cents;
-use super::voice::{CONTROL_BLOCK, PianoVoice, StrikeParams};
+use super::voice::{
+    CONTROL_BLOCK, PianoVoice, StrikeParams, UNISON_STRINGS, UnisonSettings, release_damping,
+};
 use super::wobble::WowFlutter;
 use crate::util::equal_power_pan;
 
@@ -25,10 +35,36 @@ const STEAL_FADE_MS: f32 = 5.0;
 const SMOOTHING_MS: f32 = 20.0;
 /// The sustain pedal's dampers land or lift over about this long (sympathetic send).
 const PEDAL_MS: f32 = 60.0;
+/// The pedal's own travel: a CC64 step moves it with this time constant (a foot, a lever and
+/// the damper rail have mass).
+const PEDAL_TRAVEL_MS: f32 = 10.0;
+/// Pedal speeds (full travel per second) between which the mechanism's noise rises from nothing
+/// to full: a 0.5 s press is silent, a stomp (full travel in under ~70 ms) thumps fully.
+const PEDAL_QUIET_SPEED: f32 = 2.0;
+const PEDAL_LOUD_SPEED: f32 = 15.0;
+/// Pedal thump at full speed and full Noise.
+const PEDAL_THUMP: f32 = 0.12;
+
+/// How firmly the sustain pedal lets the dampers rest on the strings at `pedal` position in
+/// [0, 1]: 1 (dampers down) up to 20 % travel (the pedal's free play), 0 (fully lifted) from
+/// 80 %, a smoothstep between; half pedal (0.5) is exactly half contact.
+pub fn damper_contact(pedal: f32) -> f32 {
+    let x = ((pedal - 0.2) / 0.6).clamp(0.0, 1.0);
+    1.0 - x * x * (3.0 - 2.0 * x)
+}
 /// Output trim: a full-velocity middle C peaks around -10 dBFS, a forte chord near -3 dBFS.
 const OUTPUT_GAIN: f32 = 0.22;
 /// Output below this (-120 dBFS) with nothing playing counts as silence.
 const SILENCE: f32 = 1.0e-6;
+/// A silently held voice quieter than this (summed squared resonator magnitudes, -120 dB) with
+/// a silent bridge is not processed.
+const SILENT_VOICE_ENERGY: f32 = 1.0e-12;
+/// Range of the per-string unison controls: detune of strings 2 and 3 from string 1 (cents),
+/// and their strike level relative to string 1 (dB).
+pub const MAX_STRING_DETUNE_CENTS: f32 = 20.0;
+pub const MIN_STRING_LEVEL_DB: f32 = -24.0;
+/// Highest Silent Keys velocity: notes softer than it lift their dampers without a strike.
+pub const MAX_SILENT_VELOCITY: f32 = 0.3;
 
 /// 1, 2, 3, ...: sample positions within a control block, for linear ramps.
 const RAMP: [f32; CONTROL_BLOCK] = {
@@ -95,6 +131,8 @@ pub struct PianoEngine {
     noise: Glide,
     a4: Glide,
     bend_cents: Glide,
+    /// Per-string unison detune from string 1 (strings 2 and 3), cents.
+    string_detune: [Glide; UNISON_STRINGS - 1],
     pedal_send: Glide,
     /// Glide coefficients for block lengths 0..=CONTROL_BLOCK.
     smooth_coef: [f32; CONTROL_BLOCK + 1],
@@ -104,7 +142,12 @@ pub struct PianoEngine {
     room: SmallRoom,
     sympathetic: SympatheticStrings,
     mechanics: MechanicalNoise,
-    sustain: bool,
+    /// Sustain pedal: the CC64 value, and the pedal's position gliding to it (0 up, 1 down).
+    pedal_target: f32,
+    pedal: f32,
+    pedal_travel_coef: [f32; CONTROL_BLOCK + 1],
+    /// Release-velocity damping ([`release_damping`]) of each voice's last note-off.
+    voice_release: Vec<f32>,
     soft_pedal: f32,
     pitch_bend: f32,
     clock: u64,
@@ -136,15 +179,19 @@ impl PianoEngine {
             noise: Glide::new(0.0),
             a4: Glide::new(440.0),
             bend_cents: Glide::new(0.0),
+            string_detune: [Glide::new(0.0); UNISON_STRINGS - 1],
             pedal_send: Glide::new(0.0),
             smooth_coef: [0.0; CONTROL_BLOCK + 1],
             pedal_coef: [0.0; CONTROL_BLOCK + 1],
+            pedal_travel_coef: [0.0; CONTROL_BLOCK + 1],
+            voice_release: vec![1.0; all],
             wobble: WowFlutter::new(),
             body: SoundboardBody::new(sample_rate),
             room: SmallRoom::new(sample_rate),
             sympathetic: SympatheticStrings::new(sample_rate),
             mechanics: MechanicalNoise::new(sample_rate),
-            sustain: false,
+            pedal_target: 0.0,
+            pedal: 0.0,
             soft_pedal: 0.0,
             pitch_bend: 0.0,
             clock: 0,
@@ -158,6 +205,7 @@ impl PianoEngine {
             let coef = |ms: f32| 1.0 - (-(len as f32) / (ms * 0.001 * sample_rate)).exp();
             e.smooth_coef[len] = coef(SMOOTHING_MS);
             e.pedal_coef[len] = coef(PEDAL_MS);
+            e.pedal_travel_coef[len] = coef(PEDAL_TRAVEL_MS);
         }
         e.set_settings(&user);
         e.snap_controls();
@@ -182,7 +230,9 @@ impl PianoEngine {
         self.sympathetic.reset();
         self.mechanics.reset();
         self.wobble.reset();
-        self.sustain = false;
+        self.pedal_target = 0.0;
+        self.pedal = 0.0;
+        self.voice_release.fill(1.0);
         self.soft_pedal = 0.0;
         self.pitch_bend = 0.0;
         self.keys_down = [0; 2];
@@ -210,11 +260,22 @@ impl PianoEngine {
         self.width.target = r.width;
         self.noise.target = r.noise;
         self.a4.target = r.a4_hz.clamp(400.0, 480.0);
+        for (g, &c) in self.string_detune.iter_mut().zip(&r.string_detune_cents) {
+            g.target = if c.is_finite() {
+                c.clamp(-MAX_STRING_DETUNE_CENTS, MAX_STRING_DETUNE_CENTS)
+            } else {
+                0.0
+            };
+        }
         self.bend_cents.target = self.pitch_bend * r.bend_range_semitones.clamp(0.0, 24.0) * 100.0;
     }
 
     /// Jumps every glide to its target (after loading a project, or in tests).
     pub fn snap_controls(&mut self) {
+        self.pedal = self.pedal_target;
+        for g in &mut self.string_detune {
+            g.current = g.target;
+        }
         for g in [
             &mut self.detune,
             &mut self.wow_depth,
@@ -279,7 +340,25 @@ impl PianoEngine {
             stretch: r.stretch,
             soft_pedal: self.soft_pedal,
             hardness: 2f32.powf(1.2 * r.tone.clamp(-1.0, 1.0)),
+            string_level: self.unison().level,
         }
+    }
+
+    /// The per-string unison settings the next strike uses (levels from dB, detunes as set).
+    pub fn unison(&self) -> UnisonSettings {
+        let r = &self.resolved;
+        let mut u = UnisonSettings::default();
+        for s in 1..UNISON_STRINGS {
+            let db = r.string_level_db[s - 1];
+            let db = if db.is_finite() {
+                db.clamp(MIN_STRING_LEVEL_DB, 0.0)
+            } else {
+                0.0
+            };
+            u.level[s] = 10f32.powf(db / 20.0);
+            u.detune_cents[s] = self.string_detune[s - 1].target;
+        }
+        u
     }
 
     /// Starts (or re-strikes) `key` with `velocity` in [0, 1]. Velocity 0 is a note-off.
@@ -292,6 +371,15 @@ impl PianoEngine {
         };
         if velocity <= 0.0 {
             self.note_off(key);
+            return;
+        }
+        if velocity
+            < self
+                .resolved
+                .silent_below_velocity
+                .clamp(0.0, MAX_SILENT_VELOCITY)
+        {
+            self.press_silently(key);
             return;
         }
         self.clock += 1;
@@ -313,6 +401,32 @@ impl PianoEngine {
         let v = &mut self.voices[index];
         let fresh = !(v.is_active() && v.key == key);
         v.strike(key, velocity, &params);
+        v.age = self.clock;
+        if fresh {
+            self.voice_pan[index] = self.pan_gains(key, self.width.current);
+        }
+    }
+
+    /// Presses `key` without a hammer strike: its dampers lift (a note still ringing on it rings
+    /// on undamped), and while it is held the other strings' sound drives its strings.
+    pub fn press_silently(&mut self, key: u8) {
+        let key = key.min(127);
+        self.clock += 1;
+        self.idle = false;
+        self.quiet_samples = 0;
+        self.keys_down[(key / 64) as usize] |= 1 << (key % 64);
+        let params = self.strike_params();
+        let index = match self
+            .voices
+            .iter()
+            .position(|v| v.is_active() && !v.is_stealing() && v.key == key)
+        {
+            Some(i) => i,
+            None => self.allocate_voice(),
+        };
+        let v = &mut self.voices[index];
+        let fresh = !(v.is_active() && v.key == key);
+        v.lift_silently(key, &params);
         v.age = self.clock;
         if fresh {
             self.voice_pan[index] = self.pan_gains(key, self.width.current);
@@ -354,42 +468,58 @@ impl PianoEngine {
             .unwrap_or(0)
     }
 
+    /// Releases `key` with the default release velocity (the MIDI default, 64).
     pub fn note_off(&mut self, key: u8) {
+        self.note_off_with_velocity(key, 0.0);
+    }
+
+    /// Releases `key` with `release_velocity` in [0, 1] (0: none sent, the default): the faster
+    /// the release, the harder its damper stops the strings ([`release_damping`]).
+    pub fn note_off_with_velocity(&mut self, key: u8, release_velocity: f32) {
         let key = key.min(127);
         self.keys_down[(key / 64) as usize] &= !(1 << (key % 64));
-        let sustain = self.sustain;
+        let release = release_damping(release_velocity);
+        let contact = damper_contact(self.pedal);
         let mut thump = 0.0;
-        for v in self
+        for (v, r) in self
             .voices
             .iter_mut()
-            .filter(|v| v.is_active() && !v.is_stealing() && v.key == key)
+            .zip(self.voice_release.iter_mut())
+            .filter(|(v, _)| v.is_active() && !v.is_stealing() && v.key == key)
         {
             v.key_down = false;
-            if !sustain {
-                v.set_damped(true);
-                thump = 0.04;
-            }
+            *r = release;
+            // The damper lands now (the glide in render_block takes it from here).
+            v.set_damping_target(contact * release);
+            thump = 0.04 * contact * release;
         }
         self.mechanics.thump(thump * self.noise.target);
     }
 
-    /// Sustain pedal (CC64): `value` in [0, 1], down at >= 0.5.
+    /// Sustain pedal (CC64): `value` in [0, 1], a continuum (half-pedalling) as on an acoustic
+    /// piano; the pedal travels there over [`PEDAL_TRAVEL_MS`].
     pub fn set_sustain(&mut self, value: f32) {
-        let down = value >= 0.5;
-        if down == self.sustain {
+        let value = if value.is_finite() {
+            value.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        if value == self.pedal_target {
             return;
         }
-        self.sustain = down;
+        self.pedal_target = value;
         self.idle = false;
         self.quiet_samples = 0;
-        self.mechanics.thump(0.12 * self.noise.target);
-        for v in self.voices.iter_mut().filter(|v| v.is_active()) {
-            v.set_damped(!down && !v.key_down);
-        }
     }
 
+    /// True when the sustain pedal is at least half down.
     pub fn sustain(&self) -> bool {
-        self.sustain
+        self.pedal >= 0.5
+    }
+
+    /// The sustain pedal's position now, 0 (up) to 1 (down).
+    pub fn sustain_position(&self) -> f32 {
+        self.pedal
     }
 
     /// Soft pedal (CC67, una corda), `value` in [0, 1]; shapes the following strikes.
@@ -470,11 +600,27 @@ impl PianoEngine {
         let noise = self.noise.step(c);
         let a4 = self.a4.step(c);
         let bend = self.bend_cents.step(c);
-        self.pedal_send.target = if self.sustain {
-            self.resolved.resonance.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        let mut unison = [0.0f32; UNISON_STRINGS];
+        for (u, g) in unison[1..].iter_mut().zip(self.string_detune.iter_mut()) {
+            *u = g.step(c);
+        }
+
+        // The pedal travels; its speed sets the mechanism's noise (a stomp thumps, slow
+        // pedalling is silent), its position how firmly the dampers rest on the strings.
+        let before = self.pedal;
+        self.pedal += (self.pedal_target - self.pedal) * self.pedal_travel_coef[len];
+        if (self.pedal_target - self.pedal).abs() < 1e-4 {
+            self.pedal = self.pedal_target;
+        }
+        let speed = (self.pedal - before).abs() * self.sample_rate / len as f32;
+        let loudness =
+            ((speed - PEDAL_QUIET_SPEED) / (PEDAL_LOUD_SPEED - PEDAL_QUIET_SPEED)).clamp(0.0, 1.0);
+        if loudness > 0.0 {
+            self.mechanics
+                .thump(PEDAL_THUMP * loudness * loudness * self.noise.target);
+        }
+        let contact = damper_contact(self.pedal);
+        self.pedal_send.target = (1.0 - contact) * self.resolved.resonance.clamp(0.0, 1.0);
         let pedal = self.pedal_send.step(self.pedal_coef[len]);
         let wobble = self.wobble.advance(
             len as f32 / self.sample_rate,
@@ -491,39 +637,67 @@ impl PianoEngine {
         let mut buf = [0.0f32; CONTROL_BLOCK];
         let inv_len = 1.0 / len as f32;
         let mut any_voice = false;
-        for i in 0..self.voices.len() {
-            if !self.voices[i].is_active() {
-                continue;
+        // Struck strings first (their sum is the bridge's sound), then the silently held keys,
+        // which the bridge drives and which never feed back into that drive.
+        let mut any_driven = false;
+        let mut bridge = [0.0f32; CONTROL_BLOCK];
+        let mut bridge_moving = false;
+        for pass in 0..2 {
+            if pass == 1 {
+                if !any_driven {
+                    break;
+                }
+                bridge = bus;
+                bridge_moving = bridge[..len].iter().any(|&x| x != 0.0);
             }
-            any_voice = true;
-            let key = self.voices[i].key;
-            let target = if width_moved {
-                self.pan_gains(key, width)
-            } else {
-                self.voice_pan[i]
-            };
-            let v = &mut self.voices[i];
-            v.update_tuning(detune, ratio);
-            v.process(&mut buf[..len]);
-            // Linear pan ramp across the block: width changes never step.
-            let start = self.voice_pan[i];
-            let step = [
-                (target[0] - start[0]) * inv_len,
-                (target[1] - start[1]) * inv_len,
-            ];
-            let [dry_l, dry_r] = &mut dry;
-            for ((((x, tf), l), r), b) in buf[..len]
-                .iter()
-                .zip(&RAMP)
-                .zip(dry_l.iter_mut())
-                .zip(dry_r.iter_mut())
-                .zip(bus.iter_mut())
-            {
-                *l += x * (start[0] + step[0] * tf);
-                *r += x * (start[1] + step[1] * tf);
-                *b += x;
+            for i in 0..self.voices.len() {
+                if !self.voices[i].is_active() {
+                    continue;
+                }
+                let driven = self.voices[i].is_bridge_driven();
+                any_driven |= driven;
+                if driven != (pass == 1) {
+                    continue;
+                }
+                // A held silent string with nothing on the bridge and nothing left ringing
+                // costs nothing.
+                if driven && !bridge_moving && self.voices[i].energy < SILENT_VOICE_ENERGY {
+                    continue;
+                }
+                any_voice = true;
+                let key = self.voices[i].key;
+                let target = if width_moved {
+                    self.pan_gains(key, width)
+                } else {
+                    self.voice_pan[i]
+                };
+                let release = self.voice_release[i];
+                let v = &mut self.voices[i];
+                // Held keys keep their dampers up; released ones rest as firmly as the pedal
+                // lets them, harder for a fast release.
+                v.set_damping_target(if v.key_down { 0.0 } else { contact * release });
+                v.update_tuning(detune, &unison, ratio);
+                v.process(&mut buf[..len], driven.then_some(&bridge));
+                // Linear pan ramp across the block: width changes never step.
+                let start = self.voice_pan[i];
+                let step = [
+                    (target[0] - start[0]) * inv_len,
+                    (target[1] - start[1]) * inv_len,
+                ];
+                let [dry_l, dry_r] = &mut dry;
+                for ((((x, tf), l), r), b) in buf[..len]
+                    .iter()
+                    .zip(&RAMP)
+                    .zip(dry_l.iter_mut())
+                    .zip(dry_r.iter_mut())
+                    .zip(bus.iter_mut())
+                {
+                    *l += x * (start[0] + step[0] * tf);
+                    *r += x * (start[1] + step[1] * tf);
+                    *b += x;
+                }
+                self.voice_pan[i] = target;
             }
-            self.voice_pan[i] = target;
         }
 
         // Tape hiss: about -48 dBFS RMS at full Noise, -60 at half.

@@ -16,7 +16,10 @@ mod voice;
 mod wobble;
 
 pub use body::SoundboardBody;
-pub use engine::{MAX_VOICES, PianoEngine};
+pub use engine::{
+    MAX_SILENT_VELOCITY, MAX_STRING_DETUNE_CENTS, MAX_VOICES, MIN_STRING_LEVEL_DB, PianoEngine,
+    damper_contact,
+};
 pub use hammer::{HammerPulse, hammer_cutoff_hz, velocity_gain};
 pub use mechanics::MechanicalNoise;
 pub use output::{
@@ -26,7 +29,10 @@ pub use presets::{PRESETS, PianoPreset, preset_by_name};
 pub use room::SmallRoom;
 pub use settings::PianoSettings;
 pub use sympathetic::SympatheticStrings;
-pub use voice::{CONTROL_BLOCK, PianoVoice, StrikeParams, fundamental_t60_s};
+pub use voice::{
+    CONTROL_BLOCK, PianoVoice, StrikeParams, UNISON_STRINGS, UnisonSettings, damper_t60_s,
+    fundamental_t60_s, release_damping,
+};
 pub use wobble::WowFlutter;
 
 #[cfg(test)]

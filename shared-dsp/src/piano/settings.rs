@@ -8,6 +8,15 @@ pub struct PianoSettings {
     pub a4_hz: f32,
     /// Cents between the outer strings of a unison (0-40).
     pub detune_cents: f32,
+    /// Per-string unisons: detune of strings 2 and 3 from string 1, cents (-20..20), added to
+    /// the Detune pattern. 2-string notes use the first; single-string bass notes neither.
+    pub string_detune_cents: [f32; 2],
+    /// Strike level of strings 2 and 3 relative to string 1, dB (-24..0): worn hammers strike
+    /// the strings of a unison unequally.
+    pub string_level_db: [f32; 2],
+    /// Silent Keys: notes softer than this velocity (0-0.3; 0 = off) lift their dampers
+    /// without a hammer strike, so they ring only sympathetically.
+    pub silent_below_velocity: f32,
     /// Random per-key mistuning of an old piano, cents (0-50).
     pub spread_cents: f32,
     /// Seed of the per-key randomness (tuning spread, worn keys): a project recalls it.
@@ -51,6 +60,9 @@ impl PianoSettings {
     pub const DEFAULT: Self = Self {
         a4_hz: 440.0,
         detune_cents: 2.0,
+        string_detune_cents: [0.0; 2],
+        string_level_db: [0.0; 2],
+        silent_below_velocity: 0.0,
         spread_cents: 3.0,
         tuning_seed: 1,
         stretch: 1.0,

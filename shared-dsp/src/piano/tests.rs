@@ -96,8 +96,14 @@ fn a4_reference_moves_the_pitch() {
 
 /// Envelope of the component near `hz`: heterodyne to DC, then a 20 ms moving average.
 fn envelope_near(x: &[f32], hz: f32) -> Vec<f32> {
+    envelope_near_avg(x, hz, 0.02)
+}
+
+/// [`envelope_near`] with a moving average of `avg_s` seconds (it nulls components whose
+/// distance from `hz` is a multiple of `1 / avg_s`).
+fn envelope_near_avg(x: &[f32], hz: f32, avg_s: f32) -> Vec<f32> {
     let w = std::f64::consts::TAU * hz as f64 / SR as f64;
-    let avg = (0.02 * SR) as usize;
+    let avg = (avg_s * SR).round() as usize;
     let (mut sr, mut si) = (0.0f64, 0.0f64);
     let mut re = vec![0.0f64; x.len()];
     let mut im = vec![0.0f64; x.len()];
@@ -120,6 +126,53 @@ fn envelope_near(x: &[f32], hz: f32) -> Vec<f32> {
     env
 }
 
+/// The beat rate (Hz) of the component near `f1` in `x`: its envelope's log, with the decay
+/// trend removed by a line fit, scanned by a fine DFT for the strongest periodicity within
+/// +-40 % of `expected` Hz.
+fn beat_rate_hz(x: &[f32], f1: f32, expected: f32) -> f32 {
+    let env = envelope_near(x, f1);
+    let env_rate = SR / 48.0;
+    let detrended = detrended_log(&env);
+    let mut best = (0.0f64, 0.0f32);
+    let mut f = expected * 0.6;
+    while f < expected * 1.4 {
+        let w = std::f64::consts::TAU * f as f64 / env_rate as f64;
+        let (mut a, mut b) = (0.0, 0.0);
+        for (i, d) in detrended.iter().enumerate() {
+            a += d * (w * i as f64).cos();
+            b += d * (w * i as f64).sin();
+        }
+        let p = a * a + b * b;
+        if p > best.0 {
+            best = (p, f);
+        }
+        f += expected * 0.002;
+    }
+    best.1
+}
+
+/// The log of `env` minus its least-squares line (the exponential decay).
+fn detrended_log(env: &[f32]) -> Vec<f64> {
+    let logs: Vec<f64> = env.iter().map(|&v| (v as f64 + 1e-12).ln()).collect();
+    let n = logs.len() as f64;
+    let mean_t = (n - 1.0) / 2.0;
+    let mean_y = logs.iter().sum::<f64>() / n;
+    let slope = logs
+        .iter()
+        .enumerate()
+        .map(|(i, y)| (i as f64 - mean_t) * (y - mean_y))
+        .sum::<f64>()
+        / logs
+            .iter()
+            .enumerate()
+            .map(|(i, _)| (i as f64 - mean_t).powi(2))
+            .sum::<f64>();
+    logs.iter()
+        .enumerate()
+        .map(|(i, y)| y - mean_y - slope * (i as f64 - mean_t))
+        .collect()
+}
+
 #[test]
 fn unison_beat_rate_matches_the_detune() {
     // A2 has two strings; set them 24 cents apart and measure the beating of partial 1.
@@ -135,51 +188,381 @@ fn unison_beat_rate_matches_the_detune() {
         let x = render(&mut e, 8.0);
         let f1 = crate::util::midi_to_hz(key as f32, 440.0);
         let expected = f1 * (2f32.powf(detune / 1200.0) - 1.0);
-        let env = envelope_near(&x, f1);
-        let env_rate = SR / 48.0;
-        // Remove the decay trend with a log-domain line fit, then find the strongest
-        // periodicity near the expected beat rate by a fine DFT scan.
-        let logs: Vec<f64> = env.iter().map(|&v| (v as f64 + 1e-12).ln()).collect();
-        let n = logs.len() as f64;
-        let mean_t = (n - 1.0) / 2.0;
-        let mean_y = logs.iter().sum::<f64>() / n;
-        let slope = logs
-            .iter()
-            .enumerate()
-            .map(|(i, y)| (i as f64 - mean_t) * (y - mean_y))
-            .sum::<f64>()
-            / logs
-                .iter()
-                .enumerate()
-                .map(|(i, _)| (i as f64 - mean_t).powi(2))
-                .sum::<f64>();
-        let detrended: Vec<f64> = logs
-            .iter()
-            .enumerate()
-            .map(|(i, y)| y - mean_y - slope * (i as f64 - mean_t))
-            .collect();
-        let mut best = (0.0f64, 0.0f32);
-        let mut f = expected * 0.6;
-        while f < expected * 1.4 {
-            let w = std::f64::consts::TAU * f as f64 / env_rate as f64;
-            let (mut a, mut b) = (0.0, 0.0);
-            for (i, d) in detrended.iter().enumerate() {
-                a += d * (w * i as f64).cos();
-                b += d * (w * i as f64).sin();
-            }
-            let p = a * a + b * b;
-            if p > best.0 {
-                best = (p, f);
-            }
-            f += expected * 0.002;
-        }
-        let err = best.1 / expected - 1.0;
-        eprintln!(
-            "detune {detune} c: beat {} Hz, expected {expected} Hz",
-            best.1
-        );
-        assert!(err.abs() < 0.05, "beat {} vs {expected} Hz", best.1);
+        let beat = beat_rate_hz(&x, f1, expected);
+        let err = beat / expected - 1.0;
+        eprintln!("detune {detune} c: beat {beat} Hz, expected {expected} Hz");
+        assert!(err.abs() < 0.05, "beat {beat} vs {expected} Hz");
     }
+}
+
+/// A clean piano with the given per-string unison detunes (cents from string 1) and levels (dB).
+fn unison_engine(string_detune_cents: [f32; 2], string_level_db: [f32; 2]) -> PianoEngine {
+    let mut e = PianoEngine::new(SR);
+    e.set_settings(&PianoSettings {
+        string_detune_cents,
+        string_level_db,
+        ..PianoSettings::clean()
+    });
+    e.snap_controls();
+    e
+}
+
+#[test]
+fn per_string_detune_sets_the_beat_rate_between_strings() {
+    // Two strings (A2), string 2 detuned either way; three strings (C4), string 3 detuned
+    // against strings 1 and 2 in unison. Two tones f and f 2^(c/1200) beat at their difference.
+    for (key, detune) in [
+        (45u8, [12.0f32, 0.0]),
+        (45, [-20.0, 0.0]),
+        (60, [0.0, 10.0]),
+    ] {
+        let mut e = unison_engine(detune, [0.0; 2]);
+        e.note_on(key, 0.8);
+        let x = render(&mut e, 8.0);
+        let f1 = crate::util::midi_to_hz(key as f32, 440.0);
+        let cents = if key == 60 { detune[1] } else { detune[0] };
+        let expected = f1 * (2f32.powf(cents / 1200.0) - 1.0).abs();
+        let beat = beat_rate_hz(&x, f1, expected);
+        eprintln!("key {key}, strings {detune:?} c: beat {beat:.3} Hz, expected {expected:.3}");
+        assert!(
+            (beat / expected - 1.0).abs() < 0.05,
+            "key {key}: beat {beat} vs {expected} Hz"
+        );
+    }
+}
+
+#[test]
+fn single_string_bass_notes_ignore_unison_detune_and_do_not_beat() {
+    let wide = PianoSettings {
+        detune_cents: 30.0,
+        string_detune_cents: [15.0, -15.0],
+        ..PianoSettings::clean()
+    };
+    let play = |key: u8, settings: &PianoSettings| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(settings);
+        e.snap_controls();
+        e.note_on(key, 0.8);
+        render(&mut e, 6.0)
+    };
+    // E1 has one string: every unison detune leaves it exactly as it was.
+    assert_eq!(play(28, &wide), play(28, &PianoSettings::clean()));
+    // Its partial-2 envelope is smooth; F1's (two strings) beats hard under the same settings.
+    let ripple = |key: u8| {
+        let x = play(key, &wide);
+        let f1 = crate::util::midi_to_hz(key as f32, 440.0);
+        // Partial 2, averaged over one period of partial 1: its neighbours cancel.
+        let d = detrended_log(&envelope_near_avg(
+            &x[(0.5 * SR) as usize..],
+            2.0 * f1,
+            1.0 / f1,
+        ));
+        (d.iter().map(|v| v * v).sum::<f64>() / d.len() as f64).sqrt()
+    };
+    let (single, pair) = (ripple(28), ripple(29));
+    eprintln!("envelope ripple (log RMS): 1 string {single:.3}, 2 strings {pair:.3}");
+    assert!(single < 0.1 && pair > 5.0 * single, "{single} vs {pair}");
+}
+
+/// Peak magnitude of `spec` within `width_hz` of `hz`.
+fn peak_near(spec: &[f64], fft_len: usize, hz: f32, width_hz: f32) -> f64 {
+    let bin_hz = SR / fft_len as f32;
+    let lo = ((hz - width_hz) / bin_hz).floor() as usize;
+    let hi = ((hz + width_hz) / bin_hz).ceil() as usize;
+    spec[lo..=hi].iter().cloned().fold(0.0, f64::max)
+}
+
+#[test]
+fn per_string_level_follows_the_setting() {
+    // Detune the strings apart so each string's first partial is its own spectral peak, then
+    // lower one string's level: its peak (relative to string 1's) falls by the same dB.
+    let fft_len = 1 << 19;
+    // (key, string detunes, which string index is measured, levels to try in dB)
+    for (key, detune, string) in [(45u8, [20.0f32, 0.0], 1usize), (60, [10.0, 20.0], 2)] {
+        let f1 = crate::util::midi_to_hz(key as f32, 440.0);
+        let fs = f1 * 2f32.powf(detune[string - 1] / 1200.0);
+        let relative = |level_db: f32| {
+            let mut levels = [0.0f32; 2];
+            levels[string - 1] = level_db;
+            let mut e = unison_engine(detune, levels);
+            e.note_on(key, 0.8);
+            render(&mut e, 0.1);
+            let spec = spectrum(&render(&mut e, 4.0), fft_len);
+            let ratio = peak_near(&spec, fft_len, fs, 0.4) / peak_near(&spec, fft_len, f1, 0.4);
+            20.0 * ratio.log10() as f32
+        };
+        let reference = relative(0.0);
+        for level in [-6.0f32, -12.0] {
+            let change = relative(level) - reference;
+            eprintln!(
+                "key {key} string {}: set {level} dB, measured {change:.2} dB",
+                string + 1
+            );
+            assert!(
+                (change - level).abs() < 0.5,
+                "key {key}: {change} vs {level} dB"
+            );
+        }
+    }
+}
+
+/// T60 of a released note, from the time its 5 ms RMS takes to fall from 5 dB to 35 dB below
+/// its level at the release (30 dB, so T60 = 2 x that time): `x` starts at the release.
+/// Infinite if it never falls that far.
+fn release_t60_s(x: &[f32]) -> f32 {
+    let frame = (0.005 * SR) as usize;
+    let db: Vec<f32> = x
+        .chunks(frame)
+        .map(|c| 10.0 * (c.iter().map(|v| v * v).sum::<f32>() / c.len() as f32 + 1e-30).log10())
+        .collect();
+    let start = db[0];
+    // Time (s) of the first crossing below `start - drop`, interpolated between frames.
+    let crossing = |drop: f32| {
+        let level = start - drop;
+        let i = db.iter().position(|&d| d < level)?;
+        let frac = if i == 0 {
+            0.0
+        } else {
+            (db[i - 1] - level) / (db[i - 1] - db[i])
+        };
+        Some((i as f32 - 1.0 + frac + 0.5) * 0.005)
+    };
+    match (crossing(5.0), crossing(35.0)) {
+        (Some(a), Some(b)) => 2.0 * (b - a),
+        _ => f32::INFINITY,
+    }
+}
+
+/// Plays C4 with the sustain pedal at `pedal`, releases it with `release_velocity` after
+/// 0.5 s and returns the T60 of what follows.
+fn released_t60(pedal: f32, release_velocity: f32) -> f32 {
+    let mut e = clean_engine();
+    e.set_sustain(pedal);
+    e.note_on(60, 0.7);
+    render(&mut e, 0.5);
+    e.note_off_with_velocity(60, release_velocity);
+    release_t60_s(&render(&mut e, 6.0))
+}
+
+/// The T60 the model predicts for a released C4 whose damper rests with `amount` (contact
+/// times release damping): the damper's decay rate `amount ln(1000) / T60_damper` adds to the
+/// string's own rate `ln(1000) / T60_string`, so `1/T60 = amount/T60_damper + 1/T60_string`.
+fn predicted_release_t60(amount: f32) -> f32 {
+    1.0 / (amount / damper_t60_s(60) + 1.0 / fundamental_t60_s(60))
+}
+
+#[test]
+fn half_pedalling_damps_by_half() {
+    let full = released_t60(0.0, 0.0);
+    let half = released_t60(0.5, 0.0);
+    let up = released_t60(1.0, 0.0);
+    let (full_expected, half_expected) = (
+        predicted_release_t60(damper_contact(0.0)),
+        predicted_release_t60(damper_contact(0.5)),
+    );
+    eprintln!(
+        "C4 release T60: pedal 0 {full:.3} s (model {full_expected:.3}), pedal 0.5 {half:.3} s \
+         (model {half_expected:.3}), pedal 1 {up} s"
+    );
+    assert!(full < half && half < up, "{full} {half} {up}");
+    assert!(up > 6.0, "pedal down: T60 {up} s");
+    assert!(
+        (full / full_expected - 1.0).abs() < 0.2,
+        "{full} vs {full_expected}"
+    );
+    assert!(
+        (half / half_expected - 1.0).abs() < 0.2,
+        "{half} vs {half_expected}"
+    );
+    // Half contact is half the damper's rate: about twice the full-damper T60.
+    assert!(half > 1.6 * full, "{half} vs {full}");
+}
+
+#[test]
+fn pedal_contact_and_release_damping_have_the_stated_shape() {
+    // Dampers rest fully up to 20 % pedal travel, lift fully from 80 %, half at half pedal.
+    assert_eq!(damper_contact(0.0), 1.0);
+    assert_eq!(damper_contact(0.2), 1.0);
+    assert_eq!(damper_contact(0.5), 0.5);
+    assert_eq!(damper_contact(0.8), 0.0);
+    assert_eq!(damper_contact(1.0), 0.0);
+    // Release damping: 0.6x for the slowest release, 1x at the MIDI default (or none sent),
+    // 1.4x for the fastest.
+    assert!((release_damping(1e-6) - 0.6).abs() < 1e-3);
+    assert_eq!(release_damping(0.0), 1.0);
+    assert_eq!(release_damping(0.5), 1.0);
+    assert!((release_damping(1.0) - 1.4).abs() < 1e-6);
+}
+
+#[test]
+fn faster_releases_stop_the_string_sooner() {
+    let slow = released_t60(0.0, 0.1);
+    let fast = released_t60(0.0, 1.0);
+    let (slow_expected, fast_expected) = (
+        predicted_release_t60(release_damping(0.1)),
+        predicted_release_t60(release_damping(1.0)),
+    );
+    eprintln!(
+        "C4 release T60: velocity 0.1 {slow:.3} s (model {slow_expected:.3}), velocity 1 \
+         {fast:.3} s (model {fast_expected:.3})"
+    );
+    assert!(fast < 0.8 * slow, "{fast} vs {slow}");
+    assert!(
+        (slow / slow_expected - 1.0).abs() < 0.2,
+        "{slow} vs {slow_expected}"
+    );
+    assert!(
+        (fast / fast_expected - 1.0).abs() < 0.2,
+        "{fast} vs {fast_expected}"
+    );
+}
+
+/// Level in dB of `x` between `from` and `to` seconds.
+fn level_db(x: &[f32], from: f32, to: f32) -> f32 {
+    let s = &x[(from * SR) as usize..(to * SR) as usize];
+    10.0 * (energy(s) / s.len() as f32 + 1e-30).log10()
+}
+
+/// C4 released with the pedal up, then 40 ms later (the damper has landed, the note still
+/// rings) caught by `catch`. Returns the 2.5 s after the catch, the same span of a C4 whose key
+/// stayed down, and the 20 ms before the catch.
+fn caught_and_held(catch: impl Fn(&mut PianoEngine)) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let engine = || {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            silent_below_velocity: 0.1,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e
+    };
+    let mut e = engine();
+    e.note_on(60, 0.7);
+    render(&mut e, 0.5);
+    e.note_off(60);
+    render(&mut e, 0.02);
+    let before = render(&mut e, 0.02);
+    catch(&mut e);
+    let caught = render(&mut e, 2.5);
+    let mut h = engine();
+    h.note_on(60, 0.7);
+    render(&mut h, 0.54);
+    (caught, render(&mut h, 2.5), before)
+}
+
+/// Checks a caught note decays like the held one and lost only what 40 ms of damping take.
+fn assert_rings_undamped(what: &str, caught: &[f32], held: &[f32]) {
+    let rate = |x: &[f32]| (level_db(x, 0.3, 0.5) - level_db(x, 2.0, 2.2)) / 1.7;
+    let damped_rate = 60.0 / predicted_release_t60(1.0);
+    let (caught_rate, held_rate) = (rate(caught), rate(held));
+    eprintln!(
+        "{what}: decays {caught_rate:.2} dB/s, held key {held_rate:.2} dB/s, damped \
+         {damped_rate:.0} dB/s"
+    );
+    assert!(
+        (caught_rate - held_rate).abs() < 0.1 * held_rate + 0.5,
+        "{what}: {caught_rate} vs {held_rate} dB/s"
+    );
+    // It lost what 40 ms at the damped rate take (less the damper's landing, plus the
+    // damper's lifting), no more.
+    let lost = level_db(held, 0.3, 0.5) - level_db(caught, 0.3, 0.5);
+    let expected_loss = 0.04 * damped_rate;
+    assert!(
+        lost > 0.5 * expected_loss && lost < 1.5 * expected_loss,
+        "{what}: lost {lost} dB, about {expected_loss} expected"
+    );
+}
+
+#[test]
+fn repedalling_catches_a_released_note_and_it_rings_undamped() {
+    let (caught, held, _) = caught_and_held(|e| e.set_sustain(1.0));
+    assert_rings_undamped("re-pedalled", &caught, &held);
+}
+
+#[test]
+fn a_silent_press_on_a_ringing_key_lifts_its_damper_without_a_strike() {
+    let (caught, held, before) = caught_and_held(|e| e.note_on(60, 0.05));
+    assert_rings_undamped("silently re-pressed", &caught, &held);
+    // No hammer: nothing in the 20 ms after the press is louder than just before it.
+    let peak = |x: &[f32]| x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let after = peak(&caught[..(0.02 * SR) as usize]);
+    assert!(
+        after <= peak(&before),
+        "{after} after vs {} before",
+        peak(&before)
+    );
+}
+
+#[test]
+fn pedal_noise_follows_the_pedal_speed() {
+    let quiet_engine = || {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            noise: 1.0,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e
+    };
+    // A stomp: the whole travel in one CC message, and back up.
+    let mut e = quiet_engine();
+    e.set_sustain(1.0);
+    let down = energy(&render(&mut e, 0.3));
+    e.set_sustain(0.0);
+    let up = energy(&render(&mut e, 0.3));
+    // Slow pedalling: all 128 CC64 values over a second, down and back up.
+    let mut e = quiet_engine();
+    let mut slow = 0.0;
+    for step in (0..=127).chain((0..=127).rev()) {
+        e.set_sustain(step as f32 / 127.0);
+        slow += energy(&render(&mut e, 1.0 / 128.0));
+    }
+    slow += energy(&render(&mut e, 0.3));
+    eprintln!("pedal noise: stomp down {down:.3e}, up {up:.3e}, slow ramps {slow:.3e}");
+    assert!(down > 0.0 && up > 0.0);
+    assert!(slow < 1e-4 * down.min(up), "{slow} vs {down}, {up}");
+}
+
+#[test]
+fn a_silently_held_key_rings_sympathetically_with_the_pedal_up() {
+    // Hold C4 (or C#4) silently, strike C3 staccato: C3's even partials sit on C4's, so C4's
+    // strings ring on after C3's dampers have stopped it; C#4's partials miss C3's.
+    let play = |silent_key: Option<u8>| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            silent_below_velocity: 0.1,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        if let Some(k) = silent_key {
+            e.note_on(k, 0.05);
+        }
+        let before = render(&mut e, 0.1);
+        e.note_on(48, 0.8);
+        let note = render(&mut e, 0.3);
+        e.note_off(48);
+        render(&mut e, 0.7);
+        (energy(&before), energy(&note), render(&mut e, 1.0))
+    };
+    let (silence, note, held) = play(Some(60));
+    let (_, _, neighbour) = play(Some(61));
+    let (_, _, alone) = play(None);
+    let ring_db = 10.0 * (energy(&held) / note * 0.3 / 1.0).log10();
+    eprintln!(
+        "sympathetic C4 after staccato C3: {ring_db:.1} dB re the note; C#4 held {:.1} dB; \
+         nothing held: {:.3e}",
+        10.0 * (energy(&neighbour) / note * 0.3).log10(),
+        energy(&alone)
+    );
+    // A silent press makes no sound of its own.
+    assert_eq!(silence, 0.0);
+    assert!(ring_db > -50.0 && ring_db < -6.0, "{ring_db} dB");
+    assert!(energy(&alone) < 1e-6 * energy(&held));
+    assert!(energy(&neighbour) < 0.1 * energy(&held));
+    // What rings is C4's string.
+    let fft_len = 1 << 17;
+    let f = peak_hz(&spectrum(&held, fft_len), fft_len, 261.63, 100.0);
+    assert!(cents(f, 261.63).abs() < 5.0, "rings at {f} Hz");
 }
 
 #[test]
@@ -460,6 +843,10 @@ fn stress_64_voices_stays_finite_and_bounded() {
         let mut s = preset.settings;
         s.wow_depth_cents = 50.0;
         s.flutter_depth_cents = 20.0;
+        // Extreme unisons, and a quarter of the notes pressed silently (bridge-driven).
+        s.string_detune_cents = [20.0, -20.0];
+        s.string_level_db = [-24.0, 0.0];
+        s.silent_below_velocity = 0.3;
         e.set_settings(&s);
         e.set_sustain(1.0);
         let mut l = vec![0.0f32; 8192];
@@ -468,7 +855,12 @@ fn stress_64_voices_stays_finite_and_bounded() {
         for block in 0..200 {
             for _ in 0..3 {
                 let key = (rng.next_u32() % 128) as u8;
-                e.note_on(key, 0.5 + 0.5 * rng.next_f32());
+                e.note_on(key, 0.1 + 0.9 * rng.next_f32());
+            }
+            // Releases at random speeds, half-pedalling at random depths.
+            e.note_off_with_velocity((rng.next_u32() % 128) as u8, rng.next_f32());
+            if block % 3 == 0 {
+                e.set_sustain(rng.next_f32());
             }
             if block % 7 == 0 {
                 e.set_pitch_bend(rng.bipolar());

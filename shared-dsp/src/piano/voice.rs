@@ -14,6 +14,22 @@
 //! coupled horizontal polarisation ("aftersound"). The lowest partials get a second, quieter,
 //! slower resonator for the aftersound; detuned unisons add beating on top.
 //!
+//! Unisons (Bank et al. 2003, sec. 4): each string of a 2- or 3-string unison has its own
+//! resonators, so its level (how hard a worn hammer hits it) and its detune from the first
+//! string (which sets the beat rate, `f (2^(c/1200) - 1)` Hz for `c` cents) are per string;
+//! single-string bass notes have nothing to beat against and ignore every unison detune.
+//!
+//! Dampers: a felt damper adds a decay rate `D(key)` to every partial. How much of it applies is
+//! a continuous amount (0 = lifted, 1 = resting on the string with a normal release): the
+//! engine sets it from the sustain pedal's position (half-pedalling: the felt only brushes the
+//! strings) and the key's release velocity (a fast release drops the damper harder), and the
+//! voice glides to it over the few ms a damper takes to land. The radius of every resonator is
+//! then `r_free e^{-amount D / sr}`: one `exp` per voice per change, none per sample.
+//!
+//! Silently depressed keys: a key lifted without a hammer strike keeps its resonators undamped
+//! and lets the bridge drive them (the other strings' sound), so its partials that coincide with
+//! a played note's ring on their own: sympathetic resonance with the pedal up.
+//!
 //! Resonators are stored as arrays (structure of arrays) and processed 16 at a time so the
 //! compiler vectorises them; partials are ordered low to high, and silent ones at the top are
 //! trimmed away as they die out, so a decaying voice gets cheaper.
@@ -43,6 +59,40 @@ const STRIKE_POINT: f32 = 0.117;
 const SILENT_ENERGY: f32 = 1.0e-12;
 /// Highest key with dampers; above it strings ring freely, as on a real piano.
 pub const HIGHEST_DAMPED_KEY: u8 = 88;
+/// How fast the damper amount glides to its target: felt lands on the string in a few ms.
+const DAMPER_LAND_MS: f32 = 8.0;
+/// Bridge coupling of a silently held string: at exact resonance with a partial of amplitude
+/// `A` on the bridge, each of its resonators grows by `BRIDGE_COUPLING_PER_S * A` per second
+/// (steady state `BRIDGE_COUPLING_PER_S * A / sigma`). About -20 dB after a short staccato.
+const BRIDGE_COUPLING_PER_S: f32 = 0.1;
+/// Input gain of a silently held string's resonators for the bridge drive: each grows at
+/// resonance by [`BRIDGE_COUPLING_PER_S`] times the drive per second (a real sinusoid puts half
+/// its amplitude on the resonator's frequency, hence the 2).
+fn bridge_input_gain(sample_rate: f32) -> f32 {
+    2.0 * BRIDGE_COUPLING_PER_S / sample_rate
+}
+
+/// Strings of a unison a [`UnisonSettings`] describes.
+pub const UNISON_STRINGS: usize = 3;
+
+/// The per-string unison controls, for 2- and 3-string notes (a 2-string note uses the first
+/// two entries). String 1 is the reference: 0 cents, 0 dB.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnisonSettings {
+    /// Detune of each string from string 1, cents (the first entry is ignored: it is 0).
+    pub detune_cents: [f32; UNISON_STRINGS],
+    /// Strike level of each string relative to string 1, linear (the first entry is ignored).
+    pub level: [f32; UNISON_STRINGS],
+}
+
+impl Default for UnisonSettings {
+    fn default() -> Self {
+        Self {
+            detune_cents: [0.0; UNISON_STRINGS],
+            level: [1.0; UNISON_STRINGS],
+        }
+    }
+}
 
 /// Note-on time settings of a strike (the engine resolves the Ache macro before).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,6 +110,8 @@ pub struct StrikeParams {
     pub soft_pedal: f32,
     /// Overall brightness trim of the hammer (1 = neutral).
     pub hardness: f32,
+    /// Strike level of each unison string relative to the first (worn hammers strike unevenly).
+    pub string_level: [f32; UNISON_STRINGS],
 }
 
 impl Default for StrikeParams {
@@ -72,6 +124,7 @@ impl Default for StrikeParams {
             stretch: 0.0,
             soft_pedal: 0.0,
             hardness: 1.0,
+            string_level: [1.0; UNISON_STRINGS],
         }
     }
 }
@@ -86,14 +139,31 @@ fn decay_rate(key: u8, freq_hz: f32, extra_hf: f32) -> f32 {
     6.91 / fundamental_t60_s(key) + 1.5e-4 * freq_hz + (4.0e-7 + extra_hf) * freq_hz * freq_hz
 }
 
-/// Extra decay rate with the damper down: felt dampers stop the bass in ~0.4 s and the treble
-/// in ~0.12 s (T60).
-fn damper_rate(key: u8) -> f32 {
+/// T60 a damper alone gives a string (normal release, pedal up): felt dampers stop the bass in
+/// ~0.4 s and the treble in ~0.12 s. Infinite above [`HIGHEST_DAMPED_KEY`] (no damper).
+pub fn damper_t60_s(key: u8) -> f32 {
     if key > HIGHEST_DAMPED_KEY {
-        return 0.0;
+        return f32::INFINITY;
     }
-    let t60 = 0.4 * 2f32.powf(-(key as f32 - 21.0) / 40.0);
-    6.91 / t60
+    0.4 * 2f32.powf(-(key as f32 - 21.0) / 40.0)
+}
+
+/// Extra decay rate (1/s) with the damper fully down: `ln(1000) / T60`.
+fn damper_rate(key: u8) -> f32 {
+    6.91 / damper_t60_s(key)
+}
+
+/// How hard a released key's damper stops the string, as a multiple of [`damper_t60_s`]'s
+/// rate, for a release velocity in [0, 1]: 0.6 for a slow release, 1 at the MIDI default of 64
+/// (0.5), 1.4 for the fastest. A release velocity of exactly 0 means the keyboard sent none
+/// (most do not), and counts as the default.
+pub fn release_damping(release_velocity: f32) -> f32 {
+    let v = if release_velocity > 0.0 && release_velocity.is_finite() {
+        release_velocity.min(1.0)
+    } else {
+        0.5
+    };
+    0.6 + 0.8 * v
 }
 
 /// Sine and cosine of `w` in [0, pi] by short Taylor polynomials after folding into
@@ -231,14 +301,25 @@ pub struct PianoVoice {
     im: [f32; MAX_RESONATORS],
     rot_re: [f32; MAX_RESONATORS],
     rot_im: [f32; MAX_RESONATORS],
+    /// The rotations with the damper lifted: a damper change only rescales them.
+    free_re: [f32; MAX_RESONATORS],
+    free_im: [f32; MAX_RESONATORS],
     input_gain: [f32; MAX_RESONATORS],
     /// Angular frequency per sample at A4 = 440 Hz, no unison detune, no pitch modulation.
     w_nominal: [f32; MAX_RESONATORS],
     radius_free: [f32; MAX_RESONATORS],
-    radius_damped: [f32; MAX_RESONATORS],
     /// Which string (0..3) or the aftersound (3) each resonator belongs to.
     slot: [u8; MAX_RESONATORS],
     detune_units: [f32; 4],
+    /// Strings in this note's unison (1-3).
+    strings: usize,
+    /// Decay rate (1/s) the damper adds at amount 1.
+    damper_rate: f32,
+    /// Damper amount now and where it is going (0 = lifted, 1 = normal release).
+    damping: f32,
+    damping_target: f32,
+    /// Glide coefficient of `damping` per control block.
+    damper_coef: f32,
     n_total: usize,
     n_active: usize,
     hammer: HammerPulse,
@@ -246,14 +327,17 @@ pub struct PianoVoice {
     pub key: u8,
     /// The key is held down.
     pub key_down: bool,
-    damped: bool,
+    /// The key was pressed silently (no hammer): its strings take their sound from the bridge.
+    silent: bool,
     active: bool,
     /// Set when the voice is being faded out to make room (voice stealing).
     stealing: bool,
     fade: f32,
     fade_step: f32,
     last_detune: f32,
+    last_unison: [f32; UNISON_STRINGS],
     last_ratio: f32,
+    last_damping: f32,
     pub age: u64,
     /// Sum of squared resonator magnitudes at the last control update (for stealing).
     pub energy: f32,
@@ -266,25 +350,34 @@ impl PianoVoice {
             im: [0.0; MAX_RESONATORS],
             rot_re: [0.0; MAX_RESONATORS],
             rot_im: [0.0; MAX_RESONATORS],
+            free_re: [0.0; MAX_RESONATORS],
+            free_im: [0.0; MAX_RESONATORS],
             input_gain: [0.0; MAX_RESONATORS],
             w_nominal: [0.0; MAX_RESONATORS],
             radius_free: [0.0; MAX_RESONATORS],
-            radius_damped: [0.0; MAX_RESONATORS],
             slot: [0; MAX_RESONATORS],
             detune_units: [0.0; 4],
+            strings: 1,
+            damper_rate: 0.0,
+            damping: 0.0,
+            damping_target: 0.0,
+            damper_coef: 1.0
+                - (-(CONTROL_BLOCK as f32) / (DAMPER_LAND_MS * 0.001 * sample_rate)).exp(),
             n_total: 0,
             n_active: 0,
             hammer: HammerPulse::default(),
             sample_rate,
             key: 0,
             key_down: false,
-            damped: false,
+            silent: false,
             active: false,
             stealing: false,
             fade: 1.0,
             fade_step: 0.0,
             last_detune: f32::NAN,
+            last_unison: [f32::NAN; UNISON_STRINGS],
             last_ratio: f32::NAN,
+            last_damping: f32::NAN,
             age: 0,
             energy: 0.0,
         }
@@ -308,8 +401,25 @@ impl PianoVoice {
         self.stealing
     }
 
+    /// True while the damper rests on the strings (even partly).
     pub fn is_damped(&self) -> bool {
-        self.damped
+        self.damping_target > 0.0
+    }
+
+    /// The damper amount now (0 = lifted, 1 = a normal release with the pedal up).
+    pub fn damping(&self) -> f32 {
+        self.damping
+    }
+
+    /// True for a key pressed silently and not struck since: while it is held its strings are
+    /// driven by the bridge.
+    pub fn is_silent(&self) -> bool {
+        self.silent
+    }
+
+    /// True while the bridge drives this voice (a silently held key).
+    pub fn is_bridge_driven(&self) -> bool {
+        self.active && self.silent && self.key_down && !self.stealing
     }
 
     /// Number of resonators still sounding.
@@ -321,7 +431,31 @@ impl PianoVoice {
     /// hammer hits the still-vibrating strings again: the resonator states are kept, so a
     /// restrike is as seamless as on a real piano.
     pub fn strike(&mut self, key: u8, velocity: f32, p: &StrikeParams) {
+        self.prepare(key, Some(velocity), p);
+    }
+
+    /// Presses `key` silently: the damper lifts, no hammer strikes. If this voice already
+    /// sounds `key`, its strings ring on undamped; otherwise they start at rest. Either way,
+    /// while the key is held the bridge drives them ([`process`](Self::process)'s `drive`).
+    pub fn lift_silently(&mut self, key: u8, p: &StrikeParams) {
+        if self.active && !self.stealing && self.key == key {
+            self.key_down = true;
+            self.silent = true;
+            self.set_damping_target(0.0);
+            // From now on the input is the bridge, not the hammer.
+            let bridge_gain = bridge_input_gain(self.sample_rate);
+            self.input_gain[..self.n_total].fill(bridge_gain);
+            return;
+        }
+        self.prepare(key, None, p);
+    }
+
+    /// Sets up the resonators of `key`: struck at `velocity`, or silently lifted (`None`: the
+    /// input gains then scale the bridge drive instead of the hammer pulse).
+    fn prepare(&mut self, key: u8, velocity: Option<f32>, p: &StrikeParams) {
         let restrike = self.active && !self.stealing && self.key == key;
+        let silent = velocity.is_none();
+        let velocity = velocity.unwrap_or(0.0);
         let sr = self.sample_rate;
         let string_key = key.clamp(LOWEST_KEY, HIGHEST_KEY);
         let strings = strings_for_key(string_key);
@@ -347,6 +481,9 @@ impl PianoVoice {
         let mut string_level = [1.0f32; 3];
         for (s, level) in string_level.iter_mut().enumerate().take(strings) {
             *level = 1.0 - 0.6 * p.wear * key_random(seed, key, 40 + s as u32).abs();
+            if s > 0 && strings > 1 {
+                *level *= p.string_level[s].clamp(0.0, 1.0);
+            }
         }
         if strings > 1 {
             // Una corda: the action shifts so the hammer misses one string, which then only
@@ -369,9 +506,17 @@ impl PianoVoice {
         }
         string_cents[AFTERSOUND_SLOT as usize] = string_cents[strings - 1];
 
+        // The aftersound belongs to the last string: it follows that string's strike level.
+        let last_level = if strings > 1 {
+            p.string_level[strings - 1].clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+
         let partials = ((MAX_RESONATORS - AFTERSOUND_PARTIALS) / strings).max(1);
         let to_w = std::f32::consts::TAU / sr;
-        let damper = damper_rate(string_key);
+        // A silent string is driven through the bridge (see bridge_input_gain).
+        let bridge_gain = bridge_input_gain(sr);
         let mut n = 0;
         let mut push = |this: &mut Self, slot: u8, hz: f32, amp: f32, sigma: f32| {
             if n >= MAX_RESONATORS {
@@ -379,9 +524,8 @@ impl PianoVoice {
             }
             this.slot[n] = slot;
             this.w_nominal[n] = hz * to_w;
-            this.input_gain[n] = amp;
+            this.input_gain[n] = if silent { bridge_gain } else { amp };
             this.radius_free[n] = (-sigma / sr).exp();
-            this.radius_damped[n] = (-(sigma + damper) / sr).exp();
             if !restrike {
                 this.re[n] = 0.0;
                 this.im[n] = 0.0;
@@ -401,7 +545,7 @@ impl PianoVoice {
                 break;
             }
             let sigma = decay_rate(string_key, hz, extra_hf) * AFTERSOUND_DECAY_FACTOR + 2.0 * dull;
-            let amp = gain * strings as f32 * AFTERSOUND_LEVEL * profile(k, hz);
+            let amp = gain * strings as f32 * AFTERSOUND_LEVEL * last_level * profile(k, hz);
             let hz_a = hz * 2f32.powf(string_cents[AFTERSOUND_SLOT as usize] / 1200.0);
             push(self, AFTERSOUND_SLOT, hz_a, amp, sigma);
         }
@@ -424,30 +568,64 @@ impl PianoVoice {
             self.input_gain[i] = 0.0;
             self.rot_re[i] = 0.0;
             self.rot_im[i] = 0.0;
+            self.free_re[i] = 0.0;
+            self.free_im[i] = 0.0;
             self.w_nominal[i] = 0.0;
             self.radius_free[i] = 0.0;
-            self.radius_damped[i] = 0.0;
             self.slot[i] = 0;
         }
+        self.strings = strings;
+        self.damper_rate = damper_rate(string_key);
         self.n_total = n;
         self.n_active = n;
         self.key = key;
         self.key_down = true;
-        self.damped = false;
+        self.silent = silent;
+        self.set_damping_target(0.0);
         self.active = true;
         self.stealing = false;
         self.fade = 1.0;
         self.fade_step = 0.0;
         self.last_detune = f32::NAN;
         self.last_ratio = f32::NAN;
-        self.hammer.strike(sr, cutoff, 1.0);
+        if silent {
+            self.hammer.reset();
+        } else {
+            self.hammer.strike(sr, cutoff, 1.0);
+        }
     }
 
-    /// Lowers (`true`) or lifts the damper.
+    /// Lowers (`true`, a normal release) or lifts the damper: [`set_damping_target`] 1 or 0.
+    ///
+    /// [`set_damping_target`]: Self::set_damping_target
     pub fn set_damped(&mut self, damped: bool) {
-        if self.damped != damped {
-            self.damped = damped;
-            self.last_ratio = f32::NAN;
+        self.set_damping_target(if damped { 1.0 } else { 0.0 });
+    }
+
+    /// Where the damper goes (0 = lifted, 1 = a normal release, up to 1.4 for a fast one):
+    /// the voice glides there over [`DAMPER_LAND_MS`] at the following control blocks. Lifting
+    /// is immediate (the damper leaves the string at once).
+    pub fn set_damping_target(&mut self, amount: f32) {
+        let amount = if amount.is_finite() {
+            amount.clamp(0.0, 2.0)
+        } else {
+            0.0
+        };
+        self.damping_target = amount;
+        if amount < self.damping {
+            self.damping = amount;
+        }
+    }
+
+    /// One control block of the damper glide.
+    #[inline]
+    fn step_damping(&mut self) {
+        let t = self.damping_target;
+        if self.damping != t {
+            self.damping += (t - self.damping) * self.damper_coef;
+            if (t - self.damping).abs() < 1e-3 {
+                self.damping = t;
+            }
         }
     }
 
@@ -460,25 +638,57 @@ impl PianoVoice {
         self.fade_step = 1.0 / (fade_ms * 0.001 * self.sample_rate).max(1.0);
     }
 
-    /// Recomputes the resonator rotations when the detune (cents) or the global pitch ratio
-    /// changed. Called once per control block.
-    pub fn update_tuning(&mut self, detune_cents: f32, pitch_ratio: f32) {
-        if detune_cents == self.last_detune && pitch_ratio == self.last_ratio {
+    /// Recomputes the resonator rotations when the detune (cents), the per-string unison
+    /// detunes (`unison_cents[s]`: string `s` from string 1, cents), the global pitch ratio or
+    /// the damper amount changed, after one step of the damper glide. Called once per control
+    /// block.
+    pub fn update_tuning(
+        &mut self,
+        detune_cents: f32,
+        unison_cents: &[f32; UNISON_STRINGS],
+        pitch_ratio: f32,
+    ) {
+        self.step_damping();
+        // Single strings have nothing to beat against: unison detunes do not apply.
+        let unison = if self.strings > 1 {
+            *unison_cents
+        } else {
+            [0.0; UNISON_STRINGS]
+        };
+        let retune = detune_cents != self.last_detune
+            || pitch_ratio != self.last_ratio
+            || unison != self.last_unison;
+        if !retune && self.damping == self.last_damping {
+            return;
+        }
+        self.last_damping = self.damping;
+        // The damper scales every radius alike: r = r_free e^{-amount D / sr}.
+        let damper = (-self.damping * self.damper_rate / self.sample_rate).exp();
+        let n = self.n_active;
+        if !retune {
+            // Only the damper moved (a release, the pedal): rescale, no new sines.
+            for (((rot_re, rot_im), &fr), &fi) in self.rot_re[..n]
+                .iter_mut()
+                .zip(self.rot_im[..n].iter_mut())
+                .zip(&self.free_re[..n])
+                .zip(&self.free_im[..n])
+            {
+                *rot_re = fr * damper;
+                *rot_im = fi * damper;
+            }
             return;
         }
         self.last_detune = detune_cents;
         self.last_ratio = pitch_ratio;
+        self.last_unison = unison;
+        let mut offset = [0.0f32; 4];
+        offset[1..self.strings].copy_from_slice(&unison[1..self.strings]);
+        offset[AFTERSOUND_SLOT as usize] = offset[self.strings - 1];
         let mut mult = [0.0f32; 4];
-        for (m, u) in mult.iter_mut().zip(self.detune_units) {
-            *m = pitch_ratio * 2f32.powf(detune_cents * u / 1200.0);
+        for ((m, u), c) in mult.iter_mut().zip(self.detune_units).zip(offset) {
+            *m = pitch_ratio * 2f32.powf((detune_cents * u + c) / 1200.0);
         }
-        let radius = if self.damped {
-            &self.radius_damped
-        } else {
-            &self.radius_free
-        };
         let w_max = 0.95 * std::f32::consts::PI;
-        let n = self.n_active;
         // The per-string lookup first, then one straight loop the compiler vectorises (wow and
         // flutter retune every partial of every voice each block).
         let mut w = [0.0f32; MAX_RESONATORS];
@@ -489,21 +699,30 @@ impl PianoVoice {
         {
             *w = (nominal * mult[slot as usize & 3]).min(w_max);
         }
-        for (((rot_re, rot_im), &w), &r) in self.rot_re[..n]
+        for (((((rot_re, rot_im), free_re), free_im), &w), &r) in self.rot_re[..n]
             .iter_mut()
             .zip(self.rot_im[..n].iter_mut())
+            .zip(self.free_re[..n].iter_mut())
+            .zip(self.free_im[..n].iter_mut())
             .zip(&w[..n])
-            .zip(&radius[..n])
+            .zip(&self.radius_free[..n])
         {
             let (s, c) = sin_cos(w);
-            *rot_re = r * c;
-            *rot_im = r * s;
+            (*free_re, *free_im) = (r * c, r * s);
+            *rot_re = *free_re * damper;
+            *rot_im = *free_im * damper;
         }
     }
 
     /// Renders up to [`CONTROL_BLOCK`] samples of the voice (mono, before panning) into `out`,
-    /// overwriting it, then trims dead partials. Returns the fade gain at the end of the block.
-    pub fn process(&mut self, out: &mut [f32]) {
+    /// overwriting it, then trims dead partials.
+    ///
+    /// `drive` is the bridge's sound for a silently held key ([`is_bridge_driven`]); it is
+    /// ignored while a hammer is in contact and for struck voices. A driven voice keeps all its
+    /// resonators (nothing is trimmed while the key is held).
+    ///
+    /// [`is_bridge_driven`]: Self::is_bridge_driven
+    pub fn process(&mut self, out: &mut [f32], drive: Option<&[f32; CONTROL_BLOCK]>) {
         let len = out.len().min(CONTROL_BLOCK);
         let contact = self.hammer.is_active();
         let mut pulse = [0.0f32; CONTROL_BLOCK];
@@ -514,7 +733,15 @@ impl PianoVoice {
         }
         let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
         let groups = self.n_active.div_ceil(LANES);
-        let pulse = contact.then_some(&pulse);
+        let driven = !contact && self.is_bridge_driven();
+        let pulse = if contact {
+            Some(&pulse)
+        } else if driven {
+            drive
+        } else {
+            None
+        };
+        let keep = contact || driven;
         let banks = Banks {
             re: &mut self.re,
             im: &mut self.im,
@@ -547,11 +774,12 @@ impl PianoVoice {
                 *o *= self.fade;
             }
         }
-        self.trim(contact);
+        self.trim(keep);
     }
 
-    /// Switches off silent partials at the top and frees the voice when nothing is left.
-    fn trim(&mut self, contact: bool) {
+    /// Switches off silent partials at the top and frees the voice when nothing is left
+    /// (unless `keep`: a hammer in contact, or a silently held key).
+    fn trim(&mut self, keep: bool) {
         // Resonators above `n_active` are zero, so whole groups can be summed (in 8 lanes, so
         // the loop vectorises).
         let end = self.n_active.div_ceil(LANES) * LANES;
@@ -565,7 +793,7 @@ impl PianoVoice {
             }
         }
         self.energy = horizontal_sum(&acc);
-        if self.hammer.is_active() || contact {
+        if self.hammer.is_active() || keep {
             return;
         }
         while self.n_active > 0 {
@@ -583,6 +811,7 @@ impl PianoVoice {
             self.n_active = 0;
             self.active = false;
             self.stealing = false;
+            self.silent = false;
             self.energy = 0.0;
         }
     }
@@ -614,8 +843,8 @@ mod tests {
         let mut buf = [0.0f32; CONTROL_BLOCK];
         let mut blocks = 0;
         while v.is_active() {
-            v.update_tuning(0.0, 1.0);
-            v.process(&mut buf);
+            v.update_tuning(0.0, &[0.0; UNISON_STRINGS], 1.0);
+            v.process(&mut buf, None);
             blocks += 1;
             assert!(blocks < 48_000 * 10 / CONTROL_BLOCK, "voice never ended");
         }
@@ -626,7 +855,7 @@ mod tests {
     fn simd_builds_of_the_resonator_kernel_agree() {
         let mut v = PianoVoice::new(48_000.0);
         v.strike(40, 0.9, &StrikeParams::default());
-        v.update_tuning(3.0, 1.0);
+        v.update_tuning(3.0, &[0.0; UNISON_STRINGS], 1.0);
         let run = |kernel: u8| {
             let mut re = v.re;
             let mut im = v.im;
