@@ -43,12 +43,13 @@
 /// Bars or windows quieter than this are silent: density 0.
 pub const SILENT_LUFS: f32 = -70.0;
 
-pub const WEIGHT_OCCUPANCY: f32 = 0.60;
-pub const WEIGHT_ACTIVITY: f32 = 0.15;
+pub const WEIGHT_FILL: f32 = 0.60;
+pub const WEIGHT_OCCUPANCY: f32 = 0.15;
+pub const WEIGHT_ACTIVITY: f32 = 0.10;
 /// Flatness is shown but not scored (see the module docs).
 pub const WEIGHT_FLATNESS: f32 = 0.0;
-pub const WEIGHT_COMPRESSION: f32 = 0.15;
-pub const WEIGHT_LOW_END: f32 = 0.10;
+pub const WEIGHT_COMPRESSION: f32 = 0.10;
+pub const WEIGHT_LOW_END: f32 = 0.05;
 
 /// The components of one bar or window.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -62,6 +63,8 @@ pub struct DensityComponents {
     pub plr_db: f32,
     /// 0..1
     pub low_share: f32,
+    /// Part fill against the song's fullest bars, 0..1 ([`super::part_fill`]).
+    pub fill: f32,
 }
 
 fn unit(x: f32) -> f32 {
@@ -84,7 +87,8 @@ pub fn density_index(c: &DensityComponents) -> f32 {
     let compression = unit((20.0 - c.plr_db) / 12.0);
     let low_end = unit(c.low_share / 0.5);
     100.0
-        * (WEIGHT_OCCUPANCY * occupancy
+        * (WEIGHT_FILL * unit(c.fill)
+            + WEIGHT_OCCUPANCY * occupancy
             + WEIGHT_ACTIVITY * activity
             + WEIGHT_FLATNESS * flatness
             + WEIGHT_COMPRESSION * compression
@@ -97,7 +101,8 @@ mod tests {
 
     #[test]
     fn weights_sum_to_one_and_extremes_map_to_0_and_100() {
-        let sum = WEIGHT_OCCUPANCY
+        let sum = WEIGHT_FILL
+            + WEIGHT_OCCUPANCY
             + WEIGHT_ACTIVITY
             + WEIGHT_FLATNESS
             + WEIGHT_COMPRESSION
@@ -110,6 +115,7 @@ mod tests {
             onset_rate_hz: 12.0,
             plr_db: 6.0,
             low_share: 0.6,
+            fill: 1.0,
         };
         assert!((density_index(&full) - 100.0).abs() < 1e-3);
         let silent = DensityComponents {
@@ -133,6 +139,7 @@ mod tests {
             onset_rate_hz: 0.0,
             plr_db: 3.0,
             low_share: 0.0,
+            fill: 0.05,
         };
         let d = density_index(&tone);
         assert!(d < 20.0, "{d}");
