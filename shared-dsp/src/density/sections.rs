@@ -3,7 +3,7 @@
 //! No host sends section markers, so they are inferred (Foote 2000, "Automatic audio
 //! segmentation using a measure of audio novelty"): every bar gets a feature vector (density,
 //! loudness, occupancy, activity, flatness, low-end load, each scaled to about 0..1, plus its
-//! band profile against the song's reference: see [`PROFILE_WEIGHT`]), a
+//! part fill and band profile against the song's reference: see [`PROFILE_WEIGHT`]), a
 //! checkerboard kernel of half-width one phrase slides along the bar-to-bar distance matrix, and
 //! the novelty at a bar line is the mean distance across it minus the mean distance within the
 //! phrases on either side (Gaussian-tapered, so the bars nearest the line count most). Every
@@ -23,17 +23,27 @@ pub const NOVELTY_THRESHOLD: f32 = 0.06;
 pub const SAME_SECTION_DISTANCE: f32 = 0.08;
 /// Scalar features of a bar (density, loudness, occupancy, activity, flatness, low end).
 pub const SCALAR_FEATURES: usize = 6;
-/// All features: the scalars, then one per band of the band profile.
-pub const FEATURES: usize = SCALAR_FEATURES + PROFILE_BANDS;
-/// Weight of the band profile in the distance between bars. The scalars tell a sparse bar from
-/// a full one, not which parts play: a verse and the same verse plus sustained strings (the
-/// pre-chorus of issue 15) differ by a few density points and under 1 LU, and merged. The
-/// profile sees the strings where they sound: each band is `(P_b - R_b) / RANGE_DB + 1`
-/// clamped to 0..1 (`P_b` the bar's log-mean level, `R_b` the song's reference: `part_fill`),
-/// and the distance adds `PROFILE_WEIGHT` times the mean squared band difference to the mean
-/// squared scalar difference (bars without a profile add nothing, as before profiles existed).
-/// Strings filling 8 of 20 bands by 5 dB make a profile distance of about 0.1.
-pub const PROFILE_WEIGHT: f32 = 1.0;
+/// The band profile pooled for sections: 5 groups of 4 profile bands (about 7.5 ERB each).
+pub const PROFILE_GROUPS: usize = 5;
+/// All features: the scalars, the part fill, then the profile groups.
+pub const FEATURES: usize = SCALAR_FEATURES + 1 + PROFILE_GROUPS;
+/// Weight of the part fill (`part_fill`, against the song) in the squared distance.
+pub const FILL_WEIGHT: f32 = 1.0;
+/// Weight of the mean squared profile-group difference in the squared distance.
+///
+/// Why: the scalars tell a sparse bar from a full one, not which parts play. A verse and the
+/// same verse plus sustained strings (the pre-chorus of issue 15) differ by a few density
+/// points and under 1 LU, and merged. The part fill and the band profile see the strings where
+/// they sound: each group is the mean over its 4 bands of `(P_b - R_b) / RANGE_DB + 1` clamped
+/// to 0..1 (`P_b` the bar's log-mean level, `R_b` the song's reference: `part_fill`). Groups,
+/// not the 20 bands: a chord change moves harmonics between neighbouring bands every bar, and
+/// the 20-band distance made that within-section scatter as large as a part entering in 3/4.
+/// Bars without a profile add nothing (as before profiles existed).
+///
+/// Chosen on the tuning songs (`tracker::gm_song_tests::tuning_set_printout`): novelty at the
+/// true boundaries 0.07-0.52, elsewhere at most 0.05 (the 20 bands with weight 1: 0.02-0.21
+/// against up to 0.07, and the verse-to-pre line of the 6/8 song at 0.05, under the threshold).
+pub const PROFILE_WEIGHT: f32 = 2.0;
 /// Depth of a band feature: 0 at this many dB under the song's reference, 1 at it.
 pub const RANGE_DB: f32 = 30.0;
 
@@ -99,12 +109,20 @@ pub fn bar_features(
         unit((10.0 * b.flatness.max(1e-6).log10() + 30.0) / 25.0),
         unit(b.low_share * 2.0),
     ]);
+    f[SCALAR_FEATURES] = unit(b.fill);
     if let Some(r) = reference
         && b.has_profile()
         && b.is_sounding()
     {
-        for ((o, &p), &r) in f[SCALAR_FEATURES..].iter_mut().zip(&b.band_db).zip(r) {
-            *o = unit((p - r) / RANGE_DB + 1.0);
+        let per_group = PROFILE_BANDS / PROFILE_GROUPS;
+        for (g, o) in f[SCALAR_FEATURES + 1..].iter_mut().enumerate() {
+            let bands = g * per_group..(g + 1) * per_group;
+            *o = b.band_db[bands.clone()]
+                .iter()
+                .zip(&r[bands])
+                .map(|(&p, &r)| unit((p - r) / RANGE_DB + 1.0))
+                .sum::<f32>()
+                / per_group as f32;
         }
     }
     f
@@ -119,7 +137,8 @@ fn distance(a: &[f32; FEATURES], b: &[f32; FEATURES]) -> f32 {
             .sum::<f32>()
     };
     (sq(0..SCALAR_FEATURES) / SCALAR_FEATURES as f32
-        + PROFILE_WEIGHT * sq(SCALAR_FEATURES..FEATURES) / PROFILE_BANDS as f32)
+        + FILL_WEIGHT * sq(SCALAR_FEATURES..SCALAR_FEATURES + 1)
+        + PROFILE_WEIGHT * sq(SCALAR_FEATURES + 1..FEATURES) / PROFILE_GROUPS as f32)
         .sqrt()
 }
 

@@ -168,7 +168,7 @@ fn notes(song: &Song, part: &Part, bar: usize, t0: u32, out: &mut Vec<(u32, u32,
             // Strings 12 ms apart (a down-stroke), in ticks.
             let stagger = (0.012 * song.bpm / 60.0 * PPQ as f64).round() as u32;
             for s in 0..steps {
-                let on_pulse = (s * step) % pulse == 0;
+                let on_pulse = (s * step).is_multiple_of(pulse);
                 for (k, &key) in shape.iter().enumerate() {
                     let at = t0 + s * step + k as u32 * stagger;
                     out.push((at, step - k as u32 * stagger, key, accent(on_pulse)));
@@ -195,7 +195,12 @@ fn notes(song: &Song, part: &Part, bar: usize, t0: u32, out: &mut Vec<(u32, u32,
             ];
             for s in 0..steps {
                 let k = keys[(s as usize) % keys.len()];
-                out.push((t0 + s * step, step, k, accent((s * step) % pulse == 0)));
+                out.push((
+                    t0 + s * step,
+                    step,
+                    k,
+                    accent((s * step).is_multiple_of(pulse)),
+                ));
             }
         }
         Pattern::Sustain => {
@@ -222,7 +227,12 @@ fn notes(song: &Song, part: &Part, bar: usize, t0: u32, out: &mut Vec<(u32, u32,
                 out.push((t0 + p * pulse, step, if kick { 36 } else { 38 }, v));
             }
             for s in 0..steps {
-                out.push((t0 + s * step, step / 2, 42, accent((s * step) % pulse == 0)));
+                out.push((
+                    t0 + s * step,
+                    step / 2,
+                    42,
+                    accent((s * step).is_multiple_of(pulse)),
+                ));
             }
         }
     }
