@@ -344,6 +344,8 @@ fn scratch_dir() -> PathBuf {
 
 /// Renders `song` with fluidsynth at `sample_rate` (reverb and chorus on, as the soundfont's
 /// defaults). Panics when fluidsynth fails; call [`renderer_missing`] first to skip instead.
+/// With `CATALYST_KEEP_RENDERS=DIR` set, the MIDI file and the WAV are kept in DIR as
+/// `name.mid` / `name.wav`.
 pub fn render(song: &Song, sample_rate: u32, name: &str) -> Rendered {
     let dir = scratch_dir();
     let mid = dir.join(format!("{name}.mid"));
@@ -382,6 +384,14 @@ pub fn render(song: &Song, sample_rate: u32, name: &str) -> Rendered {
                 .collect()
         }
     };
+    // CATALYST_KEEP_RENDERS=DIR keeps the MIDI file and the bounce, to listen to or to run
+    // another build of `catalyst analyze` on.
+    if let Some(keep) = std::env::var_os("CATALYST_KEEP_RENDERS") {
+        let keep = PathBuf::from(keep);
+        let _ = std::fs::create_dir_all(&keep);
+        let _ = std::fs::copy(&mid, keep.join(format!("{name}.mid")));
+        let _ = std::fs::copy(&wav, keep.join(format!("{name}.wav")));
+    }
     let _ = std::fs::remove_file(&mid);
     let _ = std::fs::remove_file(&wav);
     let n = spec.channels.max(1) as usize;
