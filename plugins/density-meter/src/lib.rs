@@ -336,6 +336,9 @@ mod tests {
             low_share: 0.2,
             low_band_share: [0.1, 0.1, 0.05],
             density,
+            fill: 0.0,
+            band_db: [shared_dsp::density::bands::NO_PROFILE_DB;
+                shared_dsp::density::bands::PROFILE_BANDS],
         }
     }
 

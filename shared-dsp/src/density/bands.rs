@@ -18,3 +18,10 @@ pub const LOW_BANDS: usize = 3;
 pub const LOW_BAND_EDGES_HZ: [f32; LOW_BANDS + 1] = [20.0, 60.0, 120.0, 250.0];
 pub const LOW_BAND_NAMES: [&str; LOW_BANDS] =
     ["sub 20-60 Hz", "bass 60-120 Hz", "low-mid 120-250 Hz"];
+
+/// The per-bar band profile ([`super::bar::BarStats::band_db`]) pools the [`ERB_BANDS`] in
+/// pairs: 20 bands of about 1.9 ERB, enough to tell a bass from a kick's click, a pad from the
+/// hats, and small enough to keep in every bar of a saved timeline.
+pub const PROFILE_BANDS: usize = ERB_BANDS / 2;
+/// `band_db` of a bar measured before profiles existed (restored state): no profile.
+pub const NO_PROFILE_DB: f32 = -200.0;

@@ -1,6 +1,6 @@
 //! Statistics of one bar (or one free-time slot) and the accumulator that gathers them.
 
-use super::bands::LOW_BANDS;
+use super::bands::{LOW_BANDS, NO_PROFILE_DB, PROFILE_BANDS};
 use super::index::{DensityComponents, SILENT_LUFS, density_index};
 use super::spectral::FrameFeatures;
 use crate::loudness::{FLOOR_LUFS, gain_to_db_floor, power_to_lufs};
@@ -31,10 +31,24 @@ pub struct BarStats {
     pub low_band_share: [f32; LOW_BANDS],
     /// The Density index (0..100).
     pub density: f32,
+    /// Part fill (0..1): how much of the song's fullest band profile this bar holds
+    /// (`super::part_fill`): against itself when the accumulator closes it, against the fullest
+    /// bars so far in the tracker, against the whole song in a report.
+    #[serde(default)]
+    pub fill: f32,
+    /// Band profile: log-mean level over the bar's frames of each pair of ERB bands
+    /// ([`PROFILE_BANDS`], low to high), dB of mean square; all [`NO_PROFILE_DB`] when unknown
+    /// (state saved before profiles existed).
+    #[serde(default = "no_profile")]
+    pub band_db: [f32; PROFILE_BANDS],
+}
+
+fn no_profile() -> [f32; PROFILE_BANDS] {
+    [NO_PROFILE_DB; PROFILE_BANDS]
 }
 
 /// Number of `f32`s [`BarStats::write_fields`] writes (for lock-free `GuiArray` publishing).
-pub const BAR_FIELDS: usize = 14;
+pub const BAR_FIELDS: usize = 15 + PROFILE_BANDS;
 
 impl BarStats {
     /// Is anything playing in this bar?
@@ -50,11 +64,21 @@ impl BarStats {
             onset_rate_hz: self.onset_rate_hz,
             plr_db: self.plr_db,
             low_share: self.low_share,
+            fill: self.fill,
         }
     }
 
+    /// Whether the bar carries a band profile (bars restored from older state do not).
+    pub fn has_profile(&self) -> bool {
+        self.band_db.iter().any(|&db| db > NO_PROFILE_DB)
+    }
+
     /// Writes the bar as [`BAR_FIELDS`] floats (the index as a float).
+    ///
+    /// # Panics
+    /// In debug builds when `out` is shorter than [`BAR_FIELDS`] (release builds write what fits).
     pub fn write_fields(&self, out: &mut [f32]) {
+        debug_assert!(out.len() >= BAR_FIELDS, "{} < {BAR_FIELDS}", out.len());
         let v = [
             self.index as f32,
             self.duration_s,
@@ -70,9 +94,10 @@ impl BarStats {
             self.low_band_share[1],
             self.low_band_share[2],
             self.density,
+            self.fill,
         ];
-        for (o, x) in out.iter_mut().zip(v) {
-            *o = x;
+        for (o, x) in out.iter_mut().zip(v.iter().chain(&self.band_db)) {
+            *o = *x;
         }
     }
 
@@ -95,6 +120,8 @@ impl BarStats {
             low_share: f[9],
             low_band_share: [f[10], f[11], f[12]],
             density: f[13],
+            fill: f[14],
+            band_db: std::array::from_fn(|i| f[15 + i]),
         })
     }
 
@@ -116,6 +143,10 @@ impl BarStats {
             *s = fix(*s, 0.0, 1.0);
         }
         self.density = fix(self.density, 0.0, 100.0);
+        self.fill = fix(self.fill, 0.0, 1.0);
+        for db in &mut self.band_db {
+            *db = fix(*db, NO_PROFILE_DB, 60.0);
+        }
         self
     }
 }
@@ -132,6 +163,9 @@ pub struct BarAccumulator {
     low_power_sum: f64,
     low_band_power_sum: [f64; LOW_BANDS],
     onsets: u32,
+    /// Sum of the frames' `profile_db` over `profile_frames` frames.
+    profile_sum: [f64; PROFILE_BANDS],
+    profile_frames: u32,
     peak: f64,
     /// Sum over samples of the channel-weighted K-weighted squares.
     k_energy_sum: f64,
@@ -155,6 +189,12 @@ impl BarAccumulator {
 
     pub fn add_frame(&mut self, f: &FrameFeatures) {
         self.frames += 1;
+        if f.profile_db[0] > NO_PROFILE_DB {
+            self.profile_frames += 1;
+            for (s, &db) in self.profile_sum.iter_mut().zip(&f.profile_db) {
+                *s += db as f64;
+            }
+        }
         if f.silent {
             return;
         }
@@ -215,13 +255,21 @@ impl BarAccumulator {
             low_share: (self.low_power_sum / power) as f32,
             low_band_share,
             density: 0.0,
+            fill: 0.0,
+            band_db: no_profile(),
         };
+        if self.profile_frames > 0 && self.sounding_frames > 0 {
+            for (o, s) in bar.band_db.iter_mut().zip(self.profile_sum) {
+                *o = (s / self.profile_frames as f64) as f32;
+            }
+        }
         if self.sounding_frames == 0 {
             bar.occupancy = 0.0;
             bar.flatness = 0.0;
             bar.low_share = 0.0;
             bar.low_band_share = [0.0; LOW_BANDS];
         }
+        bar.fill = super::part_fill::self_fill(&bar.band_db);
         bar.density = density_index(&bar.components());
         bar.sanitized()
     }
@@ -246,6 +294,8 @@ mod tests {
             low_share: 0.3,
             low_band_share: [0.1, 0.2, 0.05],
             density: 55.0,
+            fill: 0.4,
+            band_db: std::array::from_fn(|i| -20.0 - i as f32),
         };
         let mut f = [0.0f32; BAR_FIELDS];
         bar.write_fields(&mut f);
@@ -269,6 +319,8 @@ mod tests {
             low_share: -1.0,
             low_band_share: [f32::NAN; 3],
             density: 1e9,
+            fill: f32::NAN,
+            band_db: [f32::NEG_INFINITY; PROFILE_BANDS],
         }
         .sanitized();
         assert_eq!(bar.coverage, 1.0);

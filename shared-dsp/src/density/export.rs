@@ -121,6 +121,10 @@ pub fn analyze_timeline(
     free_time: bool,
 ) -> Report {
     let song = song_extent(timeline);
+    // Fill and density against the song's own fullest bars (see `part_fill`).
+    let mut timeline = timeline.to_vec();
+    super::part_fill::anchor_to_song(&mut timeline, |bar| song.is_some_and(|s| s.contains(bar)));
+    let timeline = &timeline[..];
     let within = within_song(timeline, song);
     let sections = find_sections(&within, phrase_bars, labels);
     let verdict = journey_verdict(&within, &sections);

@@ -5,35 +5,41 @@
 //!
 //! | component | measure | 0 at | 1 at | weight |
 //! |---|---|---|---|---|
-//! | occupancy | share of 40 ERB bands within 30 dB of the recent loudest band, per frame | 0 | 1 | 0.60 |
-//! | activity | onset rate ([`super::event_counter::EventCounter`]) | 0 /s | 8 /s (16ths at 120 BPM) | 0.15 |
+//! | part fill | power share of the song's fullest band profile ([`super::part_fill`]) | 0 | 1 | 0.60 |
+//! | occupancy | share of 40 ERB bands within 30 dB of the recent loudest band, per frame | 0 | 1 | 0.15 |
+//! | activity | onset rate ([`super::event_counter::EventCounter`]) | 0 /s | 8 /s (16ths at 120 BPM) | 0.10 |
 //! | flatness | spectral flatness, dB | -30 dB (tonal) | -5 dB (noise-like) | 0 (shown, not scored) |
-//! | compression | peak-to-loudness ratio (PLR) | 20 dB (open) | 8 dB (squashed) | 0.15 |
-//! | low-end load | power share below 120 Hz | 0 | 0.5 | 0.10 |
+//! | compression | peak-to-loudness ratio (PLR) | 20 dB (open) | 8 dB (squashed) | 0.10 |
+//! | low-end load | power share below 120 Hz | 0 | 0.5 | 0.05 |
 //!
-//! Occupancy weighs most because "how much of the spectrum is filled, how much of the time" is
-//! what a listener hears as a full arrangement. It is time-frequency coverage: each frame counts
-//! the bands within range of the loudest band of the recent past (a peak hold falling 15 dB/s,
-//! `spectral::REFERENCE_RELEASE_DB_PER_S`), so the gaps between drum hits count as gaps and every
-//! sustained layer adds the bands it holds. Against each frame's own loudest band (the earlier
-//! definition), a loud bass entering raised the reference and the section read emptier.
+//! Part fill weighs most because it is the one component that counts parts (issue 15): every
+//! other one is measured inside the bar, relative to the bar, so one strummed guitar (most
+//! bands filled, a strum on every eighth) read 81 and the seven-part band around it 80. Part
+//! fill compares the bar's band profile with the song's own fullest bars; powers of independent
+//! parts add, so it never falls when a part joins and does not depend on the mix level (see
+//! [`super::part_fill`]). Occupancy (0.60 before part fill) stays for what fill cannot see
+//! within one song: how much of the spectrum is covered at all, how much of the time. It is
+//! time-frequency coverage: each frame counts the bands within range of the loudest band of
+//! the recent past (a peak hold falling 15 dB/s, `spectral::REFERENCE_RELEASE_DB_PER_S`), so the
+//! gaps between drum hits count as gaps and every sustained layer adds the bands it holds.
 //! Activity separates a busy texture from sustained tones; PLR shows the dynamic squeeze a wall
 //! of sound usually comes with; low-end load adds weight for the part of the spectrum that
-//! masks most. Silence (below -70 LUFS) is 0.
+//! masks most, but it is a share (hats joining lower it), so it weighs least. Silence (below
+//! -70 LUFS) is 0. Activity, compression and low-end load can fall when a part joins: together
+//! they weigh 0.25, and on the test songs each part's fill outweighed them.
 //!
-//! Flatness is measured and shown but no longer scored (0.15 at first, then 0.05, now 0): it
+//! Flatness is measured and shown but not scored (0.15 at first, then 0.05, now 0): it
 //! tells a noisy texture from a tonal one, not a full arrangement from a thin one, and it
-//! moves the wrong way when tonal layers join (a bass and a pad make a mix LESS flat). Once
-//! the onset detector stopped over-counting (it used to count bass/kick beating in the
-//! pre-chorus as extra events), its 0.05 was what still pulled a kick + hats verse up against
-//! the same verse plus bass and pad: on the built-in arrangement the verse read 3.7 points of
-//! flatness, the tonal pre-chorus 0. Its weight went to occupancy (0.55 -> 0.60).
+//! moves the wrong way when tonal layers join (a bass and a pad make a mix LESS flat).
 //!
-//! Measured on the built-in arrangement (`synth_material::arrangement`, section means, each
-//! section's first bar skipped; `tracker::tests::adding_parts_raises_density_*`): verse
-//! (kick + hats) 22.7, pre-chorus (+ bass + pad) 35.0, chorus (+ snare, lead, noise wash)
-//! 49.0, outro (kick + hats) 22.6; onset rates 4.00 / 4.00 / 3.93 / 4.00 per second against 4
-//! true events per second in every section.
+//! The weights were chosen on the tuning songs of `tracker::gm_song_tests` (piano, steel guitar,
+//! finger bass, kit, strings) and checked on its held-out songs (other instruments, meters,
+//! tempi, a -20 dB mix): there every part that joins raises the section's density. On the
+//! built-in arrangement (`synth_material::arrangement`, section means, each section's first bar
+//! skipped; `tracker::tests::adding_parts_raises_density_*`): verse (kick + hats) 11.8,
+//! pre-chorus (+ bass + pad) 25.2, chorus (+ snare, lead, noise wash) 65.4, outro
+//! (kick + hats) 11.7; onset rates 4.00 / 4.00 / 3.93 / 4.00 per second against 4 true
+//! events per second in every section.
 //!
 //! PLR convention (ITU-R BS.1770 / AES TD1004): true peak (dBTP) minus loudness (LUFS) of the
 //! same stretch. A 0 dBFS 1 kHz sine on one channel reads 3.0 dB (the "electrical" crest
@@ -43,12 +49,13 @@
 /// Bars or windows quieter than this are silent: density 0.
 pub const SILENT_LUFS: f32 = -70.0;
 
-pub const WEIGHT_OCCUPANCY: f32 = 0.60;
-pub const WEIGHT_ACTIVITY: f32 = 0.15;
+pub const WEIGHT_FILL: f32 = 0.60;
+pub const WEIGHT_OCCUPANCY: f32 = 0.15;
+pub const WEIGHT_ACTIVITY: f32 = 0.10;
 /// Flatness is shown but not scored (see the module docs).
 pub const WEIGHT_FLATNESS: f32 = 0.0;
-pub const WEIGHT_COMPRESSION: f32 = 0.15;
-pub const WEIGHT_LOW_END: f32 = 0.10;
+pub const WEIGHT_COMPRESSION: f32 = 0.10;
+pub const WEIGHT_LOW_END: f32 = 0.05;
 
 /// The components of one bar or window.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -62,6 +69,8 @@ pub struct DensityComponents {
     pub plr_db: f32,
     /// 0..1
     pub low_share: f32,
+    /// Part fill against the song's fullest bars, 0..1 ([`super::part_fill`]).
+    pub fill: f32,
 }
 
 fn unit(x: f32) -> f32 {
@@ -84,7 +93,8 @@ pub fn density_index(c: &DensityComponents) -> f32 {
     let compression = unit((20.0 - c.plr_db) / 12.0);
     let low_end = unit(c.low_share / 0.5);
     100.0
-        * (WEIGHT_OCCUPANCY * occupancy
+        * (WEIGHT_FILL * unit(c.fill)
+            + WEIGHT_OCCUPANCY * occupancy
             + WEIGHT_ACTIVITY * activity
             + WEIGHT_FLATNESS * flatness
             + WEIGHT_COMPRESSION * compression
@@ -97,7 +107,8 @@ mod tests {
 
     #[test]
     fn weights_sum_to_one_and_extremes_map_to_0_and_100() {
-        let sum = WEIGHT_OCCUPANCY
+        let sum = WEIGHT_FILL
+            + WEIGHT_OCCUPANCY
             + WEIGHT_ACTIVITY
             + WEIGHT_FLATNESS
             + WEIGHT_COMPRESSION
@@ -110,6 +121,7 @@ mod tests {
             onset_rate_hz: 12.0,
             plr_db: 6.0,
             low_share: 0.6,
+            fill: 1.0,
         };
         assert!((density_index(&full) - 100.0).abs() < 1e-3);
         let silent = DensityComponents {
@@ -133,6 +145,7 @@ mod tests {
             onset_rate_hz: 0.0,
             plr_db: 3.0,
             low_share: 0.0,
+            fill: 0.05,
         };
         let d = density_index(&tone);
         assert!(d < 20.0, "{d}");

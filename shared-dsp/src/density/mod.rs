@@ -5,6 +5,7 @@
 //!
 //! - [`spectral`]: short-window components (ERB occupancy, flatness, onsets, low-end load).
 //! - [`index`]: the documented 0-100 Density index.
+//! - [`part_fill`]: how many of the song's parts a bar holds (band profile against the song).
 //! - [`onset`]: the onset (event) detector behind the onset rate.
 //! - [`bar`]: per-bar statistics.
 //! - [`transport`]: the host transport, reduced to what bars need.
@@ -21,6 +22,7 @@ pub mod bar;
 pub mod event_counter;
 pub mod export;
 pub mod index;
+pub mod part_fill;
 pub mod sections;
 pub mod song_extent;
 pub mod spectral;

@@ -2,7 +2,8 @@
 //!
 //! No host sends section markers, so they are inferred (Foote 2000, "Automatic audio
 //! segmentation using a measure of audio novelty"): every bar gets a feature vector (density,
-//! loudness, occupancy, activity, flatness, low-end load, each scaled to about 0..1), a
+//! loudness, occupancy, activity, flatness, low-end load, each scaled to about 0..1, plus its
+//! part fill and band profile against the song's reference: see [`PROFILE_WEIGHT`]), a
 //! checkerboard kernel of half-width one phrase slides along the bar-to-bar distance matrix, and
 //! the novelty at a bar line is the mean distance across it minus the mean distance within the
 //! phrases on either side (Gaussian-tapered, so the bars nearest the line count most). Every
@@ -10,7 +11,9 @@
 //! bar line (every `phrase_bars` bars from the first heard bar: the song's first bar), at most one per phrase. Sections that sound alike get the same letter (A, B, ...);
 //! the user's labels (Verse, Chorus, ...) replace the letters.
 
+use super::bands::PROFILE_BANDS;
 use super::bar::BarStats;
+use super::part_fill::song_reference;
 use serde::{Deserialize, Serialize};
 
 /// Novelty a phrase-grid bar line needs to start a section: a mean feature change of 0.06
@@ -18,7 +21,31 @@ use serde::{Deserialize, Serialize};
 pub const NOVELTY_THRESHOLD: f32 = 0.06;
 /// Sections whose mean features differ by less than this share a letter.
 pub const SAME_SECTION_DISTANCE: f32 = 0.08;
-pub const FEATURES: usize = 6;
+/// Scalar features of a bar (density, loudness, occupancy, activity, flatness, low end).
+pub const SCALAR_FEATURES: usize = 6;
+/// The band profile pooled for sections: 5 groups of 4 profile bands (about 7.5 ERB each).
+pub const PROFILE_GROUPS: usize = 5;
+/// All features: the scalars, the part fill, then the profile groups.
+pub const FEATURES: usize = SCALAR_FEATURES + 1 + PROFILE_GROUPS;
+/// Weight of the part fill (`part_fill`, against the song) in the squared distance.
+pub const FILL_WEIGHT: f32 = 1.0;
+/// Weight of the mean squared profile-group difference in the squared distance.
+///
+/// Why: the scalars tell a sparse bar from a full one, not which parts play. A verse and the
+/// same verse plus sustained strings (the pre-chorus of issue 15) differ by a few density
+/// points and under 1 LU, and merged. The part fill and the band profile see the strings where
+/// they sound: each group is the mean over its 4 bands of `(P_b - R_b) / RANGE_DB + 1` clamped
+/// to 0..1 (`P_b` the bar's log-mean level, `R_b` the song's reference: `part_fill`). Groups,
+/// not the 20 bands: a chord change moves harmonics between neighbouring bands every bar, and
+/// the 20-band distance made that within-section scatter as large as a part entering in 3/4.
+/// Bars without a profile add nothing (as before profiles existed).
+///
+/// Chosen on the tuning songs (`tracker::gm_song_tests::tuning_set_printout`): novelty at the
+/// true boundaries 0.07-0.52, elsewhere at most 0.05 (the 20 bands with weight 1: 0.02-0.21
+/// against up to 0.07, and the verse-to-pre line of the 6/8 song at 0.05, under the threshold).
+pub const PROFILE_WEIGHT: f32 = 2.0;
+/// Depth of a band feature: 0 at this many dB under the song's reference, 1 at it.
+pub const RANGE_DB: f32 = 30.0;
 
 /// A label the user gave the section starting at `start_bar`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,8 +84,12 @@ pub struct Section {
     pub novelty: f32,
 }
 
-/// The features of one bar (a never-heard bar is treated as silence).
-pub fn bar_features(bar: Option<&BarStats>) -> [f32; FEATURES] {
+/// The features of one bar (a never-heard bar is treated as silence) against the song's
+/// reference profile (`None`: no profiles, the band features are 0).
+pub fn bar_features(
+    bar: Option<&BarStats>,
+    reference: Option<&[f32; PROFILE_BANDS]>,
+) -> [f32; FEATURES] {
     let Some(b) = bar else {
         return [0.0; FEATURES];
     };
@@ -69,18 +100,46 @@ pub fn bar_features(bar: Option<&BarStats>) -> [f32; FEATURES] {
             0.0
         }
     };
-    [
+    let mut f = [0.0; FEATURES];
+    f[..SCALAR_FEATURES].copy_from_slice(&[
         unit(b.density / 100.0),
         unit((b.loudness_lufs + 50.0) / 50.0),
         unit(b.occupancy),
         unit(b.onset_rate_hz / 8.0),
         unit((10.0 * b.flatness.max(1e-6).log10() + 30.0) / 25.0),
         unit(b.low_share * 2.0),
-    ]
+    ]);
+    f[SCALAR_FEATURES] = unit(b.fill);
+    if let Some(r) = reference
+        && b.has_profile()
+        && b.is_sounding()
+    {
+        let per_group = PROFILE_BANDS / PROFILE_GROUPS;
+        for (g, o) in f[SCALAR_FEATURES + 1..].iter_mut().enumerate() {
+            let bands = g * per_group..(g + 1) * per_group;
+            *o = b.band_db[bands.clone()]
+                .iter()
+                .zip(&r[bands])
+                .map(|(&p, &r)| unit((p - r) / RANGE_DB + 1.0))
+                .sum::<f32>()
+                / per_group as f32;
+        }
+    }
+    f
 }
 
 fn distance(a: &[f32; FEATURES], b: &[f32; FEATURES]) -> f32 {
-    (a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f32>() / FEATURES as f32).sqrt()
+    let sq = |r: std::ops::Range<usize>| {
+        a[r.clone()]
+            .iter()
+            .zip(&b[r])
+            .map(|(x, y)| (x - y).powi(2))
+            .sum::<f32>()
+    };
+    (sq(0..SCALAR_FEATURES) / SCALAR_FEATURES as f32
+        + FILL_WEIGHT * sq(SCALAR_FEATURES..SCALAR_FEATURES + 1)
+        + PROFILE_WEIGHT * sq(SCALAR_FEATURES + 1..FEATURES) / PROFILE_GROUPS as f32)
+        .sqrt()
 }
 
 /// Novelty at every bar line `b` (between bar b-1 and bar b) of `features`, with a kernel of
@@ -150,7 +209,16 @@ pub fn find_sections(
     };
     let last = timeline.iter().rposition(|b| b.is_some()).unwrap_or(first);
     let span = &timeline[first..=last];
-    let features: Vec<[f32; FEATURES]> = span.iter().map(|b| bar_features(b.as_ref())).collect();
+    let reference = song_reference(
+        span.iter()
+            .flatten()
+            .filter(|b| b.is_sounding())
+            .map(|b| &b.band_db),
+    );
+    let features: Vec<[f32; FEATURES]> = span
+        .iter()
+        .map(|b| bar_features(b.as_ref(), reference.as_ref()))
+        .collect();
     let novelty = novelty_curve(&features, phrase);
 
     // Novelty peaks (at any bar) snapped to the nearest phrase-grid bar line: a change that
@@ -251,6 +319,9 @@ pub(crate) mod tests {
             low_share: 0.3 * d,
             low_band_share: [0.1 * d, 0.2 * d, 0.05],
             density,
+            // No band profile: the given density stands (`part_fill` leaves such bars alone).
+            fill: 0.0,
+            band_db: [crate::density::bands::NO_PROFILE_DB; crate::density::bands::PROFILE_BANDS],
         }
     }
 

@@ -5,7 +5,7 @@
 //! window and 50% overlap, so one hop is about 21 ms.
 
 use super::bands::{
-    AIR_HIGH_HZ, BAND_HIGH_HZ, BAND_LOW_HZ, ERB_BANDS, LOW_BAND_EDGES_HZ, LOW_BANDS,
+    AIR_HIGH_HZ, BAND_HIGH_HZ, BAND_LOW_HZ, ERB_BANDS, LOW_BAND_EDGES_HZ, LOW_BANDS, PROFILE_BANDS,
 };
 use super::event_counter::EventCounter;
 use realfft::num_complex::Complex;
@@ -35,6 +35,12 @@ pub const DEFAULT_OCCUPANCY_RANGE_DB: f32 = 30.0;
 /// For a steady sound the held reference equals the frame's loudest band (the plain definition).
 pub const REFERENCE_RELEASE_DB_PER_S: f32 = 15.0;
 
+/// A band's level in the profile ([`FrameFeatures::profile_db`]) is floored this far under the
+/// held loudest band: what lies further down is inaudible under the music, and in a log-mean
+/// over a bar one deep gap must not outweigh the frames that sound. Relative, so a quieter mix
+/// of the same song gives the same profile shifted by its gain.
+pub const PROFILE_FLOOR_BELOW_REFERENCE_DB: f32 = 60.0;
+
 /// Features of one analysis frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FrameFeatures {
@@ -56,6 +62,10 @@ pub struct FrameFeatures {
     /// An onset was detected at this frame (reported one hop late: peak picking needs the next
     /// frame).
     pub onset: bool,
+    /// Level of each pair of ERB bands ([`PROFILE_BANDS`]), dB of mean square, each band
+    /// floored [`PROFILE_FLOOR_BELOW_REFERENCE_DB`] under the held loudest band (a silent frame
+    /// reads that floor everywhere). Bars average it into their band profile.
+    pub profile_db: [f32; PROFILE_BANDS],
 }
 
 impl FrameFeatures {
@@ -67,6 +77,7 @@ impl FrameFeatures {
         low_share: 0.0,
         low_band_share: [0.0; LOW_BANDS],
         onset: false,
+        profile_db: [super::bands::NO_PROFILE_DB; PROFILE_BANDS],
     };
 }
 
@@ -277,8 +288,16 @@ impl SpectralAnalyzer {
         let silent = total.is_nan() || total <= 0.0 || 10.0 * total.log10() < SILENCE_DB;
         if silent {
             self.onsets.silence();
+            // A gap reads the floor under the last sounding reference.
+            let floor = self.reference_db - PROFILE_FLOOR_BELOW_REFERENCE_DB;
+            let profile = if floor > super::bands::NO_PROFILE_DB {
+                floor
+            } else {
+                super::bands::NO_PROFILE_DB
+            };
             return FrameFeatures {
                 power: if total.is_finite() { total } else { 0.0 },
+                profile_db: [profile; PROFILE_BANDS],
                 ..FrameFeatures::SILENT
             };
         }
@@ -299,6 +318,11 @@ impl SpectralAnalyzer {
         let floor_db = SILENCE_DB - 20.0;
         let threshold_db = (self.reference_db - self.occupancy_range_db).max(floor_db);
         let occupied = band_db.iter().filter(|&&db| db >= threshold_db).count();
+        let profile_floor = self.reference_db - PROFILE_FLOOR_BELOW_REFERENCE_DB;
+        let mut profile_db = [0.0f32; PROFILE_BANDS];
+        for (p, pair) in profile_db.iter_mut().zip(band_db.chunks_exact(2)) {
+            *p = 0.5 * (pair[0].max(profile_floor) + pair[1].max(profile_floor));
+        }
 
         let (fa, fz) = self.flatness_bins;
         let mut log_sum = 0.0f64;
@@ -334,6 +358,7 @@ impl SpectralAnalyzer {
             low_share,
             low_band_share,
             onset,
+            profile_db,
         }
     }
 }

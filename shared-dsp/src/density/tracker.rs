@@ -8,6 +8,10 @@
 //! of it actually heard as its coverage); a bar heard again replaces the earlier capture unless
 //! the new one heard less than half of it while the old one heard more.
 //!
+//! A bar's part fill (and so its density) is judged when it closes against the fullest bars
+//! heard so far (the per-band maximum of every closed bar's band profile, `part_fill`); reports
+//! re-anchor every bar to the whole captured song.
+//!
 //! Without a playing transport it runs in free time: consecutive [`FREE_SLOT_SECONDS`] slots in
 //! a ring of [`MAX_FREE_SLOTS`], reported as free time so the display can say so.
 
@@ -84,6 +88,10 @@ pub struct DensityTracker {
     live: LiveReadout,
     live_alpha: f32,
     live_onsets: f32,
+    /// Per-band maximum of the closed bars' band profiles: the fullest bars so far.
+    song_profile_max: [f32; crate::density::bands::PROFILE_BANDS],
+    /// Smoothed band profile of the last second, for the live fill.
+    live_profile: [f32; crate::density::bands::PROFILE_BANDS],
     peak_readings: [f64; LIVE_PEAK_READINGS],
     peak_pos: usize,
     peak_since_reading: f64,
@@ -132,6 +140,10 @@ impl DensityTracker {
             },
             live_alpha,
             live_onsets: 0.0,
+            song_profile_max: [crate::density::bands::NO_PROFILE_DB;
+                crate::density::bands::PROFILE_BANDS],
+            live_profile: [crate::density::bands::NO_PROFILE_DB;
+                crate::density::bands::PROFILE_BANDS],
             peak_readings: [0.0; LIVE_PEAK_READINGS],
             peak_pos: 0,
             peak_since_reading: 0.0,
@@ -166,12 +178,16 @@ impl DensityTracker {
             ..LiveReadout::default()
         };
         self.live_onsets = 0.0;
+        self.live_profile =
+            [crate::density::bands::NO_PROFILE_DB; crate::density::bands::PROFILE_BANDS];
         self.peak_readings = [0.0; LIVE_PEAK_READINGS];
     }
 
     /// Forgets the meters and the whole timeline.
     pub fn clear(&mut self) {
         self.reset_meters();
+        self.song_profile_max =
+            [crate::density::bands::NO_PROFILE_DB; crate::density::bands::PROFILE_BANDS];
         self.bars.fill(None);
         self.free.fill(None);
         self.free_samples = 0;
@@ -204,7 +220,18 @@ impl DensityTracker {
         self.bars.fill(None);
         for b in bars {
             if (0..MAX_BARS as i32).contains(&b.index) {
-                self.bars[b.index as usize] = Some(b.sanitized());
+                let b = b.sanitized();
+                self.bars[b.index as usize] = Some(b);
+                self.remember_profile(&b);
+            }
+        }
+    }
+
+    /// Adds a bar to the fullest-bars-so-far profile.
+    fn remember_profile(&mut self, bar: &BarStats) {
+        if bar.has_profile() && bar.is_sounding() {
+            for (m, &db) in self.song_profile_max.iter_mut().zip(&bar.band_db) {
+                *m = m.max(db);
             }
         }
     }
@@ -308,10 +335,18 @@ impl DensityTracker {
             Slot::Bar(b) => (b.clamp(i32::MIN as i64, i32::MAX as i64) as i32, false),
             Slot::Free(s) => ((s % i32::MAX as u64) as i32, true),
         };
-        let stats = self
+        let mut stats = self
             .acc
             .finish(index, self.sample_rate, self.current_bar_samples);
         self.acc.reset();
+        self.remember_profile(&stats);
+        if stats.has_profile()
+            && let Some(reference) =
+                crate::density::part_fill::song_reference([&self.song_profile_max])
+        {
+            stats.fill = crate::density::part_fill::fill(&stats.band_db, &reference);
+            stats.density = density_index(&stats.components());
+        }
         match slot {
             Slot::Bar(b) => {
                 if !(0..MAX_BARS as i64).contains(&b) {
@@ -378,6 +413,7 @@ impl DensityTracker {
             let acc = &mut self.acc;
             let live = &mut self.live;
             let live_onsets = &mut self.live_onsets;
+            let live_profile = &mut self.live_profile;
             let alpha = self.live_alpha;
             self.spectral.push(&self.mono[..n], |f: &FrameFeatures| {
                 acc.add_frame(f);
@@ -391,6 +427,15 @@ impl DensityTracker {
                 c.flatness += alpha * (flat - c.flatness);
                 c.low_share += alpha * (low - c.low_share);
                 *live_onsets += alpha * (f.onset as u8 as f32 - *live_onsets);
+                if f.profile_db[0] > crate::density::bands::NO_PROFILE_DB {
+                    for (l, &db) in live_profile.iter_mut().zip(&f.profile_db) {
+                        *l = if *l > crate::density::bands::NO_PROFILE_DB {
+                            *l + alpha * (db - *l)
+                        } else {
+                            db
+                        };
+                    }
+                }
             });
 
             self.samples_to_reading -= n;
@@ -420,9 +465,20 @@ impl DensityTracker {
         c.loudness_lufs = live.short_term_lufs;
         c.plr_db = (peak_db - live.short_term_lufs).max(0.0);
         c.onset_rate_hz = self.live_onsets * self.spectral.frame_rate();
+        // Against the fullest bars so far, or the live profile itself when it is fuller.
+        let mut fullest = self.song_profile_max;
+        for (f, &l) in fullest.iter_mut().zip(&self.live_profile) {
+            *f = f.max(l);
+        }
+        c.fill = crate::density::part_fill::song_reference([&fullest]).map_or(0.0, |r| {
+            crate::density::part_fill::fill(&self.live_profile, &r)
+        });
         live.density = density_index(c);
     }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod gm_song_tests;

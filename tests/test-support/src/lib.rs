@@ -5,6 +5,8 @@
 //! inside `shared-dsp`'s own unit tests that is a second copy of `shared-dsp`, so the API here
 //! speaks in plain types (`Vec<f32>`, `f32`, structs defined here), never in `shared-dsp` types.
 
+pub mod gm_song;
+
 /// Peak absolute value of a signal (0 for an empty one).
 pub fn peak_abs(signal: &[f32]) -> f32 {
     signal.iter().fold(0.0f32, |m, x| m.max(x.abs()))

@@ -69,21 +69,21 @@ impl Component {
                 "Loudness of each bar (BS.1770, LUFS), drawn from -50 LUFS (0) to 0 LUFS (100)."
             }
             Component::Occupancy => {
-                "Share of the 40 ERB bands filled, how much of the time (55% of the index)."
+                "Share of the 40 ERB bands filled, how much of the time (15% of the index; the part fill against the song's fullest bars makes 60%)."
             }
             Component::Onsets => {
-                "Onsets per second (15% of the index): 100 on the scale = 8 per second, \
+                "Onsets per second (10% of the index): 100 on the scale = 8 per second, \
                  16th notes at 120 BPM."
             }
             Component::Squeeze => {
-                "Peak-to-loudness ratio turned into squeeze (15% of the index): 0 at 20 dB \
+                "Peak-to-loudness ratio turned into squeeze (10% of the index): 0 at 20 dB \
                  (open), 100 at 8 dB (squashed)."
             }
             Component::LowEnd => {
-                "Share of the power below 120 Hz (10% of the index): 100 at half the power."
+                "Share of the power below 120 Hz (5% of the index): 100 at half the power."
             }
             Component::Flatness => {
-                "Spectral flatness (5% of the index): 0 at -30 dB (tonal), 100 at -5 dB \
+                "Spectral flatness (shown, not scored): 0 at -30 dB (tonal), 100 at -5 dB \
                  (noise-like)."
             }
         }
@@ -335,6 +335,9 @@ mod tests {
             low_share: 0.2,
             low_band_share: [0.1, 0.1, 0.05],
             density,
+            fill: 0.0,
+            band_db: [shared_dsp::density::bands::NO_PROFILE_DB;
+                shared_dsp::density::bands::PROFILE_BANDS],
         }
     }
 

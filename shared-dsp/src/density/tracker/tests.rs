@@ -289,6 +289,9 @@ fn rendered_arrangements_journey_versus_wall() {
     eprintln!("journey: {v:?}");
     assert_eq!(v.kind, VerdictKind::Journey, "{v:?}");
     assert!(v.contrast_points >= 20.0 && v.contrast_lu >= 3.0, "{v:?}");
+    // The figures the manual prints (part fill against the song: 72 and 72).
+    assert!((v.contrast_points - 72.0).abs() <= 1.0, "{v:?}");
+    assert!((v.density_range - 72.0).abs() <= 1.0, "{v:?}");
 
     let wall = render_song(&[(36, chorus)]);
     let report = analyze_timeline(wall.bars(), 4, &[], false);
@@ -305,6 +308,13 @@ fn rendered_arrangements_journey_versus_wall() {
         report.verdict
     );
     assert_eq!(report.sections.len(), 1);
+    // The manual's figures: mean 88 (±1), range under 2 points.
+    assert!(
+        (report.verdict.mean_density - 88.0).abs() <= 1.0,
+        "{:?}",
+        report.verdict
+    );
+    assert!(report.verdict.density_range < 2.0, "{:?}", report.verdict);
 }
 
 /// Mean density of bars `range` (1-based bar numbers, inclusive) of a tracker's timeline.
@@ -330,7 +340,11 @@ fn adding_parts_raises_density_on_the_builtin_arrangement() {
         tr.process(&[block], &Transport::playing(120.0, (4, 4), beats));
     }
     tr.flush();
-    let bars: Vec<BarStats> = tr.bars().iter().flatten().copied().collect();
+    // Density as every report gives it: each bar's part fill against the song's fullest bars
+    // (`part_fill`). The tracker's own bar values are judged against the bars so far, so its
+    // verse, heard before anything fuller, reads as full as its own bands allow.
+    let bars: Vec<BarStats> =
+        crate::density::export::analyze_timeline(tr.bars(), 4, &[], false).bars;
     // Skip each section's first bar (the onset detector and loudness settle on the change).
     let verse = section_mean(&bars, 2, 16);
     let pre = section_mean(&bars, 18, 24);
@@ -375,6 +389,18 @@ fn adding_parts_raises_density_on_the_builtin_arrangement() {
     assert!(pre >= verse + 8.0, "verse {verse} pre {pre}");
     assert!(chorus >= pre + 8.0, "pre {pre} chorus {chorus}");
     assert!((outro - verse).abs() <= 3.0, "verse {verse} outro {outro}");
+    // The figures the manual and `index.rs` print, within the printed ±0.5.
+    for (name, got, printed) in [
+        ("verse", verse, 11.8),
+        ("pre", pre, 25.2),
+        ("chorus", chorus, 65.4),
+        ("outro", outro, 11.7),
+    ] {
+        assert!(
+            (got - printed).abs() <= 0.5,
+            "{name}: {got} (printed {printed})"
+        );
+    }
 }
 
 /// The onset count on recorded drums (Debian `hydrogen-drumkits`: The Black Pearl's kick,
