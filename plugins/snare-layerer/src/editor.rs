@@ -225,9 +225,11 @@ impl SnareView {
                         .load(std::sync::atomic::Ordering::Relaxed)
                     {
                         ui.label(
-                            egui::RichText::new("new Timing applies when the host restarts audio")
-                                .size(11.0)
-                                .color(theme.accent),
+                            egui::RichText::new(
+                                "new Timing or Reject Bleed applies when the host restarts audio",
+                            )
+                            .size(11.0)
+                            .color(theme.accent),
                         );
                     }
                 });

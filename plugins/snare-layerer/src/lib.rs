@@ -109,6 +109,8 @@ pub struct SnareLayerer {
     timing_fixed_until_restart: bool,
     /// Lookahead in force since the last activation (CLAP).
     active_lookahead: bool,
+    /// Reject Bleed also sets the latency (lookahead 8 ms instead of 4): fixed the same way.
+    active_reject_bleed: bool,
     restart_requested: bool,
     /// Samples left until the NoteOff of the last MIDI note (None: no note sounding).
     note_off_in: Option<u32>,
@@ -135,6 +137,7 @@ impl Default for SnareLayerer {
             reported_latency: 0,
             timing_fixed_until_restart: false,
             active_lookahead: true,
+            active_reject_bleed: false,
             restart_requested: false,
             note_off_in: None,
             sounding_note: 38,
@@ -322,6 +325,7 @@ impl Plugin for SnareLayerer {
         self.gui.timing_pending.store(false, Ordering::Relaxed);
         self.timing_fixed_until_restart = context.plugin_api() == PluginApi::Clap;
         self.active_lookahead = settings.detector.lookahead;
+        self.active_reject_bleed = settings.detector.reject_bleed;
         self.restart_requested = false;
         self.engine = Some(engine);
         self.take_new_sample();
@@ -347,9 +351,13 @@ impl Plugin for SnareLayerer {
         let Some(engine) = self.engine.as_mut() else {
             return ProcessStatus::Normal;
         };
-        if self.timing_fixed_until_restart && settings.detector.lookahead != self.active_lookahead {
+        if self.timing_fixed_until_restart
+            && (settings.detector.lookahead != self.active_lookahead
+                || settings.detector.reject_bleed != self.active_reject_bleed)
+        {
             // CLAP: keep the timing (and latency) the host compensates until it restarts us.
             settings.detector.lookahead = self.active_lookahead;
+            settings.detector.reject_bleed = self.active_reject_bleed;
             if !self.restart_requested {
                 self.restart_requested = true;
                 self.gui.timing_pending.store(true, Ordering::Relaxed);

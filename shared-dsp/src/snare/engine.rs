@@ -21,7 +21,7 @@ use super::layer::Strike;
 use super::mix::{LAYERS, MixBus, MixInputs, sanitize_block};
 use super::modal_bank::ModalBank;
 use super::noise_tail::NoiseTail;
-use super::onset::{LOOKAHEAD_MS, Onset, OnsetDetector};
+use super::onset::{MAX_LOOKAHEAD_MS, Onset, OnsetDetector};
 use super::sample_player::{SampleData, SamplePlayer};
 use super::scheduler::HitScheduler;
 use super::scope::DetectorScope;
@@ -145,7 +145,7 @@ impl SnareEngine {
         self.body.set_sample_rate(sample_rate);
         self.sampler.set_sample_rate(sample_rate);
         self.mix.set_sample_rate(sample_rate);
-        let max_latency = (LOOKAHEAD_MS * 0.001 * sample_rate).ceil() as usize + 1;
+        let max_latency = (MAX_LOOKAHEAD_MS * 0.001 * sample_rate).ceil() as usize + 1;
         self.delay.set_capacity(max_latency, CHUNK);
         self.scope.set_sample_rate(sample_rate);
         let settings = self.settings;

@@ -37,11 +37,13 @@ use crate::filters::{Biquad, BiquadCoefs};
 use std::f64::consts::FRAC_1_SQRT_2;
 
 /// A candidate's own body level may sit at most this far under the learned level, dB.
-pub const LEVEL_RANGE_DB: f32 = 15.0;
+pub const LEVEL_RANGE_DB: f32 = 12.0;
 /// Against the prior, its wires-to-body ratio may differ by at most this, dB ...
 pub const WIRES_RANGE_DB: f32 = 12.0;
 /// ... its air-to-body ratio may exceed the prior's by at most this (a hi-hat above) ...
 pub const AIR_MAX_DB: f32 = 15.0;
+/// ... or by this much for a candidate clearly louder than the learned strokes ...
+const LOUDER_AIR_MAX_DB: f32 = 25.0;
 /// ... and fall under it by at most this (a kick's body alone has no air; a snare's wires always
 /// reach above 8 kHz).
 pub const AIR_MIN_DB: f32 = 18.0;
@@ -53,9 +55,18 @@ const LOUDER_RESTART_DB: f32 = 6.0;
 /// on the tuning kits (Colombo, The Black Pearl, BJA Pacific) under a room and bleed.
 const PRIOR_WIRES_DB: f32 = -6.0;
 const PRIOR_AIR_DB: f32 = -18.0;
-/// Against a learned fingerprint: wires within the same range, air within this either side, dB.
+/// Against a learned fingerprint: wires within the same range, air at most this above ...
 const LEARNED_WIRES_RANGE_DB: f32 = 12.0;
-const LEARNED_AIR_RANGE_DB: f32 = 15.0;
+const LEARNED_AIR_ABOVE_DB: f32 = 18.0;
+/// ... and this below the learned shape: the backbeats the fingerprint learns from are
+/// usually struck with a hi-hat, whose air the strokes of a fill (no hat) lack.
+const LEARNED_AIR_BELOW_DB: f32 = 30.0;
+/// The energy under 120 Hz may reach at most this relative to the body band, dB: between the
+/// tuning kits' snare strokes (95 % under -13.4 dB, with those struck with the kick) and the
+/// kick and hi-hat bleed struck together (median -7.4 dB).
+const LOW_MAX_DB: f32 = -10.0;
+/// Extra room for fewer wires than the template, dB.
+const WIRES_EXTRA_BELOW_DB: f32 = 3.0;
 /// At least this share of the body-band energy must be the target drum's own (not explained
 /// by a kick's low band).
 const MIN_OWN_BODY: f32 = 0.25;
@@ -283,19 +294,28 @@ impl FingerprintJudge {
         let wires_db = energy_db(added(1)) - body_db;
         let air_db = energy_db(added(2)) - body_db;
         let low_db = energy_db(low) - energy_db(body);
-        let level_db = body_db;
+        // The level: all the target drum adds, its own body, wires and air (not the low band,
+        // which is the kick's): a bright snare carries more in its wires than in its body.
+        let level_db = energy_db(body_own + added(1) + added(2));
         let learned = self.fingerprint.level_db - LEVEL_FALL_DB_PER_S * self.since_confident_s;
         let louder = !learned.is_finite() || level_db > learned + LOUDER_RESTART_DB;
         // Louder than anything learned: judged against the prior (and if it passes, learning
         // starts again from it); otherwise against the learned shape, within tighter ranges.
         let (template, wires_range, air_above, air_below) = if louder {
-            (Fingerprint::prior(), WIRES_RANGE_DB, AIR_MAX_DB, AIR_MIN_DB)
+            // Clearly louder than what was learned is itself evidence (on its own mic the
+            // target drum is the loudest): a bright snare's air may then exceed the prior more.
+            let air_above = if learned.is_finite() {
+                LOUDER_AIR_MAX_DB
+            } else {
+                AIR_MAX_DB
+            };
+            (Fingerprint::prior(), WIRES_RANGE_DB, air_above, AIR_MIN_DB)
         } else {
             (
                 self.fingerprint,
                 LEARNED_WIRES_RANGE_DB,
-                LEARNED_AIR_RANGE_DB,
-                LEARNED_AIR_RANGE_DB,
+                LEARNED_AIR_ABOVE_DB,
+                LEARNED_AIR_BELOW_DB,
             )
         };
         let level_margin = if learned.is_finite() {
@@ -303,14 +323,24 @@ impl FingerprintJudge {
         } else {
             1.0
         };
-        let wires_margin = 1.0 - (wires_db - template.wires_db).abs() / wires_range;
+        // Fewer wires than learned may also be a stroke struck with the kick (whose body the
+        // low band does not fully explain): a little more room below.
+        let wires_offset = wires_db - template.wires_db;
+        let wires_margin = if wires_offset >= 0.0 {
+            1.0 - wires_offset / wires_range
+        } else {
+            1.0 + wires_offset / (wires_range + WIRES_EXTRA_BELOW_DB)
+        };
         let air_offset = air_db - template.air_db;
         let air_margin = if air_offset >= 0.0 {
             1.0 - air_offset / air_above
         } else {
             1.0 + air_offset / air_below
         };
-        let own_margin = (own_fraction - MIN_OWN_BODY) / (1.0 - MIN_OWN_BODY);
+        // A kick's low end has built up within the judgement window: its energy under 120 Hz
+        // reaches that of the body band, a snare's stays 13-24 dB under it.
+        let low_margin = (LOW_MAX_DB - low_db) / LOW_MAX_DB.abs();
+        let own_margin = low_margin.min((own_fraction - MIN_OWN_BODY) / (1.0 - MIN_OWN_BODY));
         let margin = level_margin
             .min(wires_margin)
             .min(air_margin)

@@ -43,6 +43,13 @@ use std::f32::consts::FRAC_1_SQRT_2;
 
 /// Lookahead used in lookahead mode: the latency reported to the host.
 pub const LOOKAHEAD_MS: f32 = 4.0;
+/// With Reject Bleed on, each candidate is judged this long after its onset (a kick's low end
+/// and a snare's wires need a few milliseconds to tell apart) ...
+pub const JUDGE_AFTER_ONSET_MS: f32 = 6.0;
+/// ... so lookahead mode then reports this latency.
+pub const BLEED_LOOKAHEAD_MS: f32 = 8.0;
+/// The largest latency any setting reports (delay-line capacity).
+pub const MAX_LOOKAHEAD_MS: f32 = BLEED_LOOKAHEAD_MS;
 /// Window after detection over which the hit's peak (its velocity) is measured, lookahead mode.
 pub const VELOCITY_WINDOW_MS: f32 = 1.0;
 /// Shorter window in zero-latency mode: every sample of it is heard as delay.
@@ -212,6 +219,13 @@ pub struct OnsetDetector {
     confirm_ratio: f32,
     /// Judges each confirmed candidate against the learned shape and level of the target drum.
     judge: FingerprintJudge,
+    /// A hit waiting for its fingerprint judgement: the hit, its onset index, samples left
+    /// until it is judged, and the loudest-recent-hit level from before it (restored when it
+    /// is rejected).
+    awaiting: Option<Onset>,
+    awaiting_onset: u64,
+    awaiting_left: usize,
+    awaiting_recent_peak: f32,
     /// The last candidate's judgement and onset index (diagnostics).
     #[cfg(test)]
     pub(crate) last_judgement: Option<(u64, super::fingerprint::Judgement)>,
@@ -273,6 +287,10 @@ impl OnsetDetector {
             detect_hop: 0,
             confirm_ratio: Self::confirm_ratio(&settings),
             judge: FingerprintJudge::new(sample_rate, 1),
+            awaiting: None,
+            awaiting_onset: 0,
+            awaiting_left: 0,
+            awaiting_recent_peak: 0.0,
             #[cfg(test)]
             last_judgement: None,
         };
@@ -297,7 +315,7 @@ impl OnsetDetector {
         self.recent_decay = decay_coef(sample_rate, 2_000.0, hop_len);
         self.reference_decay =
             power_ratio(-REFERENCE_DECAY_DB_PER_MS * hop_len as f32 * 1000.0 / sample_rate);
-        let needed = ms_to_samples(sample_rate, SEARCH_MS + LOOKAHEAD_MS + 2.0) + 1;
+        let needed = ms_to_samples(sample_rate, SEARCH_MS + MAX_LOOKAHEAD_MS + 2.0) + 1;
         let len = needed.next_power_of_two();
         self.history = vec![0.0; len];
         self.history_mask = len - 1;
@@ -379,6 +397,8 @@ impl OnsetDetector {
         self.flam_block_left = 0;
         self.recent_peak = 0.0;
         self.band_sample = 0.0;
+        self.awaiting = None;
+        self.awaiting_left = 0;
         self.judge.reset();
     }
 
@@ -399,7 +419,12 @@ impl OnsetDetector {
     /// Latency the host must compensate in the current timing mode, samples.
     pub fn latency_samples(&self) -> usize {
         if self.settings.lookahead {
-            ms_to_samples(self.sample_rate, LOOKAHEAD_MS)
+            let ms = if self.settings.reject_bleed {
+                BLEED_LOOKAHEAD_MS
+            } else {
+                LOOKAHEAD_MS
+            };
+            ms_to_samples(self.sample_rate, ms)
         } else {
             0
         }
@@ -474,10 +499,17 @@ impl OnsetDetector {
         }
         self.hop_left -= 1;
         let mut hit = None;
+        if self.awaiting_left > 0 {
+            self.awaiting_left -= 1;
+            if self.awaiting_left == 0 {
+                hit = self.judge_awaiting(i);
+            }
+        }
         if self.pending_left > 0 {
             self.pending_left -= 1;
             if self.pending_left == 0 {
-                hit = self.finish_hit(self.pending_detect_index, i);
+                let found = self.finish_hit(self.pending_detect_index, i);
+                hit = self.after_finish(found, hit, i);
             }
         }
         if self.hop_left == 0 {
@@ -485,13 +517,77 @@ impl OnsetDetector {
             if self.end_hop() && hit.is_none() {
                 let window = self.velocity_window();
                 if window <= 1 {
-                    return self.finish_hit(i, i);
+                    let found = self.finish_hit(i, i);
+                    return self.after_finish(found, None, i);
                 }
                 self.pending_detect_index = i;
                 self.pending_left = window - 1;
             }
         }
         hit
+    }
+
+    /// A confirmed hit: emitted at once, or (Reject Bleed) held until its judgement. `judged`
+    /// is a hit already emitted this sample.
+    fn after_finish(
+        &mut self,
+        found: Option<Onset>,
+        judged: Option<Onset>,
+        end: u64,
+    ) -> Option<Onset> {
+        let Some(onset) = found else {
+            return judged;
+        };
+        if !self.settings.reject_bleed {
+            return Some(onset);
+        }
+        // One hit waits at a time: a second one (rare: closer than the judgement delay) has the
+        // first judged now, on what is known of it.
+        let mut emitted = judged;
+        if self.awaiting.is_some() {
+            let early = self.judge_awaiting(end);
+            emitted = emitted.or(early);
+        }
+        let onset_index = end - onset.onset_age as u64;
+        let wait = if self.settings.lookahead {
+            ms_to_samples(self.sample_rate, JUDGE_AFTER_ONSET_MS).saturating_sub(onset.onset_age)
+        } else {
+            0
+        };
+        self.awaiting = Some(onset);
+        self.awaiting_onset = onset_index;
+        if wait == 0 {
+            let now = self.judge_awaiting(end);
+            return emitted.or(now);
+        }
+        self.awaiting_left = wait;
+        emitted
+    }
+
+    /// Judges the waiting hit against the fingerprint at `end`: emits it (its timing updated to
+    /// now) or drops it, undoing what it changed.
+    fn judge_awaiting(&mut self, end: u64) -> Option<Onset> {
+        let mut onset = self.awaiting.take()?;
+        self.awaiting_left = 0;
+        let judgement = self.judge.judge(self.awaiting_onset, end);
+        #[cfg(test)]
+        {
+            self.last_judgement = Some((self.awaiting_onset, judgement));
+        }
+        if !judgement.accept {
+            self.recent_peak = self.awaiting_recent_peak;
+            self.hold_remaining = 0;
+            self.flam_block_left = 0;
+            return None;
+        }
+        onset.confidence = judgement.confidence;
+        onset.onset_age = (end - self.awaiting_onset) as usize;
+        onset.start_delay = if self.settings.lookahead {
+            self.latency_samples().saturating_sub(onset.onset_age)
+        } else {
+            0
+        };
+        Some(onset)
     }
 
     /// The per-hop envelope and decision logic; true when a hit is detected (at the hop's last
@@ -665,21 +761,6 @@ impl OnsetDetector {
         // A hit found in the first samples after a reset (history shorter than the pre-onset
         // window) may locate its onset at the window's edge, past `end`: age 0, not a wrap.
         let onset = onset.min(end);
-        // Is it the target drum? Bleed from the kick and hats is rejected by what it sounds like.
-        let mut confidence = 1.0;
-        if self.settings.reject_bleed {
-            let judgement = self.judge.judge(onset, end);
-            #[cfg(test)]
-            {
-                self.last_judgement = Some((onset, judgement));
-            }
-            if !judgement.accept {
-                self.hold_remaining = 0;
-                self.flam_block_left = 0;
-                return None;
-            }
-            confidence = judgement.confidence;
-        }
         let onset_age = (end - onset) as usize;
         let start_delay = if self.settings.lookahead {
             self.latency_samples().saturating_sub(onset_age)
@@ -701,6 +782,7 @@ impl OnsetDetector {
         let reference = self.recent_peak.max(level).max(1.0e-9);
         let dynamics = self.settings.dynamics.clamp(0.0, 1.0);
         let velocity = (level / reference).powf(dynamics).clamp(0.0, 1.0);
+        self.awaiting_recent_peak = self.recent_peak;
         self.recent_peak = reference;
         let hold = ms_to_samples(self.sample_rate, self.settings.hold_ms);
         self.hold_remaining = hold.saturating_sub(onset_age);
@@ -709,7 +791,7 @@ impl OnsetDetector {
             onset_age,
             velocity,
             peak_db: gain_to_db(peak),
-            confidence,
+            confidence: 1.0,
         })
     }
 }

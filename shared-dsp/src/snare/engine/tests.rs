@@ -484,3 +484,41 @@ fn without_a_timeline_a_reset_engine_repeats() {
     let (b, _, _) = run(&mut e, &x, 512);
     assert_eq!(a, b);
 }
+
+/// With Reject Bleed on, lookahead mode reports 8 ms and the judged hits still start their
+/// layers on the stroke's onset, at any block size; a hi-hat between the strokes is not layered.
+#[test]
+fn reject_bleed_reports_8_ms_and_lands_layers_on_the_onset() {
+    use crate::snare::test_material::{add_hat, recorded_hit};
+    for sr in [44_100.0f32, 96_000.0] {
+        let mut s = tail_only();
+        s.detector.reject_bleed = true;
+        let snare = recorded_hit("The Black Pearl 1.0", "PearlSnare-Hardest.wav", sr);
+        let mut x = vec![0.0f32; (4.0 * sr) as usize];
+        let mut rng = crate::rng::Rng::new(5);
+        let mut onsets = Vec::new();
+        for k in 0..7 {
+            let onset = (0.1 * sr) as usize + k * (0.5 * sr) as usize;
+            onsets.push(onset);
+            for (o, v) in x[onset - snare.onset..].iter_mut().zip(&snare.frames) {
+                *o += 0.5 * v;
+            }
+            add_hat(&mut x, sr, onset + (0.25 * sr) as usize, 0.15, &mut rng);
+        }
+        for block in [1usize, 64, 4096] {
+            let mut e = SnareEngine::new(sr, s);
+            let latency = e.latency_samples();
+            assert_eq!(latency, (0.008 * sr).round() as usize);
+            let (_, _, hits) = run(&mut e, &x, block);
+            assert_eq!(hits.len(), onsets.len(), "sr {sr} block {block}");
+            for (h, &onset) in hits.iter().zip(&onsets) {
+                let error_ms = (h.offset as f32 - (onset + latency) as f32) / sr * 1000.0;
+                assert!(
+                    error_ms.abs() <= 0.5,
+                    "sr {sr} block {block}: {error_ms} ms"
+                );
+                assert!(h.confidence > 0.0 && h.confidence <= 1.0);
+            }
+        }
+    }
+}
