@@ -180,141 +180,31 @@ fn print_default_detection_on_both_splits() {
     }
 }
 
-/// Diagnostic: per-band shares of the energy a detection adds, by class.
-#[test]
-#[ignore]
-fn print_band_features_by_class() {
-    use crate::filters::{Biquad, BiquadCoefs};
-    let q = std::f64::consts::FRAC_1_SQRT_2;
-    for (name, sets) in [("tuning", &TUNING_SETS[..]), ("held", &HELD_OUT_SETS[..])] {
-        let mut rows: Vec<(u8, [f32; 4], f32)> = Vec::new();
-        for (s, set) in sets.iter().enumerate() {
-            for t in 0..4 {
-                let spec = TrackSpec::random(1_000 * s as u32 + t);
-                let track = snare_mic_track(set, spec);
-                let sr = spec.sample_rate as f64;
-                let mk = |c: &[BiquadCoefs]| c.iter().map(|&c| Biquad::new(c)).collect::<Vec<_>>();
-                let mut chains = [
-                    mk(&[
-                        BiquadCoefs::lowpass(sr, 150.0, q),
-                        BiquadCoefs::lowpass(sr, 150.0, q),
-                    ]),
-                    mk(&[
-                        BiquadCoefs::highpass(sr, 150.0, q),
-                        BiquadCoefs::lowpass(sr, 600.0, q),
-                    ]),
-                    mk(&[
-                        BiquadCoefs::highpass(sr, 1500.0, q),
-                        BiquadCoefs::lowpass(sr, 6000.0, q),
-                    ]),
-                    mk(&[
-                        BiquadCoefs::highpass(sr, 8000.0, q),
-                        BiquadCoefs::highpass(sr, 8000.0, q),
-                    ]),
-                ];
-                let bands: Vec<Vec<f32>> = chains
-                    .iter_mut()
-                    .map(|c| {
-                        track
-                            .signal
-                            .iter()
-                            .map(|&x| c.iter_mut().fold(x, |v, f| f.process(v)))
-                            .collect()
-                    })
-                    .collect();
-                let onsets = detect_onsets(
-                    &track,
-                    OnsetSettings {
-                        reject_bleed: true,
-                        ..OnsetSettings::default()
-                    },
-                );
-                let ms = |v: f32| (v * 0.001 * spec.sample_rate) as i64;
-                let tol = ms(10.0);
-                for &o in &onsets {
-                    // 0 required, 1 optional, 2 kick, 3 hat, 4 other (nearest snare event first).
-                    let near = |k: Stroke| {
-                        track
-                            .events
-                            .iter()
-                            .any(|e| e.stroke == k && (o - e.onset as i64).abs() <= tol)
-                    };
-                    let class = if near(Stroke::Required) {
-                        0u8
-                    } else if near(Stroke::Optional) {
-                        1
-                    } else if near(Stroke::Kick) {
-                        2
-                    } else if near(Stroke::Hat) {
-                        3
-                    } else {
-                        4
-                    };
-                    let mut add = [0.0f32; 4];
-                    let mut rise = 0.0;
-                    for b in 0..4 {
-                        let e = |from: i64, to: i64| {
-                            let (from, to) = (
-                                from.max(0) as usize,
-                                (to.max(1) as usize).min(track.signal.len()),
-                            );
-                            bands[b][from..to].iter().map(|v| v * v).sum::<f32>()
-                                / (to - from).max(1) as f32
-                        };
-                        let pre = e(o - ms(4.0), o - ms(0.5));
-                        let post = e(o, o + ms(2.5));
-                        add[b] = (post - pre).max(0.0);
-                        if b == 1 {
-                            rise = 10.0 * (post / pre.max(1e-12)).log10();
-                        }
-                    }
-                    let total: f32 = add.iter().sum::<f32>().max(1e-20);
-                    let share = add.map(|a| {
-                        10.0 * (a.max(1e-20) / add[1].max(1e-20))
-                            .log10()
-                            .clamp(-60.0, 60.0)
-                    });
-                    let _ = total;
-                    rows.push((class, share, rise));
-                }
-            }
-        }
-        for class in 0..5u8 {
-            let mut r: Vec<_> = rows.iter().filter(|r| r.0 == class).collect();
-            eprintln!("{name} class {class}: {} detections", r.len());
-            for b in 0..4 {
-                r.sort_by(|a, c| a.1[b].total_cmp(&c.1[b]));
-                let p = |q: f32| {
-                    r.get(((r.len() as f32 - 1.0) * q) as usize)
-                        .map(|x| x.1[b])
-                        .unwrap_or(f32::NAN)
-                };
-                eprintln!(
-                    "  band {b}: p5 {:6.1} p25 {:6.1} p50 {:6.1} p75 {:6.1} p95 {:6.1}",
-                    p(0.05),
-                    p(0.25),
-                    p(0.5),
-                    p(0.75),
-                    p(0.95)
-                );
-            }
-            r.sort_by(|a, c| a.2.total_cmp(&c.2));
-            let p = |q: f32| {
-                r.get(((r.len() as f32 - 1.0) * q) as usize)
-                    .map(|x| x.2)
-                    .unwrap_or(f32::NAN)
-            };
-            eprintln!(
-                "  body rise: p5 {:6.1} p25 {:6.1} p50 {:6.1} p75 {:6.1} p95 {:6.1}",
-                p(0.05),
-                p(0.25),
-                p(0.5),
-                p(0.75),
-                p(0.95)
-            );
-        }
+/// What a candidate at `onset` is, by the events within +-10 ms: an index into [`CLASS_NAMES`].
+fn candidate_class(track: &SnareMicTrack, onset: i64) -> usize {
+    let tol = (0.010 * track.spec.sample_rate) as i64;
+    let near = |k: Stroke| {
+        track
+            .events
+            .iter()
+            .any(|e| e.stroke == k && (onset - e.onset as i64).abs() <= tol)
+    };
+    match (
+        near(Stroke::Required),
+        near(Stroke::Optional),
+        near(Stroke::Kick),
+        near(Stroke::Hat),
+    ) {
+        (true, ..) => 0,
+        (false, true, ..) => 1,
+        (false, false, true, true) => 4,
+        (false, false, true, false) => 2,
+        (false, false, false, true) => 3,
+        _ => 5,
     }
 }
+
+const CLASS_NAMES: [&str; 6] = ["SNARE", "opt", "kick", "hat", "kick+hat", "other"];
 
 /// Diagnostic: every candidate the fingerprint judged on a few tracks, with its truth.
 #[test]
@@ -343,30 +233,11 @@ fn print_judgements() {
             ..OnsetSettings::default()
         },
     );
-    let tol = (0.010 * spec.sample_rate) as i64;
     for &x in &track.signal {
         d.process(x);
         if let Some((onset, j)) = d.last_judgement.take() {
             let o = onset as i64;
-            let near = |k: Stroke| {
-                track
-                    .events
-                    .iter()
-                    .any(|e| e.stroke == k && (o - e.onset as i64).abs() <= tol)
-            };
-            let class = if near(Stroke::Required) {
-                "SNARE"
-            } else if near(Stroke::Optional) {
-                "opt"
-            } else if near(Stroke::Kick) && near(Stroke::Hat) {
-                "kick+hat"
-            } else if near(Stroke::Kick) {
-                "kick"
-            } else if near(Stroke::Hat) {
-                "hat"
-            } else {
-                "other"
-            };
+            let class = CLASS_NAMES[candidate_class(&track, o)];
             let f = d.fingerprint();
             eprintln!(
                 "{:8.3} s {:>8} accept {:5} conf {:.2} body {:6.1} wires {:6.1} air {:6.1} low {:6.1} | learned lvl {:6.1} w {:6.1} a {:6.1} n {}",
@@ -444,7 +315,6 @@ fn reject_bleed_on_held_out_snare_mic_tracks() {
 fn print_judgement_features_by_class() {
     let held = std::env::var("HELD").is_ok();
     let sets: &[DrumSet] = if held { &HELD_OUT_SETS } else { &TUNING_SETS };
-    let names = ["SNARE", "opt", "kick", "hat", "kick+hat", "other"];
     let mut rows: Vec<(usize, [f32; 4])> = Vec::new();
     for (s, set) in sets.iter().enumerate() {
         for t in 0..4 {
@@ -458,31 +328,11 @@ fn print_judgement_features_by_class() {
                     ..OnsetSettings::default()
                 },
             );
-            let tol = (0.010 * spec.sample_rate) as i64;
             let mut track_rows = Vec::new();
             for &x in &track.signal {
                 d.process(x);
                 if let Some((onset, j)) = d.last_judgement.take() {
-                    let o = onset as i64;
-                    let near = |k: Stroke| {
-                        track
-                            .events
-                            .iter()
-                            .any(|e| e.stroke == k && (o - e.onset as i64).abs() <= tol)
-                    };
-                    let class = if near(Stroke::Required) {
-                        0
-                    } else if near(Stroke::Optional) {
-                        1
-                    } else if near(Stroke::Kick) && near(Stroke::Hat) {
-                        4
-                    } else if near(Stroke::Kick) {
-                        2
-                    } else if near(Stroke::Hat) {
-                        3
-                    } else {
-                        5
-                    };
+                    let class = candidate_class(&track, onset as i64);
                     track_rows.push((class, [j.body_db, j.wires_db, j.air_db, j.low_db]));
                 }
             }
@@ -497,7 +347,7 @@ fn print_judgement_features_by_class() {
             }
         }
     }
-    for (c, name) in names.iter().enumerate() {
+    for (c, name) in CLASS_NAMES.iter().enumerate() {
         let mut r: Vec<_> = rows.iter().filter(|r| r.0 == c).map(|r| r.1).collect();
         eprintln!("{name}: {}", r.len());
         for (b, feature) in ["level", "wires", "air", "low"].iter().enumerate() {
