@@ -232,6 +232,24 @@ impl SnareView {
                             .color(theme.accent),
                         );
                     }
+                    if self.params.reject_bleed.value() {
+                        let learned = self.params.fingerprint.current().strokes;
+                        let status = if learned == 0 {
+                            "Reject Bleed: learning the snare".to_owned()
+                        } else {
+                            format!("Reject Bleed: snare learned from {learned} strokes")
+                        };
+                        ui.label(egui::RichText::new(status).size(11.0).color(theme.text_dim));
+                        if ui
+                            .small_button("Learn again")
+                            .on_hover_text(
+                                "Forget the learned snare and learn it from the next 8 strokes.",
+                            )
+                            .clicked()
+                        {
+                            self.params.fingerprint.request_relearn();
+                        }
+                    }
                 });
                 let label = format!("threshold {threshold_db:.1} dB");
                 envelope_view(

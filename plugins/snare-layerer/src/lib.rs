@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 mod editor;
+pub mod fingerprint_state;
 mod params;
 pub use params::{LayerParams, SnareLayererParams, TimingMode, TriggerSource};
 pub use shared_dsp::snare::{Preset, factory_presets};
@@ -111,6 +112,8 @@ pub struct SnareLayerer {
     active_lookahead: bool,
     /// Reject Bleed also sets the latency (lookahead 8 ms instead of 4): fixed the same way.
     active_reject_bleed: bool,
+    /// The last fingerprint request (loaded state, "learn again") applied to the engine.
+    fingerprint_generation: u32,
     restart_requested: bool,
     /// Samples left until the NoteOff of the last MIDI note (None: no note sounding).
     note_off_in: Option<u32>,
@@ -138,6 +141,7 @@ impl Default for SnareLayerer {
             timing_fixed_until_restart: false,
             active_lookahead: true,
             active_reject_bleed: false,
+            fingerprint_generation: 0,
             restart_requested: false,
             note_off_in: None,
             sounding_note: 38,
@@ -307,7 +311,13 @@ impl Plugin for SnareLayerer {
         let sr = buffer_config.sample_rate;
         self.gui.sample_rate.store(sr, Ordering::Relaxed);
         let settings: SnareSettings = self.params.to_settings();
-        let engine = SnareEngine::new(sr, settings);
+        let mut engine = SnareEngine::new(sr, settings);
+        // The fingerprint saved with the project (or learned before a restart).
+        let _ = self
+            .params
+            .fingerprint
+            .take_request(&mut self.fingerprint_generation);
+        engine.set_fingerprint(self.params.fingerprint.current());
         // Load the saved sample here (activation may do I/O; the audio thread is not running).
         let path = self
             .params
@@ -365,6 +375,13 @@ impl Plugin for SnareLayerer {
             }
         }
         engine.set_settings(&settings);
+        if let Some(f) = self
+            .params
+            .fingerprint
+            .take_request(&mut self.fingerprint_generation)
+        {
+            engine.set_fingerprint(f);
+        }
         let latency = engine.latency_samples() as u32;
         if latency != self.reported_latency {
             context.set_latency_samples(latency);
@@ -390,6 +407,7 @@ impl Plugin for SnareLayerer {
             }
         }
         engine.process(buffer.as_slice(), &sidechain[..sc_channels]);
+        self.params.fingerprint.publish(engine.fingerprint());
 
         // MIDI out: one note per hit, 50 ms long (ended early by the next hit).
         if self.params.midi_out.value() {

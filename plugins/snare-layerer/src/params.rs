@@ -168,6 +168,10 @@ pub struct SnareLayererParams {
     /// a bounce repeats bit for bit, and a reopened project sounds the same. Saved with it.
     #[persist = "seed"]
     pub seed: Arc<AtomicU32>,
+    /// The snare fingerprint Reject Bleed learned, saved with the project so a reopened session
+    /// does not learn it again.
+    #[persist = "fingerprint"]
+    pub fingerprint: Arc<crate::fingerprint_state::SharedFingerprint>,
     /// Editor size and zoom, saved with the project.
     #[persist = "editor-layout"]
     pub editor_layout: catalyst_editor_core::SharedLayout,
@@ -249,6 +253,7 @@ impl Default for SnareLayererParams {
         Self {
             sample_path: Arc::new(RwLock::new(String::new())),
             seed: Arc::new(AtomicU32::new(0)),
+            fingerprint: Arc::default(),
             editor_layout: catalyst_editor_core::shared_layout(1040, 860),
             dry_db: gain_db_param("Dry Level", mix.dry_db, -60.0, 6.0),
             layer_db: gain_db_param("Layer Level", mix.layer_db, -60.0, 12.0),

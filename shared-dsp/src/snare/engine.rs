@@ -233,6 +233,16 @@ impl SnareEngine {
         self.detector.effective_threshold_db()
     }
 
+    /// The snare fingerprint Reject Bleed has learned (saved with the plugin state).
+    pub fn fingerprint(&self) -> super::fingerprint::Fingerprint {
+        self.detector.fingerprint()
+    }
+
+    /// Restores a saved fingerprint; `Fingerprint::prior()` learns afresh from the next strokes.
+    pub fn set_fingerprint(&mut self, fingerprint: super::fingerprint::Fingerprint) {
+        self.detector.set_fingerprint(fingerprint);
+    }
+
     /// Samples processed since the last reset (the hits' `sample_time` clock).
     pub fn clock_samples(&self) -> u64 {
         self.clock
