@@ -12,12 +12,13 @@ pub struct RefLine<'a> {
     pub label: &'a str,
 }
 
-/// An event on an envelope view: horizontal position (0 = left edge, 1 = now) and height
-/// (0..1, e.g. a hit's velocity).
+/// An event on an envelope view: horizontal position (0 = left edge, 1 = now), height
+/// (0..1, e.g. a hit's velocity) and confidence (0..1: drawn fainter the less sure it is).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Marker {
     pub x: f32,
     pub height: f32,
+    pub confidence: f32,
 }
 
 /// Draws an envelope in dB (oldest at the left) as a filled curve, with event markers and
@@ -85,11 +86,14 @@ pub fn envelope_view(
         }
         let x = rect.left() + m.x * rect.width();
         let top = rect.bottom() - m.height.clamp(0.05, 1.0) * rect.height();
+        let colour = theme
+            .text
+            .gamma_multiply(0.3 + 0.7 * m.confidence.clamp(0.0, 1.0));
         painter.line_segment(
             [pos2(x, rect.bottom()), pos2(x, top)],
-            Stroke::new(1.5, theme.text),
+            Stroke::new(1.5, colour),
         );
-        painter.circle_filled(pos2(x, top), 3.5, theme.text);
+        painter.circle_filled(pos2(x, top), 3.5, colour);
     }
     for line in lines {
         let y = y_of(line.value);

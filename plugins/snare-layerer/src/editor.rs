@@ -163,6 +163,9 @@ fn describe(id: &str) -> Option<&'static str> {
         "listen" => "Hear the detector's band-passed signal, to set the band by ear.",
         "midiout" => "Also send a MIDI note on every hit, to trigger a drum sampler.",
         "midinote" => "The MIDI note sent on every hit (38 = acoustic snare).",
+        "midiconf" => {
+            "With Reject Bleed on: send MIDI only for hits at least this sure to be the snare (the fainter markers in the view are less sure)."
+        }
         _ => return None,
     })
 }
@@ -182,6 +185,7 @@ impl SnareView {
             .map(|h| Marker {
                 x: 1.0 - (now_s - h[0]) / span_s,
                 height: h[1],
+                confidence: h[3],
             })
             .filter(|m| (0.0..=1.0).contains(&m.x))
             .collect();

@@ -23,7 +23,7 @@ pub use shared_dsp::snare::{Preset, factory_presets};
 /// Recent hits kept for the editor.
 pub const GUI_HITS: usize = 32;
 /// Values per hit in [`SnareGuiData::hits`]: time (s, engine clock), velocity (0..1), peak dBFS.
-pub const GUI_HIT_STRIDE: usize = 3;
+pub const GUI_HIT_STRIDE: usize = 4;
 /// Length of the MIDI notes sent on each hit.
 const MIDI_NOTE_MS: f32 = 50.0;
 
@@ -232,6 +232,7 @@ impl SnareLayerer {
                 self.hit_scratch[last] = h.sample_time as f32 / sr;
                 self.hit_scratch[last + 1] = h.velocity;
                 self.hit_scratch[last + 2] = h.peak_db;
+                self.hit_scratch[last + 3] = h.confidence;
             }
             self.gui.hits.write(&self.hit_scratch);
             self.gui
@@ -413,7 +414,12 @@ impl Plugin for SnareLayerer {
         if self.params.midi_out.value() {
             let note_len = (MIDI_NOTE_MS * 0.001 * engine.sample_rate()) as u32;
             let key = self.params.midi_note.value().clamp(0, 127) as u8;
-            for hit in engine.hits() {
+            let min_confidence = self.params.midi_min_confidence.value();
+            for hit in engine
+                .hits()
+                .iter()
+                .filter(|h| h.confidence >= min_confidence)
+            {
                 let timing = hit.offset as u32;
                 if let Some(at) = self.note_off_in.take() {
                     note_event(context, at.min(timing), self.sounding_note, None);
@@ -551,6 +557,7 @@ mod tests {
         let t = hits[last];
         assert!((t - (1_000.0 + 192.0) / sr).abs() < 1e-4, "{t}");
         assert!(hits[last + 1] > 0.0 && hits[last + 1] <= 1.0);
+        assert_eq!(hits[last + 3], 1.0, "confidence is 1 with Reject Bleed off");
         assert_eq!(hits[last - GUI_HIT_STRIDE], -1.0);
         let mut scope = vec![0.0f32; SCOPE_POINTS];
         assert!(p.gui.scope_db.read(&mut scope));

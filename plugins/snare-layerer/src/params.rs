@@ -214,6 +214,9 @@ pub struct SnareLayererParams {
     pub midi_out: BoolParam,
     #[id = "midinote"]
     pub midi_note: IntParam,
+    /// MIDI out only for hits at least this confident (Reject Bleed's fingerprint margin).
+    #[id = "midiconf"]
+    pub midi_min_confidence: FloatParam,
 
     // Layers.
     #[nested(id_prefix = "cab", group = "Cabinet")]
@@ -281,6 +284,7 @@ impl Default for SnareLayererParams {
             listen_detector: BoolParam::new("Listen to Detector", false),
             midi_out: BoolParam::new("MIDI Out", false),
             midi_note: IntParam::new("MIDI Note", 38, IntRange::Linear { min: 0, max: 127 }),
+            midi_min_confidence: unit_param("MIDI Min Confidence", 0.0),
             cabinet: LayerParams::new("Cabinet", layers.cabinet.common, 4_000.0),
             cabinet_size: unit_param("Cabinet Size", layers.cabinet.size),
             cabinet_brightness: unit_param("Cabinet Brightness", layers.cabinet.brightness),
