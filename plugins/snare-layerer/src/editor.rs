@@ -159,7 +159,9 @@ fn describe(id: &str) -> Option<&'static str> {
         "timing" => {
             "Lookahead: reports latency and starts layers exactly on the hit. Zero latency: starts about 1 ms late."
         }
-        "source" => "Trigger from the main input or from the sidechain (e.g. a snare-bottom mic).",
+        "source" => {
+            "Trigger from the main input or from the sidechain (e.g. a snare-bottom mic); or from the main input with a kick or hat mic on the sidechain rejecting its drum's bleed."
+        }
         "listen" => "Hear the detector's band-passed signal, to set the band by ear.",
         "midiout" => "Also send a MIDI note on every hit, to trigger a drum sampler.",
         "midinote" => "The MIDI note sent on every hit (38 = acoustic snare).",

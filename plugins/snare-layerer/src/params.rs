@@ -28,6 +28,10 @@ pub enum TriggerSource {
     #[id = "sidechain"]
     #[name = "Sidechain"]
     Sidechain,
+    /// Detect on the main input; a kick or hat mic on the sidechain vetoes its drum's bleed.
+    #[id = "reject"]
+    #[name = "Main, sidechain rejects"]
+    Reject,
 }
 
 /// Controls shared by every layer: on/off, level, pan, pitch, decay.
@@ -332,6 +336,7 @@ impl SnareLayererParams {
                 humanize: self.humanize.value(),
                 listen_detector: self.listen_detector.value(),
                 trigger_from_sidechain: self.source.value() == TriggerSource::Sidechain,
+                reject_from_sidechain: self.source.value() == TriggerSource::Reject,
                 seed: self.seed.load(Ordering::Relaxed),
             },
             layers: LayerSettings {

@@ -22,6 +22,7 @@ use super::mix::{LAYERS, MixBus, MixInputs, sanitize_block};
 use super::modal_bank::ModalBank;
 use super::noise_tail::NoiseTail;
 use super::onset::{MAX_LOOKAHEAD_MS, Onset, OnsetDetector};
+use super::reject::SidechainReject;
 use super::sample_player::{SampleData, SamplePlayer};
 use super::scheduler::HitScheduler;
 use super::scope::DetectorScope;
@@ -43,6 +44,8 @@ pub(crate) const CHUNK: usize = 256;
 struct Scratch {
     /// The detector's input.
     trigger: [f32; CHUNK],
+    /// The Reject input (sidechain, mono), when it vetoes.
+    reject: [f32; CHUNK],
     /// Band-passed detector signal (for "listen to detector").
     band: [f32; CHUNK],
     /// Latency-aligned dry left/right and detector band.
@@ -59,6 +62,7 @@ impl Scratch {
     fn new() -> Box<Self> {
         Box::new(Self {
             trigger: [0.0; CHUNK],
+            reject: [0.0; CHUNK],
             band: [0.0; CHUNK],
             dry_l: [0.0; CHUNK],
             dry_r: [0.0; CHUNK],
@@ -86,6 +90,8 @@ pub struct SnareEngine {
     sample_rate: f32,
     settings: SnareSettings,
     detector: OnsetDetector,
+    /// The sidechain's own detector when it rejects bleed.
+    reject: SidechainReject,
     cabinet: ModalBank,
     tail: NoiseTail,
     body: BodyTone,
@@ -114,6 +120,7 @@ impl SnareEngine {
             sample_rate,
             settings,
             detector: OnsetDetector::new(sample_rate, settings.detector),
+            reject: SidechainReject::new(sample_rate),
             cabinet: ModalBank::new(sample_rate, settings.layers.cabinet),
             tail: NoiseTail::new(sample_rate, settings.layers.tail),
             body: BodyTone::new(sample_rate, settings.layers.body),
@@ -140,6 +147,7 @@ impl SnareEngine {
     pub fn set_sample_rate(&mut self, sample_rate: f32) {
         self.sample_rate = sample_rate;
         self.detector.set_sample_rate(sample_rate);
+        self.reject.set_sample_rate(sample_rate);
         self.cabinet.set_sample_rate(sample_rate);
         self.tail.set_sample_rate(sample_rate);
         self.body.set_sample_rate(sample_rate);
@@ -156,6 +164,7 @@ impl SnareEngine {
     /// Clears all sound and history; smoothed values jump to their targets.
     pub fn reset(&mut self) {
         self.detector.reset();
+        self.reject.reset();
         self.cabinet.reset();
         self.tail.reset();
         self.body.reset();
@@ -314,9 +323,9 @@ impl SnareEngine {
         for c in channels[..n_ch].iter_mut() {
             sanitize_block(&mut c[..len]);
         }
-        let use_sidechain = self.settings.mix.trigger_from_sidechain
-            && !sidechain.is_empty()
-            && sidechain.iter().all(|c| c.len() >= len);
+        let sidechain_ok = !sidechain.is_empty() && sidechain.iter().all(|c| c.len() >= len);
+        let use_sidechain = self.settings.mix.trigger_from_sidechain && sidechain_ok;
+        let use_reject = !use_sidechain && self.settings.mix.reject_from_sidechain && sidechain_ok;
 
         // A disabled layer whose gain has faded to zero is inaudible: stop running it (its
         // leftover ring is cleared once, so re-enabling it starts from silence, not from a
@@ -354,6 +363,7 @@ impl SnareEngine {
                 end,
                 n_ch,
                 use_sidechain,
+                use_reject,
                 run,
             };
             if gliding {
@@ -462,10 +472,21 @@ impl SnareEngine {
             end,
             n_ch,
             use_sidechain,
+            use_reject,
             ..
         } = block;
         let clock0 = self.clock;
         let n_total = end - start;
+        if use_reject {
+            let reject = &mut self.scratch.reject[..n_total];
+            let scale = 1.0 / sidechain.len() as f32;
+            reject.fill(0.0);
+            for c in sidechain {
+                for (t, &x) in reject.iter_mut().zip(&c[start..end]) {
+                    *t += scale * sanitize(x, OUTPUT_LIMIT);
+                }
+            }
+        }
         // The trigger signal first, in a vectorised pass.
         let trigger = &mut self.scratch.trigger[..n_total];
         if use_sidechain {
@@ -497,8 +518,16 @@ impl SnareEngine {
             let mut peak = self.scope.running_peak();
             for n in i..stop {
                 // The trigger is finite and within ±16: the inputs were sanitized.
+                let now = clock0 + n as u64;
+                if use_reject {
+                    self.reject
+                        .process(self.scratch.reject[n].clamp(-16.0, 16.0), now);
+                }
                 if let Some(onset) = self.detector.process_clean(self.scratch.trigger[n]) {
-                    self.scheduler.schedule(onset, clock0 + n as u64);
+                    let onset_at = now.saturating_sub(onset.onset_age as u64);
+                    if !(use_reject && self.reject.vetoes(onset_at, onset.relative_db)) {
+                        self.scheduler.schedule(onset, now);
+                    }
                 }
                 self.scratch.band[n] = self.detector.band_sample();
                 let env = self.detector.envelope();
@@ -553,6 +582,8 @@ struct Block {
     end: usize,
     n_ch: usize,
     use_sidechain: bool,
+    /// The sidechain vetoes bleed (Reject).
+    use_reject: bool,
     /// Which layers run (disabled and faded out ones do not).
     run: [bool; LAYERS],
 }

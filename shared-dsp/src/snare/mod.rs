@@ -13,6 +13,7 @@ pub mod modal_bank;
 pub mod noise_tail;
 pub mod onset;
 pub mod presets;
+pub mod reject;
 pub mod sample_file;
 pub mod sample_player;
 pub mod scheduler;

@@ -159,6 +159,9 @@ pub struct Onset {
     /// 0..1: how surely the hit is the target drum (its margin to the fingerprint's rules);
     /// 1 when bleed rejection is off.
     pub confidence: f32,
+    /// The hit's level relative to the loudest recent hit, dB (<= 0; before the dynamics
+    /// curve).
+    pub relative_db: f32,
 }
 
 #[derive(Debug, Clone)]
@@ -792,6 +795,7 @@ impl OnsetDetector {
             velocity,
             peak_db: gain_to_db(peak),
             confidence: 1.0,
+            relative_db: gain_to_db(level / reference),
         })
     }
 }

@@ -28,6 +28,9 @@ pub struct MixSettings {
     pub listen_detector: bool,
     /// Detect on the sidechain input instead of the main input.
     pub trigger_from_sidechain: bool,
+    /// Detect on the main input; the sidechain (a kick or hat mic) vetoes its drum's bleed
+    /// (`reject.rs`). Ignored when `trigger_from_sidechain` is set.
+    pub reject_from_sidechain: bool,
     /// Seed of every random choice (humanize, layer noise). With the hit's position on the
     /// timeline it decides each hit's variation, so a bounce repeats bit for bit; saved with the
     /// project so a reopened session sounds the same.
@@ -44,6 +47,7 @@ impl Default for MixSettings {
             humanize: 0.2,
             listen_detector: false,
             trigger_from_sidechain: false,
+            reject_from_sidechain: false,
             seed: 0,
         }
     }
