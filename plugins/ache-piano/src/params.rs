@@ -178,6 +178,19 @@ impl Default for AchePianoParams {
                 } else {
                     format!("velocity {:.0}", v * 127.0)
                 }
+            }))
+            // Parses its own text back ("Off", "velocity 25") and a bare MIDI velocity ("25").
+            .with_string_to_value(Arc::new(|text| {
+                let t = text.trim().to_ascii_lowercase();
+                if t == "off" {
+                    return Some(0.0);
+                }
+                let number = t.strip_prefix("velocity").unwrap_or(&t).trim();
+                number
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .map(|v| (v / 127.0).clamp(0.0, MAX_SILENT_VELOCITY))
             })),
             spread_cents: cents("Tuning Spread", d.spread_cents, 50.0),
             tuning_seed: IntParam::new(
@@ -377,5 +390,28 @@ mod tests {
         assert_eq!(p.silent_below_velocity.to_string(), "Off");
         assert_eq!(p.settings().string_level_db, [0.0; 2]);
         assert_eq!(p.settings().string_detune_cents, [0.0; 2]);
+    }
+}
+
+#[cfg(test)]
+mod silent_keys_text_tests {
+    use super::*;
+
+    /// The host shows "Off" / "velocity N" and must be able to type it back (a strict CLAP
+    /// validator checks that every value's own text parses).
+    #[test]
+    fn silent_keys_below_parses_its_own_text() {
+        let p = AchePianoParams::default();
+        let param = &p.silent_below_velocity;
+        for v in [0.0f32, 10.0 / 127.0, 25.0 / 127.0, MAX_SILENT_VELOCITY] {
+            let text = param.normalized_value_to_string(param.preview_normalized(v), true);
+            let back = param
+                .string_to_normalized_value(&text)
+                .unwrap_or_else(|| panic!("{text:?} does not parse"));
+            assert!(
+                (param.preview_plain(back) - v).abs() <= 0.5 / 127.0,
+                "{text}"
+            );
+        }
     }
 }
