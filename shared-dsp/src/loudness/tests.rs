@@ -173,7 +173,9 @@ fn tech3341_momentary_alternating_tone() {
             });
         }
     }
-    assert!(worst <= 0.25, "worst M deviation {worst}");
+    eprintln!("momentary alternating tone: worst deviation {worst:.4} LU");
+    // The README prints +-0.05 LU for every Tech 3341 case, this one included.
+    assert!(worst <= 0.05, "worst M deviation {worst}");
 }
 
 #[test]
@@ -205,8 +207,10 @@ fn tech3341_true_peak_inter_sample_cases() {
             meter.process(&[block, block]);
         }
         let tp = meter.true_peak_dbtp();
+        eprintln!("{freq_hz} Hz {phase_deg} deg: TP {tp:.3} dBTP");
+        // Tech 3341 allows -6.4..-5.8; the README prints the measured span -6.16 .. -5.99.
         assert!(
-            (-6.4..=-5.8).contains(&tp),
+            (-6.165..=-5.985).contains(&tp),
             "{freq_hz} Hz {phase_deg} deg: TP {tp} (sample peak {sample_peak_db})"
         );
     }
@@ -240,8 +244,10 @@ fn tech3342_lra_cases_1_to_4() {
     ];
     for (i, (segments, expected)) in cases.iter().enumerate() {
         let lra = lra_of(segments);
+        eprintln!("Tech 3342 case {}: LRA {lra:.3} LU", i + 1);
+        // Tech 3342 allows +-1 LU; the README prints 10.0 / 5.0 / 20.0 / 15.0.
         assert!(
-            (lra - expected).abs() <= 1.0,
+            (lra - expected).abs() <= 0.05,
             "case {}: LRA {lra}, expected {expected}",
             i + 1
         );
@@ -342,7 +348,14 @@ fn agrees_with_libebur128_on_programme_material() {
         "I {i:.3} / libebur128 {ref_i:.3}; LRA {lra:.3} / sorted {sorted_lra:.3} / \
          libebur128 (1 Hz) {ref_lra:.3}; TP {tp:.3} / libebur128 {ref_tp_db:.3}"
     );
-    assert!((i - ref_i).abs() <= 0.05, "I {i} vs {ref_i}");
-    assert!((lra - sorted_lra).abs() <= 0.1, "LRA {lra} vs {sorted_lra}");
-    assert!((tp - ref_tp_db).abs() <= 0.2, "TP {tp} vs {ref_tp_db}");
+    // The README prints these to the thousandth (I, TP) and hundredth (LRA): integrated
+    // within 0.001 LU of libebur128, true peak within 0.01 dB, LRA within 0.02 LU of the
+    // plain sort, and libebur128's 1 Hz LRA reads over 1.5 LU more.
+    assert!((i - ref_i).abs() <= 0.001, "I {i} vs {ref_i}");
+    assert!(
+        (lra - sorted_lra).abs() <= 0.02,
+        "LRA {lra} vs {sorted_lra}"
+    );
+    assert!((tp - ref_tp_db).abs() <= 0.01, "TP {tp} vs {ref_tp_db}");
+    assert!(ref_lra > lra + 1.5, "libebur128 LRA {ref_lra} vs {lra}");
 }

@@ -58,7 +58,7 @@ fn cents(a: f32, b: f32) -> f32 {
 }
 
 #[test]
-fn every_key_sounds_at_its_target_pitch_within_one_cent() {
+fn every_key_sounds_at_its_target_pitch_within_a_hundredth_of_a_cent() {
     let fft_len = 1 << 18;
     let mut worst = 0.0f32;
     for key in 21u8..=108 {
@@ -71,8 +71,9 @@ fn every_key_sounds_at_its_target_pitch_within_one_cent() {
         let f = peak_hz(&spec, fft_len, target, 40.0);
         let err = cents(f, target);
         worst = worst.max(err.abs());
+        // The README prints the worst key to a thousandth of a cent (0.008).
         assert!(
-            err.abs() < 1.0,
+            err.abs() < 0.01,
             "key {key}: {f} Hz vs {target} Hz ({err} cents)"
         );
     }
@@ -148,6 +149,23 @@ fn beat_rate_hz(x: &[f32], f1: f32, expected: f32) -> f32 {
         }
         f += expected * 0.002;
     }
+    // Refine around the coarse peak in steps of 0.001 % of `expected`, so the figure is read
+    // to better than the precision the README prints it at, not to the coarse grid's 0.2 %.
+    let coarse = best.1;
+    let mut f = coarse - expected * 0.002;
+    while f <= coarse + expected * 0.002 {
+        let w = std::f64::consts::TAU * f as f64 / env_rate as f64;
+        let (mut a, mut b) = (0.0, 0.0);
+        for (i, d) in detrended.iter().enumerate() {
+            a += d * (w * i as f64).cos();
+            b += d * (w * i as f64).sin();
+        }
+        let p = a * a + b * b;
+        if p > best.0 {
+            best = (p, f);
+        }
+        f += expected * 0.00001;
+    }
     best.1
 }
 
@@ -190,8 +208,14 @@ fn unison_beat_rate_matches_the_detune() {
         let expected = f1 * (2f32.powf(detune / 1200.0) - 1.0);
         let beat = beat_rate_hz(&x, f1, expected);
         let err = beat / expected - 1.0;
-        eprintln!("detune {detune} c: beat {beat} Hz, expected {expected} Hz");
-        assert!(err.abs() < 0.05, "beat {beat} vs {expected} Hz");
+        eprintln!(
+            "detune {detune} c: beat {beat} Hz, expected {expected} Hz ({:.4} %)",
+            100.0 * err
+        );
+        // The README's figures: 24 cents within 0.1 %; 12 cents (an 8 s window holds only
+        // six beats) within 2.5 %.
+        let bound = if detune == 24.0 { 1e-3 } else { 0.025 };
+        assert!(err.abs() < bound, "beat {beat} vs {expected} Hz");
     }
 }
 
@@ -224,8 +248,9 @@ fn per_string_detune_sets_the_beat_rate_between_strings() {
         let expected = f1 * (2f32.powf(cents / 1200.0) - 1.0).abs();
         let beat = beat_rate_hz(&x, f1, expected);
         eprintln!("key {key}, strings {detune:?} c: beat {beat:.3} Hz, expected {expected:.3}");
+        // The README: within 3 % of f (2^(c/1200) - 1).
         assert!(
-            (beat / expected - 1.0).abs() < 0.05,
+            (beat / expected - 1.0).abs() < 0.03,
             "key {key}: beat {beat} vs {expected} Hz"
         );
     }
@@ -366,12 +391,15 @@ fn half_pedalling_damps_by_half() {
     );
     assert!(full < half && half < up, "{full} {half} {up}");
     assert!(up > 6.0, "pedal down: T60 {up} s");
+    // The README: each within 3 % of the law, which gives 0.195 s and 0.374 s.
+    assert!((full_expected - 0.195).abs() < 5e-4, "{full_expected}");
+    assert!((half_expected - 0.374).abs() < 5e-4, "{half_expected}");
     assert!(
-        (full / full_expected - 1.0).abs() < 0.2,
+        (full / full_expected - 1.0).abs() < 0.03,
         "{full} vs {full_expected}"
     );
     assert!(
-        (half / half_expected - 1.0).abs() < 0.2,
+        (half / half_expected - 1.0).abs() < 0.03,
         "{half} vs {half_expected}"
     );
     // Half contact is half the damper's rate: about twice the full-damper T60.
@@ -407,12 +435,15 @@ fn faster_releases_stop_the_string_sooner() {
          {fast:.3} s (model {fast_expected:.3})"
     );
     assert!(fast < 0.8 * slow, "{fast} vs {slow}");
+    // The README: each within 3 % of the law, which gives 0.281 s and 0.141 s.
+    assert!((slow_expected - 0.281).abs() < 5e-4, "{slow_expected}");
+    assert!((fast_expected - 0.141).abs() < 5e-4, "{fast_expected}");
     assert!(
-        (slow / slow_expected - 1.0).abs() < 0.2,
+        (slow / slow_expected - 1.0).abs() < 0.03,
         "{slow} vs {slow_expected}"
     );
     assert!(
-        (fast / fast_expected - 1.0).abs() < 0.2,
+        (fast / fast_expected - 1.0).abs() < 0.03,
         "{fast} vs {fast_expected}"
     );
 }
@@ -556,7 +587,8 @@ fn a_silently_held_key_rings_sympathetically_with_the_pedal_up() {
     );
     // A silent press makes no sound of its own.
     assert_eq!(silence, 0.0);
-    assert!(ring_db > -50.0 && ring_db < -6.0, "{ring_db} dB");
+    // The README prints -33 dB (within 1 dB).
+    assert!((ring_db + 33.0).abs() < 1.0, "{ring_db} dB");
     assert!(energy(&alone) < 1e-6 * energy(&held));
     assert!(energy(&neighbour) < 0.1 * energy(&held));
     // What rings is C4's string.
@@ -591,10 +623,20 @@ fn partials_follow_the_inharmonicity_law() {
         "B(C4) set {b:.3e}, fitted {b_fit:.3e}; partial 7 is {:.1} cents sharp of harmonic",
         cents(measured[6], 7.0 * measured[0])
     );
-    assert!((b_fit / b - 1.0).abs() < 0.1, "fitted B {b_fit} vs {b}");
+    eprintln!("fitted B off by {:.4} %", 100.0 * (b_fit / b - 1.0));
+    // The README prints B to four digits (4.681e-4 vs 4.680e-4): within 0.05 %.
+    assert!((b_fit / b - 1.0).abs() < 5e-4, "fitted B {b_fit} vs {b}");
+    // Partial 7 against the 7th harmonic, from the law: 600 log2((1 + 49 B) / (1 + B)).
+    let law_c7 = 600.0 * ((1.0 + 49.0 * b) / (1.0 + b)).log2();
+    let c7 = cents(measured[6], 7.0 * measured[0]);
+    assert!(c7 > 10.0, "not inharmonic");
     assert!(
-        cents(measured[6], 7.0 * measured[0]) > 10.0,
-        "not inharmonic"
+        (law_c7 - 19.2).abs() < 0.05,
+        "the README's 19.2 cents: law {law_c7}"
+    );
+    assert!(
+        (c7 - law_c7).abs() < 0.1,
+        "partial 7: {c7} c sharp, law {law_c7} c"
     );
 }
 
@@ -627,6 +669,15 @@ fn decay_time_falls_with_pitch() {
         last = t;
     }
     eprintln!("T40 by key: {report:?}");
+    // The README's table (A1..A7, to 0.1 s; T40 is read on 50 ms frames): a change in the
+    // decay model must change both.
+    let readme = [18.2f32, 11.9, 7.5, 4.6, 2.9, 1.8, 1.0];
+    for (&(key, t), want) in report.iter().zip(readme) {
+        assert!(
+            (t - want).abs() <= 0.1,
+            "key {key}: T40 {t} s, README {want} s"
+        );
+    }
 }
 
 #[test]
@@ -642,6 +693,9 @@ fn first_decay_is_faster_than_the_aftersound() {
     let late_rate = (level_db(8.0, 8.2) - level_db(10.0, 10.2)) / 2.0;
     eprintln!("C4 decay: {early_rate:.1} dB/s early, {late_rate:.1} dB/s late");
     assert!(early_rate > 2.0 * late_rate && late_rate > 0.5);
+    // The README prints 11.7 and 3.3 dB/s.
+    assert!((early_rate - 11.7).abs() < 0.1, "{early_rate}");
+    assert!((late_rate - 3.3).abs() < 0.1, "{late_rate}");
 }
 
 fn centroid_hz(x: &[f32]) -> f32 {
@@ -674,6 +728,21 @@ fn harder_strikes_are_brighter_and_louder() {
         last = (c, rms);
     }
     eprintln!("(velocity, centroid Hz, rms): {report:?}");
+    // The README's figures: centroid within 1 %, RMS within 0.5 dB.
+    let readme = [
+        (432.0f32, -52.0f32),
+        (605.0, -35.0),
+        (769.0, -24.0),
+        (841.0, -18.0),
+    ];
+    for (&(v, c, rms), (want_c, want_db)) in report.iter().zip(readme) {
+        let db = 20.0 * rms.log10();
+        assert!(
+            (c / want_c - 1.0).abs() < 0.01,
+            "velocity {v}: centroid {c} Hz"
+        );
+        assert!((db - want_db).abs() < 0.5, "velocity {v}: {db} dBFS");
+    }
 }
 
 #[test]
@@ -760,7 +829,8 @@ fn pedal_down_adds_sympathetic_ringing() {
     let diff: f32 = dry.iter().zip(&wet).map(|(a, b)| (a - b).powi(2)).sum();
     let ratio_db = 10.0 * (diff / energy(&dry)).log10();
     eprintln!("sympathetic ringing: {ratio_db:.1} dB relative to the note");
-    assert!(ratio_db > -40.0 && ratio_db < -3.0, "{ratio_db} dB");
+    // The README prints -17.8 dB.
+    assert!((ratio_db + 17.8).abs() < 0.2, "{ratio_db} dB");
 }
 
 #[test]
@@ -929,7 +999,8 @@ fn noise_adds_hiss_at_the_stated_level() {
     let quiet = hiss_db(0.0);
     let full = hiss_db(1.0);
     eprintln!("hiss above 12 kHz: {full:.1} dBFS at Noise 100 %, {quiet:.1} dBFS at 0 %");
-    assert!(full > -70.0 && full < -45.0, "{full}");
+    // The README prints -60 dBFS: within half a dB.
+    assert!((full + 60.0).abs() < 0.5, "{full}");
     assert!(quiet < full - 30.0);
 }
 

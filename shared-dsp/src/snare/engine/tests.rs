@@ -383,6 +383,26 @@ fn factory_presets_sound_different() {
         assert!(c.is_finite() && d > 0.0);
         measures.push((p.name, c, d));
     }
+    eprintln!("{measures:?}");
+    // The README's preset table: centroid to 0.1 kHz, -30 dB decay to 5 ms.
+    let readme = [
+        ("Filing Cabinet", 4.2f32, 310.0f32),
+        ("Trash Lid", 7.5, 385.0),
+        ("Wire Rattle", 6.9, 185.0),
+        ("Fat Body", 1.8, 130.0),
+        ("Lo-fi Crack", 6.1, 110.0),
+        ("Tin Can", 3.4, 100.0),
+        ("Big Plate", 3.3, 795.0),
+        ("808 Snap", 7.4, 70.0),
+    ];
+    for (name, khz, ms) in readme {
+        let &(_, c, d) = measures
+            .iter()
+            .find(|m| m.0 == name)
+            .unwrap_or_else(|| panic!("no preset {name}"));
+        assert!((c / 1000.0 - khz).abs() <= 0.05, "{name}: centroid {c} Hz");
+        assert!((d - ms).abs() <= 5.0, "{name}: decay {d} ms");
+    }
     for (i, a) in measures.iter().enumerate() {
         for b in &measures[i + 1..] {
             let dc = (a.1 / b.1).ln().abs();
