@@ -79,37 +79,20 @@ impl SidechainReject {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snare::test_material::{add_kick, add_snare};
-    use crate::util::db_to_gain;
+    use crate::snare::test_material::{add_snare, kick_and_snare_mics};
 
     const SR: f32 = 48_000.0;
 
     #[test]
     fn kick_bleed_is_vetoed_and_a_snare_struck_with_the_kick_is_kept() {
-        // Kick mic: a kick every 500 ms at full level. Snare mic: a snare at 250 ms offsets,
-        // the kick leaking in 12 dB under the snare and 1 ms late, and one snare stroke struck
-        // together with a kick.
-        let mut rng = crate::rng::Rng::new(3);
-        let len = (3.0 * SR) as usize;
-        let (mut kick_mic, mut snare_mic) = (vec![0.0f32; len], vec![0.0f32; len]);
-        let beat = (0.5 * SR) as usize;
-        let late = (0.001 * SR) as usize;
-        for k in 0..5 {
-            let t = (0.1 * SR) as usize + k * beat;
-            add_kick(&mut kick_mic, SR, t, 0.8, &mut rng);
-            add_kick(
-                &mut snare_mic,
-                SR,
-                t + late,
-                0.5 * db_to_gain(-12.0),
-                &mut rng,
-            );
-            add_snare(&mut snare_mic, SR, t + beat / 2, 0.5, &mut rng);
-        }
-        // The first hit on the snare mic is a snare stroke: before any, the snare mic has no
+        // Kick mic and snare mic with bleed (see `kick_and_snare_mics`), plus one snare stroke
+        // struck together with the last kick. The first hit on the snare mic is a snare stroke: before any, the snare mic has no
         // loudest hit to measure bleed against (a known limit; Reject Bleed covers a count-in).
-        add_snare(&mut snare_mic, SR, (0.02 * SR) as usize, 0.5, &mut rng);
-        let together = (0.1 * SR) as usize + 4 * beat;
+        let (kick_mic, mut snare_mic, strokes) = kick_and_snare_mics(SR, 3);
+        let len = snare_mic.len();
+        let mut rng = crate::rng::Rng::new(4);
+        let late = (0.001 * SR) as usize;
+        let together = (0.1 * SR) as usize + 4 * (0.5 * SR) as usize;
         add_snare(&mut snare_mic, SR, together + late, 0.5, &mut rng);
         let mut reject = SidechainReject::new(SR);
         let mut main = OnsetDetector::new(
@@ -136,8 +119,7 @@ mod tests {
                 .any(|&o| o.abs_diff(t as u64) <= (0.003 * SR) as u64)
         };
         // Every snare stroke kept, the one with the kick included.
-        for k in 0..5 {
-            let t = (0.1 * SR) as usize + k * beat + beat / 2;
+        for &t in &strokes {
             assert!(near(&kept, t), "snare at {t} lost: kept {kept:?}");
         }
         assert!(near(&kept, together + late), "snare with the kick vetoed");

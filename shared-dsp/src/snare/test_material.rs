@@ -207,3 +207,32 @@ pub fn recorded_hit(kit: &str, file: &str, sample_rate: f32) -> RecordedHit {
         onset: first - from,
     }
 }
+
+/// A kick mic and a snare mic for the sidechain Reject tests: a kick every 500 ms at full level
+/// on its own mic, leaking into the snare mic 12 dB under the snare and 1 ms late; a snare
+/// stroke first, then one between every two kicks. Returns (kick mic, snare mic, the snare
+/// strokes' onsets).
+pub fn kick_and_snare_mics(sr: f32, seed: u32) -> (Vec<f32>, Vec<f32>, Vec<usize>) {
+    let mut rng = Rng::new(seed);
+    let len = (3.0 * sr) as usize;
+    let (mut kick_mic, mut snare_mic) = (vec![0.0f32; len], vec![0.0f32; len]);
+    let beat = (0.5 * sr) as usize;
+    let late = (0.001 * sr) as usize;
+    let first = (0.02 * sr) as usize;
+    add_snare(&mut snare_mic, sr, first, 0.5, &mut rng);
+    let mut strokes = vec![first];
+    for k in 0..5 {
+        let t = (0.1 * sr) as usize + k * beat;
+        add_kick(&mut kick_mic, sr, t, 0.8, &mut rng);
+        add_kick(
+            &mut snare_mic,
+            sr,
+            t + late,
+            0.5 * db_to_gain(-12.0),
+            &mut rng,
+        );
+        add_snare(&mut snare_mic, sr, t + beat / 2, 0.5, &mut rng);
+        strokes.push(t + beat / 2);
+    }
+    (kick_mic, snare_mic, strokes)
+}
