@@ -478,28 +478,12 @@ impl SnareEngine {
         let clock0 = self.clock;
         let n_total = end - start;
         if use_reject {
-            let reject = &mut self.scratch.reject[..n_total];
-            let scale = 1.0 / sidechain.len() as f32;
-            reject.fill(0.0);
-            for c in sidechain {
-                for (t, &x) in reject.iter_mut().zip(&c[start..end]) {
-                    *t += scale * sanitize(x, OUTPUT_LIMIT);
-                }
-            }
+            mono_sidechain(&mut self.scratch.reject[..n_total], sidechain, start);
         }
         // The trigger signal first, in a vectorised pass.
         let trigger = &mut self.scratch.trigger[..n_total];
         if use_sidechain {
-            let scale = 1.0 / sidechain.len() as f32;
-            trigger.fill(0.0);
-            for c in sidechain {
-                for (t, &x) in trigger.iter_mut().zip(&c[start..end]) {
-                    *t += sanitize(x, OUTPUT_LIMIT);
-                }
-            }
-            for t in trigger.iter_mut() {
-                *t *= scale;
-            }
+            mono_sidechain(trigger, sidechain, start);
         } else if n_ch == 2 {
             for ((t, &l), &r) in trigger
                 .iter_mut()
@@ -520,8 +504,8 @@ impl SnareEngine {
                 // The trigger is finite and within ±16: the inputs were sanitized.
                 let now = clock0 + n as u64;
                 if use_reject {
-                    self.reject
-                        .process(self.scratch.reject[n].clamp(-16.0, 16.0), now);
+                    // Finite and within ±16: a mean of sanitized samples.
+                    self.reject.process(self.scratch.reject[n], now);
                 }
                 if let Some(onset) = self.detector.process_clean(self.scratch.trigger[n]) {
                     let onset_at = now.saturating_sub(onset.onset_age as u64);
@@ -572,6 +556,21 @@ fn hit_seed(seed: u32, position: u64) -> u32 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     (z ^ (z >> 31)) as u32
+}
+
+/// The mean of the sidechain's channels from `start` into `out` (the trigger source or the
+/// Reject input), each sample sanitized: finite and within the output limit.
+fn mono_sidechain(out: &mut [f32], sidechain: &[&[f32]], start: usize) {
+    let scale = 1.0 / sidechain.len() as f32;
+    out.fill(0.0);
+    for c in sidechain {
+        for (t, &x) in out.iter_mut().zip(&c[start..]) {
+            *t += sanitize(x, OUTPUT_LIMIT);
+        }
+    }
+    for t in out.iter_mut() {
+        *t *= scale;
+    }
 }
 
 /// Per-block decisions passed to the inner loop.

@@ -2,7 +2,7 @@
 //! milliseconds, band by band, against what leaking drums add ("Reject Bleed").
 //!
 //! A candidate onset from the detector is judged on the energy it *adds* (mean energy from the
-//! onset to the decision, about 2.5 ms later in lookahead mode, minus the mean energy of the
+//! onset to the decision, 6 ms later in lookahead mode, minus the mean energy of the
 //! 3.5 ms before it) in four bands of the full-band trigger input:
 //!
 //! - body, 150-600 Hz: a snare's shell modes;
@@ -13,21 +13,22 @@
 //!   (`KICK_BODY_PER_LOW`), so the level and shape below are of the target drum's own body.
 //!
 //! The fingerprint is the stroke's shape (wires and air relative to its own body, dB) and its
-//! level (own body, dB), learned from the confident strokes (equal weights for the first eight,
+//! level (own body, wires and air together, dB), learned from the confident strokes (equal weights for the first eight,
 //! then an exponential mean), starting from a prior drawn from recorded snares. A candidate is
 //! a stroke of the target drum when
 //!
 //! 1. its level is within [`LEVEL_RANGE_DB`] of the learned level: an automatic threshold that
 //!    follows the track at any mix level; ghost notes 20-26 dB under the accents fall under it;
 //! 2. its shape is within the learned shape's ranges (a kick: far fewer wires; a hi-hat: far
-//!    more wires and air), and at least [`MIN_OWN_BODY`] of its body energy is its own.
+//!    more wires and air), its low band stays under its body (`LOW_MAX_DB`), and at least
+//!    `MIN_OWN_BODY` of its body energy is its own.
 //!
 //! On its own mic the target drum is the loudest source, so a candidate clearly louder than
 //! anything learned is judged against the wider prior instead and, when it passes, learning
 //! starts again from it: a fingerprint first learned from something else (a kick's body in a
 //! count-in) is replaced as soon as the snare plays.
 //!
-//! What it does not do (measured in `detection_eval_tests.rs`): in 2.5 ms a kick low-passed by
+//! What it does not do (measured in `detection_eval_tests.rs`): in 6 ms a kick low-passed by
 //! distance whose attack lies in the body band, or a kick and hat struck together, can look
 //! like a soft snare stroke, and soft fill strokes (darker, fewer wires) can look like bleed.
 //! Sub-band energies as drum features: Gillet & Richard, "Automatic transcription of drum
@@ -88,7 +89,7 @@ const PRE_TO_MS: f32 = 0.5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Fingerprint {
-    /// Learned stroke level: the energy a stroke adds to its own body band, dB.
+    /// Learned stroke level: the energy a stroke adds to its own body, wires and air bands, dB.
     pub level_db: f32,
     /// Wires and air relative to body, dB.
     pub wires_db: f32,
@@ -138,13 +139,12 @@ impl BandPair {
 pub struct FingerprintJudge {
     sample_rate: f32,
     bands: [BandPair; 4],
-    /// Rings of the four band signals and of the broadband input.
-    history: [Vec<f32>; 5],
+    /// Rings of the four band signals (body, wires, air, low), indexed like the detector's.
+    history: [Vec<f32>; 4],
     mask: usize,
     fingerprint: Fingerprint,
     /// Seconds since the last confident stroke (for the level's fall).
     since_confident_s: f32,
-    learning: bool,
 }
 
 fn energy_db(e: f32) -> f32 {
@@ -164,7 +164,6 @@ impl FingerprintJudge {
             mask: 0,
             fingerprint: Fingerprint::prior(),
             since_confident_s: 0.0,
-            learning: true,
         };
         j.set_sample_rate(sample_rate, len);
         j
@@ -219,21 +218,11 @@ impl FingerprintJudge {
         self.fingerprint
     }
 
-    /// Restores a saved fingerprint (or the prior), e.g. from the plugin state.
+    /// Restores a saved fingerprint, e.g. from the plugin state; `Fingerprint::prior()` learns
+    /// afresh from the next strokes ("learn from the next 8 hits").
     pub fn set_fingerprint(&mut self, fingerprint: Fingerprint) {
         self.fingerprint = fingerprint;
         self.since_confident_s = 0.0;
-    }
-
-    /// Starts learning afresh from the next strokes ("learn from the next 8 hits").
-    pub fn relearn(&mut self) {
-        self.fingerprint = Fingerprint::prior();
-        self.since_confident_s = 0.0;
-    }
-
-    /// Whether confident strokes update the fingerprint (off = keep the one learned or saved).
-    pub fn set_learning(&mut self, learning: bool) {
-        self.learning = learning;
     }
 
     /// Filters one sample of the trigger input into the rings at `index`.
@@ -244,7 +233,6 @@ impl FingerprintJudge {
         for (band, h) in self.bands.iter_mut().zip(&mut self.history) {
             h[i] = band.process(x);
         }
-        self.history[4][i] = x as f32;
     }
 
     /// Time passing without a hit, for the learned level's fall (called once per hop).
@@ -287,16 +275,16 @@ impl FingerprintJudge {
         // 120 Hz (0.4-6 dB less on the recorded kicks measured): the body energy the low band
         // explains is the kick's, the rest is the target drum's. A kick alone leaves almost
         // nothing; a snare struck with the kick keeps its own body.
-        let (body, low) = (added(0), added(3));
+        let [body, wires, air, low] = [0, 1, 2, 3].map(added);
         let body_own = (body - KICK_BODY_PER_LOW * low).max(0.01 * body);
         let own_fraction = body_own / body.max(1.0e-30);
         let body_db = energy_db(body_own);
-        let wires_db = energy_db(added(1)) - body_db;
-        let air_db = energy_db(added(2)) - body_db;
+        let wires_db = energy_db(wires) - body_db;
+        let air_db = energy_db(air) - body_db;
         let low_db = energy_db(low) - energy_db(body);
         // The level: all the target drum adds, its own body, wires and air (not the low band,
         // which is the kick's): a bright snare carries more in its wires than in its body.
-        let level_db = energy_db(body_own + added(1) + added(2));
+        let level_db = energy_db(body_own + wires + air);
         let learned = self.fingerprint.level_db - LEVEL_FALL_DB_PER_S * self.since_confident_s;
         let louder = !learned.is_finite() || level_db > learned + LOUDER_RESTART_DB;
         // Louder than anything learned: judged against the prior (and if it passes, learning
@@ -347,7 +335,7 @@ impl FingerprintJudge {
             .min(own_margin);
         let accept = margin > 0.0;
         let confidence = margin.clamp(0.0, 1.0);
-        if accept && self.learning {
+        if accept {
             if louder {
                 self.fingerprint = Fingerprint::prior();
             }
@@ -365,7 +353,7 @@ impl FingerprintJudge {
         }
     }
 
-    fn learn(&mut self, body_db: f32, wires_db: f32, air_db: f32, level_now: f32) {
+    fn learn(&mut self, level_db: f32, wires_db: f32, air_db: f32, level_now: f32) {
         let f = &mut self.fingerprint;
         let weight = if f.strokes < 8 {
             1.0 / (f.strokes + 1) as f32
@@ -375,10 +363,10 @@ impl FingerprintJudge {
         f.wires_db += weight * (wires_db - f.wires_db);
         f.air_db += weight * (air_db - f.air_db);
         // The level follows the loud strokes: up at once to a louder one, down by the mean.
-        f.level_db = if !level_now.is_finite() || body_db > level_now {
-            body_db
+        f.level_db = if !level_now.is_finite() || level_db > level_now {
+            level_db
         } else {
-            level_now + weight.max(LEARN_RATE) * (body_db - level_now)
+            level_now + weight.max(LEARN_RATE) * (level_db - level_now)
         };
         f.strokes = f.strokes.saturating_add(1);
         self.since_confident_s = 0.0;
@@ -395,8 +383,8 @@ mod tests {
 
     const SR: f32 = 48_000.0;
 
-    /// One synthetic stroke: a decaying `body_hz` tone, band-passed noise (`noise_lo`..`noise_hi`
-    /// Hz), and a `low_hz` tone, each with its own gain.
+    /// One synthetic stroke: a `body_hz` tone, band-passed noise (`noise_lo`..`noise_hi` Hz)
+    /// and a 60 Hz tone, each with its own gain.
     struct Sound {
         body: f32,
         body_hz: f32,

@@ -414,11 +414,6 @@ impl OnsetDetector {
         self.judge.set_fingerprint(fingerprint);
     }
 
-    /// Forgets the learned fingerprint and learns it from the next strokes.
-    pub fn relearn_fingerprint(&mut self) {
-        self.judge.relearn();
-    }
-
     /// Latency the host must compensate in the current timing mode, samples.
     pub fn latency_samples(&self) -> usize {
         if self.settings.lookahead {

@@ -14,7 +14,7 @@
 //! all-passes: Schroeder, "Natural sounding artificial reverberation", JAES 1962) with a short
 //! RT60 on the whole mix.
 
-use super::test_material::recorded_hit;
+use super::test_material::{RecordedHit, recorded_hit};
 use crate::filters::{Biquad, BiquadCoefs};
 use crate::rng::Rng;
 use crate::util::db_to_gain;
@@ -167,22 +167,9 @@ pub struct SnareMicTrack {
     pub spec: TrackSpec,
 }
 
-struct Sound {
-    frames: Vec<f32>,
-    onset: usize,
-}
-
-fn load(kit: &str, file: &str, sr: f32) -> Sound {
-    let hit = recorded_hit(kit, file, sr);
-    Sound {
-        frames: hit.frames,
-        onset: hit.onset,
-    }
-}
-
 /// `sound` through a 2-pole filter, renormalised to unit peak (bleed levels are peaks after
 /// the distance filtering, as a meter on the snare channel reads them).
-fn filtered(sound: &Sound, coefs: BiquadCoefs) -> Sound {
+fn filtered(sound: &RecordedHit, coefs: BiquadCoefs) -> RecordedHit {
     let mut f = Biquad::new(coefs);
     let mut frames: Vec<f32> = sound.frames.iter().map(|&x| f.process(x)).collect();
     let peak = frames
@@ -190,14 +177,14 @@ fn filtered(sound: &Sound, coefs: BiquadCoefs) -> Sound {
         .fold(0.0f32, |m, x| m.max(x.abs()))
         .max(1.0e-9);
     frames.iter_mut().for_each(|x| *x /= peak);
-    Sound {
+    RecordedHit {
         frames,
         onset: sound.onset,
     }
 }
 
 /// Adds `sound` so that its onset lands on `onset`, scaled by `gain`.
-fn place(out: &mut [f32], sound: &Sound, onset: usize, gain: f32) {
+fn place(out: &mut [f32], sound: &RecordedHit, onset: usize, gain: f32) {
     let Some(start) = onset.checked_sub(sound.onset) else {
         return;
     };
@@ -244,13 +231,13 @@ fn add_room(signal: &mut [f32], sr: f32, rt60_s: f32, wet_db: f32) {
 pub fn snare_mic_track(set: &DrumSet, spec: TrackSpec) -> SnareMicTrack {
     let sr = spec.sample_rate;
     let mut rng = Rng::new(spec.seed ^ 0x5eed_1234);
-    let layers: Vec<Sound> = set
+    let layers: Vec<RecordedHit> = set
         .snare_layers
         .iter()
-        .map(|f| load(set.snare_kit, f, sr))
+        .map(|f| recorded_hit(set.snare_kit, f, sr))
         .collect();
-    let kick_raw = load(set.kick.0, set.kick.1, sr);
-    let hat_raw = load(set.hat.0, set.hat.1, sr);
+    let kick_raw = recorded_hit(set.kick.0, set.kick.1, sr);
+    let hat_raw = recorded_hit(set.hat.0, set.hat.1, sr);
     let kick_lp = 800.0 + 1_700.0 * rng.next_f32() as f64;
     let hat_hp = 400.0 + 1_200.0 * rng.next_f32() as f64;
     let kick = filtered(
