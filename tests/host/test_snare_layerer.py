@@ -10,8 +10,13 @@ SR = 48_000
 NAME = "Catalyst Snare Layerer"
 
 
-def load():
-    return pedalboard.load_plugin(str(vst3_path(NAME)))
+def load(reject_bleed=False):
+    """The plugin with its onset stage alone by default: these tests drive it with clicks, which
+    Reject Bleed (on by default) rightly does not take for a snare."""
+    plugin = pedalboard.load_plugin(str(vst3_path(NAME)))
+    if not reject_bleed:
+        set_param(plugin, "Reject Bleed", False)
+    return plugin
 
 
 def clicks(onsets, length):
@@ -33,6 +38,18 @@ def set_param(plugin, name, value):
 
 def first_sound(y, threshold=1e-4):
     return int(np.argmax(np.abs(y[0]) > threshold))
+
+
+def test_defaults_reject_bleed_and_report_8_ms_latency():
+    plugin = pedalboard.load_plugin(str(vst3_path(NAME)))
+    x = clicks([4_800], SR // 2)
+    plugin.process(x, SR, buffer_size=512, reset=True)
+    assert plugin.reported_latency_samples == 384
+    # Clicks are not a snare: nothing is layered (Layer Solo leaves only the layers).
+    plugin = pedalboard.load_plugin(str(vst3_path(NAME)))
+    set_param(plugin, "Layer Solo", True)
+    y = plugin.process(clicks([4_800, 28_800], SR), SR, buffer_size=512, reset=True)
+    assert np.max(np.abs(y)) < 1e-4
 
 
 def test_reports_4_ms_latency_in_lookahead_mode():

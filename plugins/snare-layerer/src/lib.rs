@@ -510,11 +510,12 @@ mod tests {
     }
 
     #[test]
-    fn default_parameters_give_a_4_ms_lookahead() {
+    fn default_parameters_reject_bleed_with_an_8_ms_lookahead() {
         for sr in [44_100.0f32, 48_000.0, 96_000.0] {
             let p = activated(sr);
+            assert!(p.params.reject_bleed.value());
             let latency = p.engine().unwrap().latency_samples();
-            assert_eq!(latency, (0.004 * sr).round() as usize);
+            assert_eq!(latency, (0.008 * sr).round() as usize);
         }
     }
 
@@ -540,6 +541,11 @@ mod tests {
     fn hits_and_scope_reach_the_editor_data() {
         let sr = 48_000.0;
         let mut p = activated(sr);
+        // A synthetic click, which Reject Bleed rightly does not take for a snare: the onset
+        // stage alone (4 ms lookahead).
+        let mut settings = p.params.to_settings();
+        settings.detector.reject_bleed = false;
+        p.engine = Some(SnareEngine::new(sr, settings));
         let mut l = vec![0.0f32; 4_800];
         for n in 0..200 {
             l[1_000 + n] = 0.8 * (-(n as f32) / 40.0).exp() * if n % 2 == 0 { 1.0 } else { -1.0 };

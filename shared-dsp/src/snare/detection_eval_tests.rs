@@ -315,7 +315,7 @@ fn reject_bleed_on_held_out_snare_mic_tracks() {
 fn print_judgement_features_by_class() {
     let held = std::env::var("HELD").is_ok();
     let sets: &[DrumSet] = if held { &HELD_OUT_SETS } else { &TUNING_SETS };
-    let mut rows: Vec<(usize, [f32; 4])> = Vec::new();
+    let mut rows: Vec<(usize, [f32; 5])> = Vec::new();
     for (s, set) in sets.iter().enumerate() {
         for t in 0..4 {
             let spec =
@@ -333,7 +333,10 @@ fn print_judgement_features_by_class() {
                 d.process(x);
                 if let Some((onset, j)) = d.last_judgement.take() {
                     let class = candidate_class(&track, onset as i64);
-                    track_rows.push((class, [j.body_db, j.wires_db, j.air_db, j.low_db]));
+                    track_rows.push((
+                        class,
+                        [j.body_db, j.wires_db, j.air_db, j.low_db, j.air_db - j.wires_db],
+                    ));
                 }
             }
             let loud = track_rows
@@ -350,7 +353,7 @@ fn print_judgement_features_by_class() {
     for (c, name) in CLASS_NAMES.iter().enumerate() {
         let mut r: Vec<_> = rows.iter().filter(|r| r.0 == c).map(|r| r.1).collect();
         eprintln!("{name}: {}", r.len());
-        for (b, feature) in ["level", "wires", "air", "low"].iter().enumerate() {
+        for (b, feature) in ["level", "wires", "air", "low", "tilt"].iter().enumerate() {
             r.sort_by(|a, c| a[b].total_cmp(&c[b]));
             let p = |q: f32| {
                 r.get(((r.len() as f32 - 1.0) * q) as usize)
@@ -365,6 +368,89 @@ fn print_judgement_features_by_class() {
                 p(0.75),
                 p(0.95)
             );
+        }
+    }
+}
+
+/// Diagnostic: per drum set, which rule rejected the required strokes the detector found, and
+/// what the accepted false triggers were (`--ignored --nocapture`; `HELD=1` for the held-out).
+#[test]
+#[ignore]
+fn print_rejections_by_rule() {
+    let held = std::env::var("HELD").is_ok();
+    let sets: &[DrumSet] = if held { &HELD_OUT_SETS } else { &TUNING_SETS };
+    let rules = ["level", "wires", "air", "own/low"];
+    for (s, set) in sets.iter().enumerate() {
+        let mut rejected = [0usize; 4];
+        let mut accepted_false = [0usize; CLASS_NAMES.len()];
+        let mut rejected_rows = Vec::new();
+        for t in 0..6 {
+            let spec =
+                TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * s as u32 + t);
+            let track = snare_mic_track(set, spec);
+            let mut d = OnsetDetector::new(
+                spec.sample_rate,
+                OnsetSettings {
+                    reject_bleed: true,
+                    ..OnsetSettings::default()
+                },
+            );
+            for &x in &track.signal {
+                d.process(x);
+                if let Some((onset, j)) = d.last_judgement.take() {
+                    let class = candidate_class(&track, onset as i64);
+                    if class == 0 && !j.accept {
+                        let (rule, _) = j
+                            .margins
+                            .iter()
+                            .enumerate()
+                            .min_by(|a, b| a.1.total_cmp(b.1))
+                            .unwrap();
+                        rejected[rule] += 1;
+                        let f = d.fingerprint();
+                        rejected_rows.push(format!(
+                            "    t{t} {:7.3} s {:>7}: body {:6.1} (lvl {:6.1}) wires {:6.1} ({:6.1}) air {:6.1} ({:6.1}) low {:6.1} margins {:?}",
+                            onset as f32 / spec.sample_rate,
+                            rules[rule],
+                            j.body_db,
+                            f.level_db,
+                            j.wires_db,
+                            f.wires_db,
+                            j.air_db,
+                            f.air_db,
+                            j.low_db,
+                            j.margins.map(|m| (m * 100.0).round() / 100.0)
+                        ));
+                    }
+                    if class >= 2 && j.accept {
+                        accepted_false[class] += 1;
+                        let f = d.fingerprint();
+                        rejected_rows.push(format!(
+                            "    t{t} {:7.3} s ACCEPTED {:>8}: body {:6.1} (lvl {:6.1} n {}) wires {:6.1} ({:6.1}) air {:6.1} ({:6.1}) low {:6.1} margins {:?}",
+                            onset as f32 / spec.sample_rate,
+                            CLASS_NAMES[class],
+                            j.body_db,
+                            f.level_db,
+                            f.strokes,
+                            j.wires_db,
+                            f.wires_db,
+                            j.air_db,
+                            f.air_db,
+                            j.low_db,
+                            j.margins.map(|m| (m * 100.0).round() / 100.0)
+                        ));
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "{}: rejected strokes by rule {:?}, accepted bleed by class {:?}",
+            set.snare_kit,
+            rules.iter().zip(rejected).collect::<Vec<_>>(),
+            CLASS_NAMES.iter().zip(accepted_false).skip(2).collect::<Vec<_>>()
+        );
+        for r in rejected_rows {
+            eprintln!("{r}");
         }
     }
 }

@@ -40,9 +40,9 @@ use std::f64::consts::FRAC_1_SQRT_2;
 /// A candidate's own body level may sit at most this far under the learned level, dB.
 pub const LEVEL_RANGE_DB: f32 = 12.0;
 /// Against the prior, its wires-to-body ratio may differ by at most this, dB ...
-pub const WIRES_RANGE_DB: f32 = 12.0;
+pub const WIRES_RANGE_DB: f32 = 15.0;
 /// ... its air-to-body ratio may exceed the prior's by at most this (a hi-hat above) ...
-pub const AIR_MAX_DB: f32 = 15.0;
+pub const AIR_MAX_DB: f32 = 22.0;
 /// ... or by this much for a candidate clearly louder than the learned strokes ...
 const LOUDER_AIR_MAX_DB: f32 = 25.0;
 /// ... and fall under it by at most this (a kick's body alone has no air; a snare's wires always
@@ -87,6 +87,22 @@ const PRE_FROM_MS: f32 = 4.0;
 /// ... to this long before it (the onset search may place the onset up to ~0.25 ms late).
 const PRE_TO_MS: f32 = 0.5;
 
+/// Near the learned strokes' own body (within this, dB) the shape rules are widest ...
+const NEAR_BODY_DB: f32 = 4.0;
+/// ... and from this far under it they are as tight as above.
+const FAR_BODY_DB: f32 = 16.0;
+/// How much wider the shape ranges are at the learned body (x (1 + this)) ...
+const NEAR_WIDEN: f32 = 1.5;
+/// ... and how much more low band (dB) a stroke there may carry (a snare struck with the kick,
+/// an electronic snare's low body).
+const NEAR_LOW_ROOM_DB: f32 = 0.0;
+
+/// The body's share of a stroke's level, dB: level - body for a shape of wires and air relative
+/// to the body (energies add: 10 log10(1 + 10^(w/10) + 10^(a/10))).
+fn shape_to_body_db(wires_db: f32, air_db: f32) -> f32 {
+    10.0 * (1.0 + 10.0f32.powf(wires_db / 10.0) + 10.0f32.powf(air_db / 10.0)).log10()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Fingerprint {
     /// Learned stroke level: the energy a stroke adds to its own body, wires and air bands, dB.
@@ -120,6 +136,8 @@ pub struct Judgement {
     pub wires_db: f32,
     pub air_db: f32,
     pub low_db: f32,
+    /// Each rule's margin (level, wires, air, own body / low), the smallest of which decides.
+    pub margins: [f32; 4],
 }
 
 #[derive(Debug, Clone)]
@@ -306,6 +324,23 @@ impl FingerprintJudge {
                 LEARNED_AIR_BELOW_DB,
             )
         };
+        // How near the learned strokes this candidate's own body is: 1 within NEAR_BODY_DB of
+        // the learned body, 0 from FAR_BODY_DB under it. Bleed adds little body of its own
+        // (a hat has none, a kick's is explained by its low band): on the tuning kits every
+        // kick, hat and kick + hat sat at least 18 dB under the loudest stroke's own body, the
+        // strokes of fills within 10 dB. Near the learned body the shape may stray further (soft
+        // strokes are darker, wires build late, a stroke may land with the kick): the level
+        // itself is the evidence.
+        let nearness = if learned.is_finite() && !louder {
+            let learned_body = learned - shape_to_body_db(template.wires_db, template.air_db);
+            ((body_db - learned_body + FAR_BODY_DB) / (FAR_BODY_DB - NEAR_BODY_DB)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let widen = 1.0 + NEAR_WIDEN * nearness;
+        let (wires_range, air_above, air_below) =
+            (wires_range * widen, air_above * widen, air_below * widen);
+        let low_max_db = LOW_MAX_DB + NEAR_LOW_ROOM_DB * nearness;
         let level_margin = if learned.is_finite() {
             (level_db - (learned - LEVEL_RANGE_DB)) / LEVEL_RANGE_DB
         } else {
@@ -327,7 +362,7 @@ impl FingerprintJudge {
         };
         // A kick's low end has built up within the judgement window: its energy under 120 Hz
         // reaches that of the body band, a snare's stays 13-24 dB under it.
-        let low_margin = (LOW_MAX_DB - low_db) / LOW_MAX_DB.abs();
+        let low_margin = (low_max_db - low_db) / LOW_MAX_DB.abs();
         let own_margin = low_margin.min((own_fraction - MIN_OWN_BODY) / (1.0 - MIN_OWN_BODY));
         let margin = level_margin
             .min(wires_margin)
@@ -350,6 +385,7 @@ impl FingerprintJudge {
             wires_db,
             air_db,
             low_db,
+            margins: [level_margin, wires_margin, air_margin, own_margin],
         }
     }
 

@@ -99,6 +99,7 @@ mod tests {
             SR,
             OnsetSettings {
                 threshold_db: -60.0,
+                reject_bleed: false,
                 ..OnsetSettings::default()
             },
         );
