@@ -17,11 +17,15 @@
 //! then an exponential mean), starting from a prior drawn from recorded snares. A candidate is
 //! a stroke of the target drum when
 //!
-//! 1. its level is within [`LEVEL_RANGE_DB`] of the learned level: an automatic threshold that
-//!    follows the track at any mix level; ghost notes 20-26 dB under the accents fall under it;
+//! 1. its level is within [`LEVEL_RANGE_DB`] of the learned level and its own body within
+//!    `BODY_RANGE_DB` of the learned body: an automatic threshold that follows the track at any
+//!    mix level; ghost notes 20-26 dB under the accents fall under it, and a hat, whose wires
+//!    and air may bring its level near a stroke's, adds almost no body;
 //! 2. its shape is within the learned shape's ranges (a kick: far fewer wires; a hi-hat: far
 //!    more wires and air), its low band stays under its body (`LOW_MAX_DB`), and at least
-//!    `MIN_OWN_BODY` of its body energy is its own.
+//!    `MIN_OWN_BODY` of its body energy is its own. The shape ranges widen (up to 2.5x) as the
+//!    candidate's own body nears the learned body: bleed never gets there, while a soft fill
+//!    stroke, darker and with wires that build late, does.
 //!
 //! On its own mic the target drum is the loudest source, so a candidate clearly louder than
 //! anything learned is judged against the wider prior instead and, when it passes, learning
@@ -87,15 +91,14 @@ const PRE_FROM_MS: f32 = 4.0;
 /// ... to this long before it (the onset search may place the onset up to ~0.25 ms late).
 const PRE_TO_MS: f32 = 0.5;
 
+/// A candidate's own body may sit at most this far under the learned strokes' body, dB.
+const BODY_RANGE_DB: f32 = 13.0;
 /// Near the learned strokes' own body (within this, dB) the shape rules are widest ...
 const NEAR_BODY_DB: f32 = 4.0;
 /// ... and from this far under it they are as tight as above.
 const FAR_BODY_DB: f32 = 16.0;
-/// How much wider the shape ranges are at the learned body (x (1 + this)) ...
+/// How much wider the shape ranges are at the learned body: x (1 + this).
 const NEAR_WIDEN: f32 = 1.5;
-/// ... and how much more low band (dB) a stroke there may carry (a snare struck with the kick,
-/// an electronic snare's low body).
-const NEAR_LOW_ROOM_DB: f32 = 0.0;
 
 /// The body's share of a stroke's level, dB: level - body for a shape of wires and air relative
 /// to the body (energies add: 10 log10(1 + 10^(w/10) + 10^(a/10))).
@@ -331,18 +334,24 @@ impl FingerprintJudge {
         // strokes of fills within 10 dB. Near the learned body the shape may stray further (soft
         // strokes are darker, wires build late, a stroke may land with the kick): the level
         // itself is the evidence.
+        let body_gap = if learned.is_finite() && !louder {
+            body_db - (learned - shape_to_body_db(template.wires_db, template.air_db))
+        } else {
+            0.0
+        };
         let nearness = if learned.is_finite() && !louder {
-            let learned_body = learned - shape_to_body_db(template.wires_db, template.air_db);
-            ((body_db - learned_body + FAR_BODY_DB) / (FAR_BODY_DB - NEAR_BODY_DB)).clamp(0.0, 1.0)
+            ((body_gap + FAR_BODY_DB) / (FAR_BODY_DB - NEAR_BODY_DB)).clamp(0.0, 1.0)
         } else {
             0.0
         };
         let widen = 1.0 + NEAR_WIDEN * nearness;
         let (wires_range, air_above, air_below) =
             (wires_range * widen, air_above * widen, air_below * widen);
-        let low_max_db = LOW_MAX_DB + NEAR_LOW_ROOM_DB * nearness;
+        // The level, and the body on its own: a hat's wires and air can bring its level near a
+        // stroke's, but it adds almost no body.
         let level_margin = if learned.is_finite() {
-            (level_db - (learned - LEVEL_RANGE_DB)) / LEVEL_RANGE_DB
+            ((level_db - (learned - LEVEL_RANGE_DB)) / LEVEL_RANGE_DB)
+                .min((body_gap + BODY_RANGE_DB) / BODY_RANGE_DB)
         } else {
             1.0
         };
@@ -362,7 +371,7 @@ impl FingerprintJudge {
         };
         // A kick's low end has built up within the judgement window: its energy under 120 Hz
         // reaches that of the body band, a snare's stays 13-24 dB under it.
-        let low_margin = (low_max_db - low_db) / LOW_MAX_DB.abs();
+        let low_margin = (LOW_MAX_DB - low_db) / LOW_MAX_DB.abs();
         let own_margin = low_margin.min((own_fraction - MIN_OWN_BODY) / (1.0 - MIN_OWN_BODY));
         let margin = level_margin
             .min(wires_margin)
