@@ -68,9 +68,19 @@ enum Command {
         out: OutputOptions,
     },
     /// Measure how an arrangement builds, bar by bar, with the Density Meter's engine.
+    ///
+    /// With --stems: each stem runs through the engine a plugin instance runs, and the stems
+    /// form the tracks x bars grid (who plays where) with its low-band clashes, as Density
+    /// Meters on those tracks of one session show it; sections, verdict and loudness are of
+    /// the stems' sum. Stems share a sample rate; shorter ones are padded with silence.
     Analyze {
         /// Mix or stem (WAV, FLAC or AIFF).
-        input: PathBuf,
+        #[arg(required_unless_present = "stems")]
+        input: Option<PathBuf>,
+        /// Stems instead of a mix: a folder (its WAV, FLAC and AIFF files, sorted by name) or
+        /// several files (in the order given); the file names are the track names. Needs --bpm.
+        #[arg(long, num_args = 1.., value_name = "DIR_OR_FILES", conflicts_with = "input")]
+        stems: Vec<PathBuf>,
         /// Tempo; without it the analysis runs in free time (2 s slots).
         #[arg(long)]
         bpm: Option<f64>,
@@ -193,6 +203,7 @@ fn run(cli: Cli) -> Result<()> {
         }),
         Command::Analyze {
             input,
+            stems,
             bpm,
             time_sig,
             preset,
@@ -202,6 +213,7 @@ fn run(cli: Cli) -> Result<()> {
             force,
         } => commands::analyze::run(commands::analyze::AnalyzeArgs {
             input,
+            stems,
             bpm,
             time_sig,
             preset,

@@ -1,10 +1,11 @@
 //! `catalyst analyze IN.wav [--bpm N] [--time-sig 4/4] [--json] [--plot OUT.png]`: the Density
 //! Meter's engine (`DensityTracker`) over a whole file, fed with a transport made from the given
 //! tempo (free time in seconds without one), then sections and the journey verdict exactly as the
-//! plugin's editor computes them.
+//! plugin's editor computes them. With `--stems` the arrangement of several stems (`stems`).
 
 use crate::audio_io::{Audio, check_output, check_output_is_not_input, read_audio};
 use crate::commands::preset::{self as preset_cmd, load_preset_arg};
+use crate::commands::stems;
 use crate::offline_params::apply_sets;
 use crate::plot::{PlotBar, PlotSection, plot_journey};
 use crate::progress;
@@ -19,7 +20,10 @@ use std::path::PathBuf;
 const BLOCK: usize = 1024;
 
 pub struct AnalyzeArgs {
-    pub input: PathBuf,
+    /// The mix (or one stem); `None` with `stems`.
+    pub input: Option<PathBuf>,
+    /// Stem files or folders of stems (`--stems`); empty for one file.
+    pub stems: Vec<PathBuf>,
     pub bpm: Option<f64>,
     pub time_sig: String,
     pub preset: Option<String>,
@@ -55,22 +59,46 @@ pub fn analyze_audio(
     preset: Option<&str>,
     sets: &[String],
 ) -> Result<Report> {
+    check_bpm(bpm)?;
+    let params = meter_params(preset, sets)?;
+    report_of(audio, bpm, time_sig, &params)
+}
+
+pub fn check_bpm(bpm: Option<f64>) -> Result<()> {
     if let Some(bpm) = bpm
         && !(20.0..=400.0).contains(&bpm)
     {
         bail!("--bpm {bpm} is outside 20..400");
     }
+    Ok(())
+}
+
+/// The meter's parameters: defaults, then the preset, then `--set`s.
+pub fn meter_params(preset: Option<&str>, sets: &[String]) -> Result<DensityMeterParams> {
     let params = DensityMeterParams::default();
     if let Some(spec) = preset {
         load_preset_arg::<preset_cmd::Analyze>(&params, spec)?;
     }
     apply_sets(&params, sets)?;
+    Ok(params)
+}
+
+/// Runs the engine a plugin instance runs over the whole of `audio` (its first two channels),
+/// with the transport a host playing from the file's start at `bpm` would send (free time
+/// without one), in blocks of [`BLOCK`].
+pub fn run_engine(
+    audio: &Audio,
+    bpm: Option<f64>,
+    time_sig: (u32, u32),
+    params: &DensityMeterParams,
+    what: &str,
+) -> DensityTracker {
     let sr = audio.sample_rate as f32;
     let channels = audio.channels.len().clamp(1, 2);
     let mut tracker = DensityTracker::new(sr, channels);
     tracker.set_occupancy_range_db(params.occupancy_range_db.value());
     let frames = audio.frames();
-    let bar = progress::bar(frames as u64, "analysing");
+    let bar = progress::bar(frames as u64, what);
     let mut start = 0;
     while start < frames {
         let end = (start + BLOCK).min(frames);
@@ -89,6 +117,17 @@ pub fn analyze_audio(
     }
     tracker.flush();
     bar.finish_and_clear();
+    tracker
+}
+
+/// Sections, verdict and loudness summary of `audio` (checked `bpm`, loaded `params`).
+pub fn report_of(
+    audio: &Audio,
+    bpm: Option<f64>,
+    time_sig: (u32, u32),
+    params: &DensityMeterParams,
+) -> Result<Report> {
+    let tracker = run_engine(audio, bpm, time_sig, params, "analysing");
     let phrase = params.phrase_bars.value().max(1) as usize;
     let mut report = if bpm.is_some() {
         analyze_timeline(tracker.bars(), phrase, &[], false)
@@ -174,17 +213,23 @@ pub fn plot(report: &Report, path: &std::path::Path, title: &str) -> Result<()> 
 
 pub fn run(args: AnalyzeArgs) -> Result<()> {
     let time_sig = parse_time_sig(&args.time_sig)?;
+    if !args.stems.is_empty() {
+        return stems::run(&args, time_sig);
+    }
+    let Some(input) = &args.input else {
+        bail!("give a file to analyse, or --stems DIR_OR_FILES...");
+    };
     if let Some(plot) = &args.plot {
         check_output(plot, args.force)?;
-        check_output_is_not_input(plot, &args.input)?;
+        check_output_is_not_input(plot, input)?;
     }
-    let audio = read_audio(&args.input)?;
+    let audio = read_audio(input)?;
     if audio.channels.len() > 2 {
         // The meter measures a stereo mix; say which channels it heard rather than drop the
         // rest silently (issue 17, item 12).
         eprintln!(
             "note: '{}' has {} channels; analysing channels 1 and 2 only",
-            args.input.display(),
+            input.display(),
             audio.channels.len()
         );
     }
@@ -201,8 +246,7 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
         print_table(&report);
     }
     if let Some(path) = &args.plot {
-        let name = args
-            .input
+        let name = input
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();

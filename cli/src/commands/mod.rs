@@ -3,3 +3,4 @@ pub mod demo;
 pub mod layer;
 pub mod play;
 pub mod preset;
+pub mod stems;

@@ -550,7 +550,7 @@ mod tests {
     fn a_track_name_edit_is_saved_and_renames_the_arrangement_row() {
         let params = Arc::new(DensityMeterParams::default());
         let shared = params.shared.clone();
-        let slot = shared_dsp::density::arrangement::Registry::global().register("Track 9");
+        let slot = crate::registry::Registry::global().register("Track 9");
         *shared.track_slot.lock().unwrap() = Some(slot.clone());
         let mut view = DensityView::new(
             params.clone(),

@@ -1,11 +1,11 @@
 //! Catalyst Density Meter: shows, bar by bar, whether an arrangement builds a journey or is a
 //! wall of sound. It never changes the audio and adds no latency.
-//! This crate is glue only: parameters, transport and state; the analysis is
+//! This crate is glue only: parameters, transport, state and the [`registry`] that joins the
+//! instances of one process into an arrangement; the analysis is
 //! `shared_dsp::density::DensityTracker`, which the `catalyst analyze` command runs too.
 
 use nice_plug::prelude::*;
 use shared_dsp::denormal::ScopedFlushDenormals;
-use shared_dsp::density::arrangement::{Registry, TrackSlot};
 use shared_dsp::density::tracker::MAX_FREE_SLOTS;
 use shared_dsp::density::{BAR_FIELDS, BarStats, DensityTracker, MAX_BARS, Transport};
 use std::sync::Arc;
@@ -13,8 +13,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 mod editor;
 mod params;
+pub mod registry;
 pub mod shared;
 pub use params::DensityMeterParams;
+use registry::{Registry, TrackSlot};
 pub use shared::{MeterShared, Readouts};
 
 /// Most bars that can close in one block and be published afterwards (a jump plus a bar line
@@ -317,12 +319,12 @@ nice_export_clap!(DensityMeter);
 nice_export_vst3!(DensityMeter);
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use shared_dsp::density::SectionLabel;
     use std::collections::BTreeMap;
 
-    fn bar(index: i32, density: f32) -> BarStats {
+    pub(crate) fn bar(index: i32, density: f32) -> BarStats {
         BarStats {
             index,
             duration_s: 2.0,

@@ -3,9 +3,10 @@
 //! [`GuiArray`]s of [`BarStats`] fields, and a clear request flag. Everything that locks
 //! (labels, pending restore, the track slot handle) is touched only off the audio thread.
 
+use crate::registry::{Registry, TrackSlot};
 use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
-use shared_dsp::density::arrangement::{ArrangementGrid, Registry, TrackSlot};
+use shared_dsp::density::arrangement::ArrangementGrid;
 use shared_dsp::density::tracker::MAX_FREE_SLOTS;
 use shared_dsp::density::{
     BAR_FIELDS, BarStats, LiveReadout, MAX_BARS, Report, SectionLabel, TimelineState,

@@ -14,7 +14,7 @@
 //! - [`sections`]: Foote novelty on a phrase grid, user labels.
 //! - [`verdict`]: journey or wall of sound, with documented thresholds.
 //! - [`export`]: versioned saved state, CSV and JSON exports.
-//! - [`arrangement`]: the in-process registry of instances, tracks x bars grid, low clashes.
+//! - [`arrangement`]: the tracks x bars grid of several tracks' bars, low-band clashes.
 
 pub mod arrangement;
 pub mod bands;

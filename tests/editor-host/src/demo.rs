@@ -6,15 +6,18 @@
 //! The host's transport then starts in the outro, so the live bars continue the song.
 
 #[cfg(feature = "density-meter")]
+use density_meter::registry::{Registry, TrackSlot};
+#[cfg(feature = "density-meter")]
 use nice_plug::prelude::Params;
+#[cfg(feature = "density-meter")]
 use shared_dsp::density::BarStats;
-use shared_dsp::density::arrangement::{Registry, TrackSlot};
 #[cfg(feature = "density-meter")]
 use shared_dsp::density::{DensityTracker, SectionLabel, TimelineState, Transport};
 #[cfg(feature = "density-meter")]
 use std::collections::BTreeMap;
 #[cfg(feature = "density-meter")]
 use std::f32::consts::TAU;
+#[cfg(feature = "density-meter")]
 use std::sync::Arc;
 
 #[cfg(feature = "density-meter")]
@@ -32,14 +35,17 @@ pub const LIVE_START_BAR: usize = 44;
 pub struct Demo {
     /// Host transport start, in quarter notes.
     pub start_beats: f64,
+    #[cfg(feature = "density-meter")]
     stems: Vec<(&'static str, Vec<BarStats>)>,
     /// The joined demo tracks; they leave the registry when dropped.
+    #[cfg(feature = "density-meter")]
     tracks: Vec<Arc<TrackSlot>>,
 }
 
 impl Demo {
     /// Joins the stems to the arrangement (after the plugin's own track joined in `activate`).
     pub fn join_tracks(&mut self) {
+        #[cfg(feature = "density-meter")]
         for (name, bars) in self.stems.drain(..) {
             let slot = Registry::global().register(name);
             for b in &bars {
