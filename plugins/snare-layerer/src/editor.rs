@@ -139,6 +139,12 @@ fn describe(id: &str) -> Option<&'static str> {
         "human" => {
             "Small random changes of pitch, decay and level on every hit: imperfect on purpose."
         }
+        "drygate" => {
+            "Gate the dry drum: open on each hit, closed between them, so the bleed between strokes leaves the dry snare. With Reject Bleed the kick and hats do not open it."
+        }
+        "gatehold" => "How long the dry gate stays open after each hit.",
+        "gaterel" => "How long the dry gate takes to close after the hold (a fade, never a step).",
+        "gatefloor" => "How far the closed dry gate turns the drum down (-80 dB: practically off).",
         "thresh" => {
             "Hits quieter than this (in the detector band) do not trigger. The dashed line in the view."
         }
@@ -154,7 +160,7 @@ fn describe(id: &str) -> Option<&'static str> {
             "How much each hit's strength changes the layers: 0 = every hit the same, 100 = follows your playing fully."
         }
         "rejbleed" => {
-            "Learn what this snare sounds like from its strokes and ignore hits that do not (kick and hat bleed). Misses more soft fill strokes; for snares and drums with wires only."
+            "On by default: learn what this snare sounds like from its strokes and ignore hits that do not (kick and hat bleed), at any level. For snares only: turn it off on toms, kicks and percussion."
         }
         "timing" => {
             "Lookahead: reports latency and starts layers exactly on the hit. Zero latency: starts about 1 ms late."

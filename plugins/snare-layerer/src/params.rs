@@ -1,5 +1,6 @@
 use nice_plug::prelude::*;
 use shared_dsp::snare::body_tone::BodySettings;
+use shared_dsp::snare::dry_gate::DryGateSettings;
 use shared_dsp::snare::layer::LayerCommon;
 use shared_dsp::snare::modal_bank::CabinetSettings;
 use shared_dsp::snare::noise_tail::TailSettings;
@@ -148,6 +149,20 @@ fn hz_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
     .with_string_to_value(formatters::s2v_f32_hz_then_khz())
 }
 
+fn ms_param(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Skewed {
+            min,
+            max,
+            factor: FloatRange::skew_factor(-1.0),
+        },
+    )
+    .with_unit(" ms")
+    .with_step_size(1.0)
+}
+
 fn gain_db_param(name: &str, default_db: f32, min_db: f32, max_db: f32) -> FloatParam {
     FloatParam::new(
         name,
@@ -191,6 +206,15 @@ pub struct SnareLayererParams {
     pub layer_solo: BoolParam,
     #[id = "human"]
     pub humanize: FloatParam,
+    /// The gate on the dry drum, opened by each hit (shared-dsp `snare/dry_gate.rs`).
+    #[id = "drygate"]
+    pub dry_gate: BoolParam,
+    #[id = "gatehold"]
+    pub gate_hold_ms: FloatParam,
+    #[id = "gaterel"]
+    pub gate_release_ms: FloatParam,
+    #[id = "gatefloor"]
+    pub gate_floor_db: FloatParam,
 
     // Detector.
     #[id = "thresh"]
@@ -267,6 +291,10 @@ impl Default for SnareLayererParams {
             output_db: gain_db_param("Output", mix.output_db, -24.0, 12.0),
             layer_solo: BoolParam::new("Layer Solo", mix.layer_solo),
             humanize: unit_param("Humanize", mix.humanize),
+            dry_gate: BoolParam::new("Dry Gate", mix.dry_gate.enabled),
+            gate_hold_ms: ms_param("Gate Hold", mix.dry_gate.hold_ms, 5.0, 1_000.0),
+            gate_release_ms: ms_param("Gate Release", mix.dry_gate.release_ms, 5.0, 2_000.0),
+            gate_floor_db: gain_db_param("Gate Floor", mix.dry_gate.floor_db, -80.0, 0.0),
             threshold_db: gain_db_param("Threshold", det.threshold_db, -70.0, 0.0),
             sensitivity: unit_param("Sensitivity", det.sensitivity),
             band_low_hz: hz_param("Detector Low Cut", det.band_low_hz, 40.0, 2_000.0),
@@ -338,6 +366,12 @@ impl SnareLayererParams {
                 trigger_from_sidechain: self.source.value() == TriggerSource::Sidechain,
                 reject_from_sidechain: self.source.value() == TriggerSource::Reject,
                 seed: self.seed.load(Ordering::Relaxed),
+                dry_gate: DryGateSettings {
+                    enabled: self.dry_gate.value(),
+                    hold_ms: self.gate_hold_ms.value(),
+                    release_ms: self.gate_release_ms.value(),
+                    floor_db: self.gate_floor_db.value(),
+                },
             },
             layers: LayerSettings {
                 cabinet: CabinetSettings {

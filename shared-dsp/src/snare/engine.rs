@@ -17,6 +17,7 @@
 
 use super::body_tone::BodyTone;
 use super::delay::LatencyDelay;
+use super::dry_gate::DryGate;
 use super::layer::Strike;
 use super::mix::{LAYERS, MixBus, MixInputs, sanitize_block};
 use super::modal_bank::ModalBank;
@@ -101,6 +102,8 @@ pub struct SnareEngine {
     delay: LatencyDelay,
     latency: usize,
     scheduler: HitScheduler,
+    /// The gate on the latency-aligned dry signal, opened by each scheduled hit.
+    gate: DryGate,
     scratch: Box<Scratch>,
     hits: [HitEvent; MAX_HITS_PER_BLOCK],
     hit_count: usize,
@@ -130,6 +133,7 @@ impl SnareEngine {
             delay: LatencyDelay::new(),
             latency: 0,
             scheduler: HitScheduler::new(),
+            gate: DryGate::new(sample_rate),
             scratch: Scratch::new(),
             hits: [HitEvent::default(); MAX_HITS_PER_BLOCK],
             hit_count: 0,
@@ -153,6 +157,7 @@ impl SnareEngine {
         self.body.set_sample_rate(sample_rate);
         self.sampler.set_sample_rate(sample_rate);
         self.mix.set_sample_rate(sample_rate);
+        self.gate.set_sample_rate(sample_rate);
         let max_latency = (MAX_LOOKAHEAD_MS * 0.001 * sample_rate).ceil() as usize + 1;
         self.delay.set_capacity(max_latency, CHUNK);
         self.scope.set_sample_rate(sample_rate);
@@ -171,6 +176,7 @@ impl SnareEngine {
         self.sampler.reset();
         self.delay.reset();
         self.scheduler.clear();
+        self.gate.reset();
         self.hit_count = 0;
         self.mix.snap();
         self.scope.reset();
@@ -195,6 +201,7 @@ impl SnareEngine {
         self.body.set_settings(l.body);
         self.sampler.set_settings(l.sample);
         self.mix.set(&settings.mix, l);
+        self.gate.set_settings(settings.mix.dry_gate);
     }
 
     pub fn settings(&self) -> &SnareSettings {
@@ -429,6 +436,10 @@ impl SnareEngine {
             }
         }
 
+        // The dry gate (after the cabinet's excitation, which hears the whole dry signal).
+        self.gate
+            .process(clock0, &mut sc.dry_l[..n], &mut sc.dry_r[..n]);
+
         // Layers, split at each scheduled start so a strike lands on its exact sample.
         let mut seg = 0;
         loop {
@@ -511,6 +522,7 @@ impl SnareEngine {
                     let onset_at = now.saturating_sub(onset.onset_age as u64);
                     if !(use_reject && self.reject.vetoes(onset_at, onset.relative_db)) {
                         self.scheduler.schedule(onset, now);
+                        self.gate.schedule(now + onset.start_delay as u64);
                     }
                 }
                 self.scratch.band[n] = self.detector.band_sample();

@@ -5,6 +5,7 @@
 
 pub mod body_tone;
 pub mod delay;
+pub mod dry_gate;
 pub mod engine;
 pub mod fingerprint;
 pub mod layer;

@@ -2,6 +2,7 @@
 //! values (the plugin maps its parameters onto them, the CLI its `--set id=value` pairs).
 
 use super::body_tone::BodySettings;
+use super::dry_gate::DryGateSettings;
 use super::modal_bank::CabinetSettings;
 use super::noise_tail::TailSettings;
 use super::onset::OnsetSettings;
@@ -35,6 +36,8 @@ pub struct MixSettings {
     /// timeline it decides each hit's variation, so a bounce repeats bit for bit; saved with the
     /// project so a reopened session sounds the same.
     pub seed: u32,
+    /// The gate on the dry signal that opens on each hit (`dry_gate.rs`).
+    pub dry_gate: DryGateSettings,
 }
 
 impl Default for MixSettings {
@@ -49,6 +52,7 @@ impl Default for MixSettings {
             trigger_from_sidechain: false,
             reject_from_sidechain: false,
             seed: 0,
+            dry_gate: DryGateSettings::default(),
         }
     }
 }
