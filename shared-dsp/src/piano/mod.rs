@@ -26,7 +26,8 @@ pub use hammer::{
 };
 pub use mechanics::MechanicalNoise;
 pub use output::{
-    PIANO_OUTPUT_CEILING, PIANO_OUTPUT_KNEE, piano_output_sample, render_piano_block,
+    PIANO_OUTPUT_CEILING, PIANO_OUTPUT_KNEE, piano_output_block, piano_output_sample,
+    render_piano_block,
 };
 pub use presets::{PRESETS, PianoPreset, preset_by_name};
 pub use room::SmallRoom;

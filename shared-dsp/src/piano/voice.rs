@@ -697,7 +697,18 @@ impl PianoVoice {
     /// hammer hit, as on a real instrument.
     ///
     /// [`update_tuning`]: Self::update_tuning
+    #[inline]
     pub fn set_losses(&mut self, felt: f32, wear: f32) {
+        // Called for every voice every control block: the usual case (nothing moved) is two
+        // compares; a value out of range or NaN never equals the stored (clamped) one.
+        if felt == self.loss_felt && wear == self.loss_wear {
+            return;
+        }
+        self.apply_losses(felt, wear);
+    }
+
+    #[inline(never)]
+    fn apply_losses(&mut self, felt: f32, wear: f32) {
         let felt = if felt.is_finite() {
             felt.clamp(0.0, 1.0)
         } else {
