@@ -1230,31 +1230,6 @@ pub fn all_checks(path: &Path) -> Vec<(&'static str, Check)> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bad_input_reference_is_a_clean_run_not_the_bad_input() {
-        let clean = 0.25;
-        for kind in BAD_INPUTS {
-            let mut rng = Rng::new(8);
-            for i in 0..100 {
-                let bad = bad_sample(kind, i, &mut rng, clean);
-                let want = reference_sample(kind, bad, clean);
-                // The reference hears either the clean signal or silence, never the bad input.
-                assert!(want == clean || want == 0.0, "{kind} {i}: {want}");
-                let expected = match *kind {
-                    "nan-sprinkled" if bad.is_finite() => clean,
-                    "dc" | "full-scale-noise" => clean,
-                    _ => 0.0,
-                };
-                assert_eq!(want, expected, "{kind} at {i}");
-            }
-        }
-    }
-}
-
 /// `--chords SECONDS`: the piano benchmark pattern through the plugin's CLAP entry points.
 ///
 /// Plays `catalyst_perf::chord_per_second` (a 4-note chord once a second, no pedal; the engine
@@ -1304,4 +1279,29 @@ pub fn chords_once_a_second(path: &Path, seconds: f64) -> Result<f32, String> {
         return Err(format!("the chords did not sound (peak {peak})"));
     }
     Ok(peak)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_reference_is_a_clean_run_not_the_bad_input() {
+        let clean = 0.25;
+        for kind in BAD_INPUTS {
+            let mut rng = Rng::new(8);
+            for i in 0..100 {
+                let bad = bad_sample(kind, i, &mut rng, clean);
+                let want = reference_sample(kind, bad, clean);
+                // The reference hears either the clean signal or silence, never the bad input.
+                assert!(want == clean || want == 0.0, "{kind} {i}: {want}");
+                let expected = match *kind {
+                    "nan-sprinkled" if bad.is_finite() => clean,
+                    "dc" | "full-scale-noise" => clean,
+                    _ => 0.0,
+                };
+                assert_eq!(want, expected, "{kind} at {i}");
+            }
+        }
+    }
 }
