@@ -261,6 +261,12 @@ mod tests {
         assert!((5..=16).contains(&peak), "chords: {peak}");
         let (peak, _) = max_voices(PianoPattern::Dense, 10);
         assert!((18..=40).contains(&peak), "dense: {peak}");
+        // Four keys struck, the previous chord's four still dying under their dampers.
+        let (peak, last) = max_voices(PianoPattern::ChordPerSecond, 9);
+        assert!(
+            (4..=8).contains(&peak) && last >= 4,
+            "chord per second: {peak}, {last}"
+        );
         let (peak, last) = max_voices(PianoPattern::SixtyFourVoices, 3);
         assert_eq!((peak, last), (64, 64));
     }
