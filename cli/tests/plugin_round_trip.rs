@@ -318,7 +318,7 @@ fn render_piano(params: &ache_piano::AchePianoParams) -> Vec<Vec<f32>> {
             &mut r,
             block,
             ache_piano::handle_event,
-            || gain,
+            |g| g.fill(gain),
         );
         left.extend_from_slice(&l);
         right.extend_from_slice(&r);

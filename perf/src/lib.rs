@@ -10,7 +10,7 @@ mod piano;
 mod snare;
 
 pub use density::DensityWorkload;
-pub use piano::{PianoPattern, PianoWorkload};
+pub use piano::{PianoPattern, PianoWorkload, chord_per_second};
 pub use snare::{SnareLayers, SnareWorkload};
 
 /// One benchmarkable workload: prepared once (allocation, input synthesis), then `run` renders
@@ -57,6 +57,9 @@ pub fn guarded_workloads() -> Vec<GuardedWorkload> {
         }),
         guarded("piano-dense", 3, || {
             Box::new(PianoWorkload::new(SR, BLOCK, PianoPattern::Dense))
+        }),
+        guarded("piano-chord-per-second", 4, || {
+            Box::new(PianoWorkload::new(SR, BLOCK, PianoPattern::ChordPerSecond))
         }),
         guarded("piano-64-voices", 1, || {
             Box::new(PianoWorkload::new(SR, BLOCK, PianoPattern::SixtyFourVoices))

@@ -26,6 +26,45 @@ pub enum PianoPattern {
     /// 64 keys held with the pedal down, restruck every second: the worst case the voice
     /// limit allows.
     SixtyFourVoices,
+    /// [`chord_per_second`]: a 4-note chord struck once a second, released when the next one
+    /// is struck, no pedal (issue 16's host comparison with mda Piano).
+    ChordPerSecond,
+}
+
+/// A 4-note chord once a second (Am, F, C, G in the middle of the keyboard, velocity 100), each
+/// released as the next is struck, no pedal: `(seconds, key, Some(velocity) for a note-on or
+/// None for a note-off)` over a 4 s loop, sorted by time. The engine workload and the CLAP
+/// host's `--chords` mode play exactly this.
+pub fn chord_per_second() -> (Vec<(f64, u8, Option<f32>)>, f64) {
+    let mut ev = Vec::new();
+    for (i, chord) in ARPEGGIO_CHORDS.iter().enumerate() {
+        let t = i as f64;
+        let previous = &ARPEGGIO_CHORDS[(i + 3) % 4];
+        for &k in previous {
+            ev.push((t, k + 12, None));
+        }
+        for &k in chord {
+            ev.push((t, k + 12, Some(100.0 / 127.0)));
+        }
+    }
+    (ev, 4.0)
+}
+
+fn chord_per_second_events() -> (Vec<(f64, Event)>, f64) {
+    let (ev, loop_s) = chord_per_second();
+    let ev = ev
+        .into_iter()
+        .map(|(t, key, vel)| {
+            (
+                t,
+                match vel {
+                    Some(v) => Event::On(key, v),
+                    None => Event::Off(key),
+                },
+            )
+        })
+        .collect();
+    (ev, loop_s)
 }
 
 pub struct PianoWorkload {
@@ -119,6 +158,7 @@ impl PianoWorkload {
             PianoPattern::Chords => chord_events(),
             PianoPattern::Dense => dense_events(),
             PianoPattern::SixtyFourVoices => sixty_four_events(),
+            PianoPattern::ChordPerSecond => chord_per_second_events(),
         };
         let loop_samples = (loop_s * sr).round() as u64;
         let mut events: Vec<(u64, Event)> = events
@@ -221,6 +261,12 @@ mod tests {
         assert!((5..=16).contains(&peak), "chords: {peak}");
         let (peak, _) = max_voices(PianoPattern::Dense, 10);
         assert!((18..=40).contains(&peak), "dense: {peak}");
+        // Four keys struck, the previous chord's four still dying under their dampers.
+        let (peak, last) = max_voices(PianoPattern::ChordPerSecond, 9);
+        assert!(
+            (4..=8).contains(&peak) && last >= 4,
+            "chord per second: {peak}, {last}"
+        );
         let (peak, last) = max_voices(PianoPattern::SixtyFourVoices, 3);
         assert_eq!((peak, last), (64, 64));
     }

@@ -115,7 +115,7 @@ pub fn play_events(
             &mut r,
             block_events,
             handle_event,
-            || gain,
+            |g| g.fill(gain),
         );
         left.extend_from_slice(&l);
         right.extend_from_slice(&r);

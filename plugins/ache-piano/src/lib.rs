@@ -71,6 +71,8 @@ pub struct AchePiano {
     /// Settings whose per-key tuning was last published to the editor.
     published_tuning: Option<(f32, f32, u32, f32)>,
     tuning_scratch: [f32; KEYS],
+    /// The settings last handed to the engine (`None`: hand them over at the next block).
+    applied_settings: Option<PianoSettings>,
 }
 
 impl Default for AchePiano {
@@ -82,6 +84,7 @@ impl Default for AchePiano {
             published_tuning: None,
             editor_open: Arc::new(AtomicBool::new(false)),
             tuning_scratch: [0.0; KEYS],
+            applied_settings: None,
         }
     }
 }
@@ -209,6 +212,7 @@ impl Plugin for AchePiano {
         self.engine.set_sample_rate(buffer_config.sample_rate);
         self.engine.set_settings(&self.params.settings());
         self.engine.snap_controls();
+        self.applied_settings = None;
         self.published_tuning = None;
         context.set_latency_samples(0);
         true
@@ -225,12 +229,17 @@ impl Plugin for AchePiano {
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         let _ftz = ScopedFlushDenormals::new();
+        // The engine re-derives its targets only when a control moved (most blocks none has).
         let settings: PianoSettings = self.params.settings();
-        self.engine.set_settings(&settings);
+        if self.applied_settings != Some(settings) {
+            self.engine.set_settings(&settings);
+            self.applied_settings = Some(settings);
+        }
         let channels = buffer.as_slice();
         let (left, rest) = channels.split_at_mut(1);
         // The one render path `catalyst play` also uses: events on their exact sample, then
-        // the Volume gain (smoothed per sample) and the soft output ceiling.
+        // the Volume gain (smoothed per sample, filled a run at a time) and the soft output
+        // ceiling.
         let volume = &self.params.volume.smoothed;
         render_piano_block(
             &mut self.engine,
@@ -238,7 +247,7 @@ impl Plugin for AchePiano {
             &mut rest[0][..],
             std::iter::from_fn(|| context.next_event()).map(|e| (e.timing() as usize, e)),
             handle_event,
-            || volume.next(),
+            |gains| volume.next_block_exact(gains),
         );
         // No GUI work while the editor is closed; republish the tuning when it reopens.
         if self.editor_open.load(Ordering::Relaxed) {

@@ -8,9 +8,10 @@ use std::sync::Arc;
 /// Host-visible parameters. Ids are stable forever: rename the field, never the id.
 ///
 /// Every control that changes the sound glides inside the engine (20 ms), so hosts that send
-/// one automation value per block do not zipper; note-on controls (felt, wear, stretch, spread,
-/// seed, tone, unison string levels) shape the next strike, as on a real piano; Silent Keys
-/// decides at each note-on whether the hammer strikes.
+/// one automation value per block do not zipper; note-on controls (zone hardness, stretch,
+/// spread, seed, tone, unison string levels) shape the next strike, as on a real piano; felt
+/// and wear shape the next strike and glide the damping of sounding notes; Silent Keys decides
+/// at each note-on whether the hammer strikes.
 #[derive(Params)]
 pub struct AchePianoParams {
     /// Editor size and zoom, saved with the project.
@@ -46,6 +47,13 @@ pub struct AchePianoParams {
     pub stretch: FloatParam,
     #[id = "tone"]
     pub tone: FloatParam,
+    /// Hammer hardness as voiced in the pp, mf and ff velocity zones (next strike).
+    #[id = "hard_pp"]
+    pub hardness_pp: FloatParam,
+    #[id = "hard_mf"]
+    pub hardness_mf: FloatParam,
+    #[id = "hard_ff"]
+    pub hardness_ff: FloatParam,
     #[id = "felt"]
     pub felt: FloatParam,
     #[id = "wear"]
@@ -115,6 +123,19 @@ fn string_level(name: &str, default: f32) -> FloatParam {
     )
     .with_unit(" dB")
     .with_value_to_string(formatters::v2s_f32_rounded(1))
+}
+
+/// Voiced hardness of one velocity zone: -1 (needled) .. +1 (hardened), 0 = factory voicing.
+fn zone_hardness(name: &str, default: f32) -> FloatParam {
+    FloatParam::new(
+        name,
+        default,
+        FloatRange::Linear {
+            min: -1.0,
+            max: 1.0,
+        },
+    )
+    .with_value_to_string(formatters::v2s_f32_rounded(2))
 }
 
 fn hz(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
@@ -213,6 +234,9 @@ impl Default for AchePianoParams {
                 },
             )
             .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            hardness_pp: zone_hardness("pp Hardness", d.voicing[0]),
+            hardness_mf: zone_hardness("mf Hardness", d.voicing[1]),
+            hardness_ff: zone_hardness("ff Hardness", d.voicing[2]),
             felt: percent("Felt", d.felt),
             wear: percent("Wear", d.wear),
             wow_depth_cents: cents("Wow Depth", d.wow_depth_cents, 50.0),
@@ -250,6 +274,11 @@ impl AchePianoParams {
             tuning_seed: self.tuning_seed.value().max(1) as u32,
             stretch: self.stretch.value(),
             tone: self.tone.value(),
+            voicing: [
+                self.hardness_pp.value(),
+                self.hardness_mf.value(),
+                self.hardness_ff.value(),
+            ],
             felt: self.felt.value(),
             wear: self.wear.value(),
             wow_depth_cents: self.wow_depth_cents.value(),
@@ -290,6 +319,9 @@ impl AchePianoParams {
         set_i(&self.tuning_seed, s.tuning_seed as i32);
         set_f(&self.stretch, s.stretch);
         set_f(&self.tone, s.tone);
+        set_f(&self.hardness_pp, s.voicing[0]);
+        set_f(&self.hardness_mf, s.voicing[1]);
+        set_f(&self.hardness_ff, s.voicing[2]);
         set_f(&self.felt, s.felt);
         set_f(&self.wear, s.wear);
         set_f(&self.wow_depth_cents, s.wow_depth_cents);
@@ -322,6 +354,7 @@ impl AchePianoParams {
                 && s.tuning_seed == current.tuning_seed
                 && close(s.stretch, current.stretch)
                 && close(s.tone, current.tone)
+                && (0..3).all(|i| close(s.voicing[i], current.voicing[i]))
                 && close(s.felt, current.felt)
                 && close(s.wear, current.wear)
                 && close(s.wow_depth_cents, current.wow_depth_cents)
@@ -370,6 +403,9 @@ mod tests {
                 assert!(in_range(&p.string2_level_db, s.string_level_db[i]));
             }
             assert!(in_range(&p.silent_below_velocity, s.silent_below_velocity));
+            for h in s.voicing {
+                assert!(in_range(&p.hardness_pp, h), "{}", preset.name);
+            }
         }
     }
 
@@ -390,6 +426,36 @@ mod tests {
         assert_eq!(p.silent_below_velocity.to_string(), "Off");
         assert_eq!(p.settings().string_level_db, [0.0; 2]);
         assert_eq!(p.settings().string_detune_cents, [0.0; 2]);
+    }
+}
+
+#[cfg(test)]
+mod voicing_tests {
+    use super::*;
+
+    #[test]
+    fn zone_hardness_parameters_reach_the_voicing_under_stable_ids() {
+        let p = AchePianoParams::default();
+        let map = p.param_map();
+        let find = |id: &str| {
+            map.iter()
+                .find(|(i, _, _)| i == id)
+                .map(|(_, ptr, _)| *ptr)
+                .unwrap_or_else(|| panic!("missing {id}"))
+        };
+        // Factory voicing by default; each zone's control lands in its own slot.
+        assert_eq!(p.settings().voicing, [0.0; 3]);
+        for (zone, id) in ["hard_pp", "hard_mf", "hard_ff"].into_iter().enumerate() {
+            let ptr = find(id);
+            // SAFETY: the pointer comes from this live parameter struct.
+            unsafe {
+                ptr._internal_set_normalized_value(1.0);
+                let mut want = [0.0; 3];
+                want[zone] = 1.0;
+                assert_eq!(p.settings().voicing, want, "{id}");
+                ptr._internal_set_normalized_value(0.5);
+            }
+        }
     }
 }
 

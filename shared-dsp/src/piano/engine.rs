@@ -5,8 +5,9 @@
 //! voices (strings, hammer) -> key-tracked pan -> body (+ key knock) -> + sympathetic strings
 //! (pedal down) -> + room ("Air") -> + hiss.
 //! Continuous controls glide towards their targets once per block (20 ms); note-on controls
-//! (felt, wear, stretch, spread, unison string levels) apply to the next strike, as on a real
-//! instrument.
+//! (hammer voicing, tone, stretch, spread, unison string levels) apply to the next strike, as on
+//! a real instrument. Felt and wear do both: the strike takes their value at note-on, and their
+//! damping of the high partials glides on every sounding note.
 //!
 //! The sustain pedal (CC64) is a continuum, as on an acoustic piano: its position glides (the
 //! pedal's travel), the dampers' contact follows it ([`damper_contact`]: full below 20 %, none
@@ -102,6 +103,15 @@ impl Glide {
     }
 }
 
+/// `x` clamped to [0, 1], NaN as 0.
+fn finite_unit(x: f32) -> f32 {
+    if x.is_finite() {
+        x.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
 /// Identity up to full scale, then a tanh knee that never exceeds 2.0 (+6 dBFS): 64 notes
 /// with the pedal down stay bounded and saturate like tape instead of wrapping or hard-clipping.
 #[inline]
@@ -129,6 +139,9 @@ pub struct PianoEngine {
     air: Glide,
     width: Glide,
     noise: Glide,
+    /// Felt and Wear as the sounding notes' losses see them.
+    felt: Glide,
+    wear: Glide,
     a4: Glide,
     bend_cents: Glide,
     /// Per-string unison detune from string 1 (strings 2 and 3), cents.
@@ -177,6 +190,8 @@ impl PianoEngine {
             air: Glide::new(0.0),
             width: Glide::new(0.0),
             noise: Glide::new(0.0),
+            felt: Glide::new(0.0),
+            wear: Glide::new(0.0),
             a4: Glide::new(440.0),
             bend_cents: Glide::new(0.0),
             string_detune: [Glide::new(0.0); UNISON_STRINGS - 1],
@@ -259,6 +274,8 @@ impl PianoEngine {
         self.air.target = r.air;
         self.width.target = r.width;
         self.noise.target = r.noise;
+        self.felt.target = finite_unit(r.felt);
+        self.wear.target = finite_unit(r.wear);
         self.a4.target = r.a4_hz.clamp(400.0, 480.0);
         for (g, &c) in self.string_detune.iter_mut().zip(&r.string_detune_cents) {
             g.target = if c.is_finite() {
@@ -283,6 +300,8 @@ impl PianoEngine {
             &mut self.air,
             &mut self.width,
             &mut self.noise,
+            &mut self.felt,
+            &mut self.wear,
             &mut self.a4,
             &mut self.bend_cents,
             &mut self.pedal_send,
@@ -333,13 +352,14 @@ impl PianoEngine {
     fn strike_params(&self) -> StrikeParams {
         let r = &self.resolved;
         StrikeParams {
-            felt: r.felt,
-            wear: r.wear,
+            felt: self.felt.target,
+            wear: self.wear.target,
             tuning_seed: r.tuning_seed,
             spread_cents: r.spread_cents,
             stretch: r.stretch,
             soft_pedal: self.soft_pedal,
             hardness: 2f32.powf(1.2 * r.tone.clamp(-1.0, 1.0)),
+            voicing: r.voicing,
             string_level: self.unison().level,
         }
     }
@@ -598,6 +618,8 @@ impl PianoEngine {
         let width_moved = width != self.pan_width;
         self.pan_width = width;
         let noise = self.noise.step(c);
+        let felt = self.felt.step(c);
+        let wear = self.wear.step(c);
         let a4 = self.a4.step(c);
         let bend = self.bend_cents.step(c);
         let mut unison = [0.0f32; UNISON_STRINGS];
@@ -676,6 +698,7 @@ impl PianoEngine {
                 // Held keys keep their dampers up; released ones rest as firmly as the pedal
                 // lets them, harder for a fast release.
                 v.set_damping_target(if v.key_down { 0.0 } else { contact * release });
+                v.set_losses(felt, wear);
                 v.update_tuning(detune, &unison, ratio);
                 v.process(&mut buf[..len], driven.then_some(&bridge));
                 // Linear pan ramp across the block: width changes never step.

@@ -20,10 +20,14 @@ pub use engine::{
     MAX_SILENT_VELOCITY, MAX_STRING_DETUNE_CENTS, MAX_VOICES, MIN_STRING_LEVEL_DB, PianoEngine,
     damper_contact,
 };
-pub use hammer::{HammerPulse, hammer_cutoff_hz, velocity_gain};
+pub use hammer::{
+    FELT_EXPONENT, HammerPulse, VOICING_BLEND, VOICING_STIFFNESS_RANGE, VOICING_ZONE_EDGES,
+    hammer_cutoff_hz, stiffness_cutoff_factor, velocity_gain, voicing_factor, zone_hardness,
+};
 pub use mechanics::MechanicalNoise;
 pub use output::{
-    PIANO_OUTPUT_CEILING, PIANO_OUTPUT_KNEE, piano_output_sample, render_piano_block,
+    PIANO_OUTPUT_CEILING, PIANO_OUTPUT_KNEE, piano_output_block, piano_output_sample,
+    render_piano_block,
 };
 pub use presets::{PRESETS, PianoPreset, preset_by_name};
 pub use room::SmallRoom;

@@ -25,9 +25,16 @@ pub struct PianoSettings {
     pub stretch: f32,
     /// Hammer brightness, -1 (darker) .. +1 (brighter).
     pub tone: f32,
-    /// Felt between hammer and strings (0-1): soft, dark, muted.
+    /// Hammer hardness as voiced in the pp, mf and ff velocity zones (edges at MIDI velocity
+    /// 44/45 and 89/90), -1 (needled: mellow) .. +1 (hardened: bright), 0 = factory voicing;
+    /// blended smoothly across the zone edges.
+    pub voicing: [f32; 3],
+    /// Felt thickness between hammer and strings (0-1): 0 = a concert grand's bare hammers,
+    /// 1 = a felt piano's thick strip (soft, dark, muted). Continuous; its damping of the high
+    /// partials follows on sounding notes.
     pub felt: f32,
-    /// Uneven, dull keys and unisons (0-1).
+    /// Uneven, dull keys and unisons (0-1). Continuous; the dull strings' damping follows on
+    /// sounding notes, the unevenness of the strike applies from the next note.
     pub wear: f32,
     /// Tape-style slow pitch drift, cents (0-50) and rate (0.1-4 Hz).
     pub wow_depth_cents: f32,
@@ -67,6 +74,7 @@ impl PianoSettings {
         tuning_seed: 1,
         stretch: 1.0,
         tone: 0.0,
+        voicing: [0.0; 3],
         felt: 0.0,
         wear: 0.0,
         wow_depth_cents: 0.0,

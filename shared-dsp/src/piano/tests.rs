@@ -1144,3 +1144,178 @@ fn an_old_piano_is_flattest_in_the_middle_and_drifts_least_in_the_bass() {
     // The seed recalls the same tuning.
     assert_eq!(old_piano_offset_cents(64, 5), old_piano_offset_cents(64, 5));
 }
+
+/// C4's spectral centroid over 0.6 s after a strike at `velocity` with the zone `voicing`.
+fn voiced_centroid(velocity: f32, voicing: [f32; 3]) -> f32 {
+    let mut e = PianoEngine::new(SR);
+    e.set_settings(&PianoSettings {
+        voicing,
+        ..PianoSettings::clean()
+    });
+    e.snap_controls();
+    e.note_on(60, velocity);
+    centroid_hz(&render(&mut e, 0.6))
+}
+
+/// Velocities inside each zone, clear of the blends around the edges (0.25-0.45, 0.60-0.80).
+const ZONE_INTERIORS: [[f32; 3]; 3] = [[0.12, 0.18, 0.24], [0.46, 0.52, 0.59], [0.81, 0.9, 1.0]];
+
+#[test]
+fn each_voicing_zone_brightens_with_velocity_and_with_its_hardness() {
+    let mut report = Vec::new();
+    for (zone, velocities) in ZONE_INTERIORS.iter().enumerate() {
+        let mut by_hardness = Vec::new();
+        for h in [-1.0f32, 0.0, 1.0] {
+            let mut voicing = [0.0; 3];
+            voicing[zone] = h;
+            let c: Vec<f32> = velocities
+                .iter()
+                .map(|&v| voiced_centroid(v, voicing))
+                .collect();
+            report.push((zone, h, c.clone()));
+            // Within the zone a harder blow is brighter, whatever the zone's voicing.
+            for w in c.windows(2) {
+                assert!(w[1] > 1.01 * w[0], "zone {zone} h {h}: {c:?}");
+            }
+            by_hardness.push(c[1]);
+        }
+        // At the zone's middle velocity, hardening the zone brightens it, needling darkens it
+        // (least in ff, where the strike point and the partials' own tilt, not the hammer,
+        // already bound the spectrum).
+        assert!(
+            by_hardness[0] < 0.97 * by_hardness[1] && by_hardness[1] < 0.97 * by_hardness[2],
+            "zone {zone}: {by_hardness:?}"
+        );
+    }
+    eprintln!("(zone, hardness, centroids Hz): {report:?}");
+}
+
+#[test]
+fn the_centroid_has_no_step_at_a_voicing_zone_edge() {
+    // Neighbouring zones voiced as far apart as the controls go, both ways round: just under
+    // and just over each edge (+-0.002 of velocity, a quarter of a MIDI step) the centroid
+    // differs by under 2 %. A stepped zone edge would jump the hammer's cutoff 2.2x here.
+    for voicing in [[-1.0f32, 1.0, -1.0], [1.0, -1.0, 1.0]] {
+        for edge in VOICING_ZONE_EDGES {
+            let under = voiced_centroid(edge - 0.002, voicing);
+            let over = voiced_centroid(edge + 0.002, voicing);
+            eprintln!("{voicing:?} edge {edge}: {under} / {over} Hz");
+            assert!(
+                (over / under - 1.0).abs() < 0.02,
+                "{voicing:?} {edge}: {under} {over}"
+            );
+        }
+    }
+}
+
+#[test]
+fn felt_is_a_continuum_from_concert_grand_to_felt_piano() {
+    let centroid_with = |felt: f32| {
+        let mut e = PianoEngine::new(SR);
+        e.set_settings(&PianoSettings {
+            felt,
+            ..PianoSettings::clean()
+        });
+        e.snap_controls();
+        e.note_on(60, 0.8);
+        centroid_hz(&render(&mut e, 0.6))
+    };
+    let c: Vec<f32> = [0.0f32, 0.25, 0.5, 0.75, 1.0]
+        .iter()
+        .map(|&f| centroid_with(f))
+        .collect();
+    eprintln!("felt 0..1 centroids: {c:?}");
+    // Every quarter of thickness darkens it further: no plateau, no jump.
+    for w in c.windows(2) {
+        assert!(w[1] < 0.97 * w[0] && w[1] > 0.6 * w[0], "{c:?}");
+    }
+    // The felt piano (thick, soft strip) against the concert grand (bare hammers).
+    assert!(c[4] < 0.75 * c[0], "{c:?}");
+}
+
+/// The key among C4-B4 that Wear dulls most for `seed` (wear acts per key, seeded).
+fn dullest_key(seed: u32) -> u8 {
+    (60u8..72)
+        .max_by(|&a, &b| {
+            tuning::key_random(seed, a, 30).total_cmp(&tuning::key_random(seed, b, 30))
+        })
+        .unwrap()
+}
+
+/// Energy above 2 kHz of `x` (Hann-windowed spectrum).
+fn energy_above(x: &[f32], hz: f32) -> f64 {
+    let fft_len = x.len().next_power_of_two();
+    let spec = spectrum(x, fft_len);
+    let first = (hz / (SR / fft_len as f32)) as usize;
+    spec[first..].iter().map(|m| m * m).sum()
+}
+
+#[test]
+fn wear_dulls_keys_continuously() {
+    // Averaged over an octave (wear picks which keys go dull), the centroid falls as Wear rises.
+    let mean_centroid = |wear: f32| {
+        let keys = 60u8..72;
+        let n = keys.len() as f32;
+        keys.map(|key| {
+            let mut e = PianoEngine::new(SR);
+            e.set_settings(&PianoSettings {
+                wear,
+                ..PianoSettings::clean()
+            });
+            e.snap_controls();
+            e.note_on(key, 0.7);
+            centroid_hz(&render(&mut e, 0.6))
+        })
+        .sum::<f32>()
+            / n
+    };
+    let c: Vec<f32> = [0.0f32, 0.5, 1.0]
+        .iter()
+        .map(|&w| mean_centroid(w))
+        .collect();
+    eprintln!("wear 0 / 0.5 / 1 mean centroid C4-B4: {c:?}");
+    assert!(c[1] < 0.98 * c[0] && c[2] < 0.98 * c[1], "{c:?}");
+}
+
+#[test]
+fn felt_and_wear_follow_on_a_held_note_without_a_click() {
+    // C4-B4's dullest key held; 0.3 s after the strike Felt and Wear go from 0 to 100 % at
+    // once (the engine glides them over 20 ms). The high partials then die faster than with
+    // the controls left alone, and no sample step is larger than in the untouched note.
+    let key = dullest_key(1);
+    let run = |change: bool| {
+        let mut e = clean_engine();
+        e.note_on(key, 0.8);
+        let mut x = render(&mut e, 0.3);
+        if change {
+            e.set_settings(&PianoSettings {
+                felt: 1.0,
+                wear: 1.0,
+                ..PianoSettings::clean()
+            });
+        }
+        x.extend(render(&mut e, 1.2));
+        x
+    };
+    let (same, changed) = (run(false), run(true));
+    let at = |t: f32| (t * SR) as usize;
+    let max_step = |x: &[f32]| {
+        x.windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0f32, f32::max)
+    };
+    let window = at(0.29)..at(0.4);
+    let (step_same, step_changed) = (max_step(&same[window.clone()]), max_step(&changed[window]));
+    assert!(
+        step_changed <= 1.001 * step_same,
+        "{step_changed} vs {step_same}"
+    );
+    let late = at(1.0)..at(1.5);
+    let hf_same = energy_above(&same[late.clone()], 2_000.0);
+    let hf_changed = energy_above(&changed[late], 2_000.0);
+    let drop_db = 10.0 * (hf_same / hf_changed).log10();
+    eprintln!("HF (> 2 kHz) 1.0-1.5 s: {drop_db:.1} dB lower after Felt and Wear went up");
+    assert!(drop_db > 6.0, "{drop_db} dB");
+    // The strike itself was not touched: the first 0.3 s are identical.
+    assert_eq!(same[..at(0.3)], changed[..at(0.3)]);
+}

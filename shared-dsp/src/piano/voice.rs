@@ -34,7 +34,7 @@
 //! compiler vectorises them; partials are ordered low to high, and silent ones at the top are
 //! trimmed away as they die out, so a decaying voice gets cheaper.
 
-use super::hammer::{HammerPulse, hammer_cutoff_hz, velocity_gain};
+use super::hammer::{HammerPulse, hammer_cutoff_hz, velocity_gain, voicing_factor};
 use super::tuning::{
     HIGHEST_KEY, LOWEST_KEY, drift_register_weight, inharmonicity, key_offset_cents, key_random,
     partial_hz, string_f0_for_first_partial, strings_for_key, unison_units,
@@ -110,6 +110,9 @@ pub struct StrikeParams {
     pub soft_pedal: f32,
     /// Overall brightness trim of the hammer (1 = neutral).
     pub hardness: f32,
+    /// Voiced hardness of the pp, mf and ff velocity zones, -1 (needled) .. +1 (hardened), 0 =
+    /// factory voicing ([`voicing_factor`]).
+    pub voicing: [f32; 3],
     /// Strike level of each unison string relative to the first (worn hammers strike unevenly).
     pub string_level: [f32; UNISON_STRINGS],
 }
@@ -124,6 +127,7 @@ impl Default for StrikeParams {
             stretch: 0.0,
             soft_pedal: 0.0,
             hardness: 1.0,
+            voicing: [0.0; 3],
             string_level: [1.0; UNISON_STRINGS],
         }
     }
@@ -137,6 +141,12 @@ pub fn fundamental_t60_s(key: u8) -> f32 {
 /// Decay rate (1/s, amplitude `e^{-sigma t}`) of a partial at `freq_hz` on `key`.
 fn decay_rate(key: u8, freq_hz: f32, extra_hf: f32) -> f32 {
     6.91 / fundamental_t60_s(key) + 1.5e-4 * freq_hz + (4.0e-7 + extra_hf) * freq_hz * freq_hz
+}
+
+/// Extra high-frequency loss (the `f^2` term of [`decay_rate`]) of felt and of a key's dullness:
+/// felt resting on a string and old, dull strings both damp the upper partials most.
+fn extra_hf_loss(felt: f32, dull: f32) -> f32 {
+    1.2e-6 * felt + 1.0e-6 * dull
 }
 
 /// T60 a damper alone gives a string (normal release, pedal up): felt dampers stop the bass in
@@ -308,6 +318,19 @@ pub struct PianoVoice {
     /// Angular frequency per sample at A4 = 440 Hz, no unison detune, no pitch modulation.
     w_nominal: [f32; MAX_RESONATORS],
     radius_free: [f32; MAX_RESONATORS],
+    /// Each resonator's decay rate without felt and wear, and how felt and wear add to it:
+    /// `sigma = sigma_base + hf_weight * extra_hf_loss(felt, dull) + dull_weight * dull`, so a
+    /// Felt or Wear change re-derives the radii of sounding notes ([`set_losses`]).
+    ///
+    /// [`set_losses`]: Self::set_losses
+    sigma_base: [f32; MAX_RESONATORS],
+    hf_weight: [f32; MAX_RESONATORS],
+    dull_weight: [f32; MAX_RESONATORS],
+    /// This key's dullness per unit of Wear (seeded), and the felt and wear the radii were
+    /// last derived for.
+    dull_per_wear: f32,
+    loss_felt: f32,
+    loss_wear: f32,
     /// Which string (0..3) or the aftersound (3) each resonator belongs to.
     slot: [u8; MAX_RESONATORS],
     detune_units: [f32; 4],
@@ -355,6 +378,12 @@ impl PianoVoice {
             input_gain: [0.0; MAX_RESONATORS],
             w_nominal: [0.0; MAX_RESONATORS],
             radius_free: [0.0; MAX_RESONATORS],
+            sigma_base: [0.0; MAX_RESONATORS],
+            hf_weight: [0.0; MAX_RESONATORS],
+            dull_weight: [0.0; MAX_RESONATORS],
+            dull_per_wear: 0.0,
+            loss_felt: 0.0,
+            loss_wear: 0.0,
             slot: [0; MAX_RESONATORS],
             detune_units: [0.0; 4],
             strings: 1,
@@ -469,14 +498,20 @@ impl PianoVoice {
         let nyquist_limit = (0.45 * sr).min(18_000.0);
 
         // Worn keys: a per-key dullness, softer and quieter, and uneven strings in the unison.
-        let dull = p.wear * key_random(seed, key, 30).max(0.0) * 2.0;
+        let felt = p.felt.clamp(0.0, 1.0);
+        let wear = p.wear.clamp(0.0, 1.0);
+        let dull_per_wear = key_random(seed, key, 30).max(0.0) * 2.0;
+        let dull = wear * dull_per_wear;
         let soft = p.soft_pedal.clamp(0.0, 1.0);
-        let hardness =
-            p.hardness * (1.0 - 0.75 * p.felt) * (1.0 - 0.45 * dull) * (1.0 - 0.3 * soft);
-        let cutoff = hammer_cutoff_hz(string_key, velocity, hardness);
+        // Felt thickness is a second, softer spring in series with the hammer: the stiffness
+        // and so the cutoff fall continuously from bare hammers (concert grand) to a thick
+        // strip (felt piano). The voicing of the velocity zones acts on the hammer's own felt.
+        let hardness = p.hardness * (1.0 - 0.75 * felt) * (1.0 - 0.45 * dull) * (1.0 - 0.3 * soft);
+        let cutoff =
+            hammer_cutoff_hz(string_key, velocity, hardness) * voicing_factor(velocity, &p.voicing);
         let gain =
             velocity_gain(velocity) * (1.0 - 0.3 * dull) * (1.0 - 0.25 * soft) / strings as f32;
-        let extra_hf = 1.2e-6 * p.felt + 1.0e-6 * dull;
+        let extra_hf = extra_hf_loss(felt, dull);
 
         let mut string_level = [1.0f32; 3];
         for (s, level) in string_level.iter_mut().enumerate().take(strings) {
@@ -518,14 +553,20 @@ impl PianoVoice {
         // A silent string is driven through the bridge (see bridge_input_gain).
         let bridge_gain = bridge_input_gain(sr);
         let mut n = 0;
-        let mut push = |this: &mut Self, slot: u8, hz: f32, amp: f32, sigma: f32| {
+        // `loss`: (sigma without felt and wear, weight of the extra HF loss, weight of dullness).
+        let mut push = |this: &mut Self, slot: u8, hz: f32, amp: f32, loss: (f32, f32, f32)| {
             if n >= MAX_RESONATORS {
                 return;
             }
+            let (base, hf, dull_w) = loss;
+            let sigma = base + hf * extra_hf + dull_w * dull;
             this.slot[n] = slot;
             this.w_nominal[n] = hz * to_w;
             this.input_gain[n] = if silent { bridge_gain } else { amp };
             this.radius_free[n] = (-sigma / sr).exp();
+            this.sigma_base[n] = base;
+            this.hf_weight[n] = hf;
+            this.dull_weight[n] = dull_w;
             if !restrike {
                 this.re[n] = 0.0;
                 this.im[n] = 0.0;
@@ -544,21 +585,25 @@ impl PianoVoice {
             if hz >= nyquist_limit {
                 break;
             }
-            let sigma = decay_rate(string_key, hz, extra_hf) * AFTERSOUND_DECAY_FACTOR + 2.0 * dull;
+            let loss = (
+                decay_rate(string_key, hz, 0.0) * AFTERSOUND_DECAY_FACTOR,
+                hz * hz * AFTERSOUND_DECAY_FACTOR,
+                2.0,
+            );
             let amp = gain * strings as f32 * AFTERSOUND_LEVEL * last_level * profile(k, hz);
             let hz_a = hz * 2f32.powf(string_cents[AFTERSOUND_SLOT as usize] / 1200.0);
-            push(self, AFTERSOUND_SLOT, hz_a, amp, sigma);
+            push(self, AFTERSOUND_SLOT, hz_a, amp, loss);
         }
         for k in 1..=partials {
             let hz = partial_hz(f0, b, k);
             if hz >= nyquist_limit {
                 break;
             }
-            let sigma = decay_rate(string_key, hz, extra_hf) + 3.0 * dull;
+            let loss = (decay_rate(string_key, hz, 0.0), hz * hz, 3.0);
             for s in 0..strings {
                 let hz_s = hz * 2f32.powf(string_cents[s] / 1200.0);
                 let amp = gain * string_level[s] * profile(k, hz);
-                push(self, s as u8, hz_s, amp, sigma);
+                push(self, s as u8, hz_s, amp, loss);
             }
         }
         // Unused resonators (and the padding up to a multiple of LANES) stay silent.
@@ -572,8 +617,14 @@ impl PianoVoice {
             self.free_im[i] = 0.0;
             self.w_nominal[i] = 0.0;
             self.radius_free[i] = 0.0;
+            self.sigma_base[i] = 0.0;
+            self.hf_weight[i] = 0.0;
+            self.dull_weight[i] = 0.0;
             self.slot[i] = 0;
         }
+        self.dull_per_wear = dull_per_wear;
+        self.loss_felt = felt;
+        self.loss_wear = wear;
         self.strings = strings;
         self.damper_rate = damper_rate(string_key);
         self.n_total = n;
@@ -636,6 +687,57 @@ impl PianoVoice {
         }
         self.stealing = true;
         self.fade_step = 1.0 / (fade_ms * 0.001 * self.sample_rate).max(1.0);
+    }
+
+    /// Felt and Wear of the sounding note: their extra losses (high partials damped by felt and
+    /// by dull strings) follow the controls on held and ringing notes. Only when they changed,
+    /// the radii are re-derived (one `exp` per resonator) and the next [`update_tuning`] builds
+    /// the rotations from them; the engine glides both, so the decay changes without a click.
+    /// The strike itself (hammer hardness, level) keeps what the felt and wear were when the
+    /// hammer hit, as on a real instrument.
+    ///
+    /// [`update_tuning`]: Self::update_tuning
+    #[inline]
+    pub fn set_losses(&mut self, felt: f32, wear: f32) {
+        // Called for every voice every control block: the usual case (nothing moved) is two
+        // compares; a value out of range or NaN never equals the stored (clamped) one.
+        if felt == self.loss_felt && wear == self.loss_wear {
+            return;
+        }
+        self.apply_losses(felt, wear);
+    }
+
+    #[inline(never)]
+    fn apply_losses(&mut self, felt: f32, wear: f32) {
+        let felt = if felt.is_finite() {
+            felt.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let wear = if wear.is_finite() {
+            wear.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        if felt == self.loss_felt && wear == self.loss_wear {
+            return;
+        }
+        self.loss_felt = felt;
+        self.loss_wear = wear;
+        let dull = wear * self.dull_per_wear;
+        let extra_hf = extra_hf_loss(felt, dull);
+        let inv_sr = 1.0 / self.sample_rate;
+        let n = self.n_active;
+        for (((r, &base), &hf), &dw) in self.radius_free[..n]
+            .iter_mut()
+            .zip(&self.sigma_base[..n])
+            .zip(&self.hf_weight[..n])
+            .zip(&self.dull_weight[..n])
+        {
+            *r = (-(base + hf * extra_hf + dw * dull) * inv_sr).exp();
+        }
+        // Rebuild the rotations from the new radii at the next tuning update.
+        self.last_detune = f32::NAN;
     }
 
     /// Recomputes the resonator rotations when the detune (cents), the per-string unison

@@ -1230,6 +1230,57 @@ pub fn all_checks(path: &Path) -> Vec<(&'static str, Check)> {
     out
 }
 
+/// `--chords SECONDS`: the piano benchmark pattern through the plugin's CLAP entry points.
+///
+/// Plays `catalyst_perf::chord_per_second` (a 4-note chord once a second, no pedal; the engine
+/// benchmark `piano-chord-per-second` plays the same) at 48 kHz in 64-sample blocks with the
+/// plugin's default parameters and nothing else: no automation, no transport. Meant for
+/// `valgrind --tool=callgrind`, whose instruction counts are repeatable on a loaded machine:
+/// the difference between two lengths is what the host-side `process()` costs per second of
+/// steady playing. Returns the peak output level (a silent render would be a broken measurement).
+pub fn chords_once_a_second(path: &Path, seconds: f64) -> Result<f32, String> {
+    let sr = 48_000.0;
+    let block = 64usize;
+    let mut p = Plugin::load(path).map_err(|e| e.to_string())?;
+    p.activate(sr, block as u32).map_err(|e| e.to_string())?;
+    let frames = (seconds * sr) as usize;
+    let (pattern, loop_s) = catalyst_perf::chord_per_second();
+    let mut events = Vec::new();
+    let mut start = 0.0;
+    while start < seconds {
+        for &(t, key, velocity) in &pattern {
+            let sample = ((start + t) * sr).round() as usize;
+            if sample >= frames {
+                continue;
+            }
+            events.push(match velocity {
+                Some(v) => HostEvent::NoteOn {
+                    sample,
+                    key,
+                    velocity: v as f64,
+                },
+                None => HostEvent::NoteOff { sample, key },
+            });
+        }
+        start += loop_s;
+    }
+    // Stable: note-offs stay before the note-ons of the same sample.
+    events.sort_by_key(HostEvent::sample);
+    let ch = p.main_in_channels();
+    let input = vec![vec![0.0f32; frames]; ch];
+    let y = p
+        .render(&input, frames, &[block], &events)
+        .map_err(|e| e.to_string())?;
+    let peak = y
+        .iter()
+        .flat_map(|c| c.iter())
+        .fold(0.0f32, |m, &x| m.max(x.abs()));
+    if !(peak > 1e-3 && peak.is_finite()) {
+        return Err(format!("the chords did not sound (peak {peak})"));
+    }
+    Ok(peak)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,9 @@
 //! - `--time SECONDS`: render SECONDS of audio (48 kHz, 512-sample blocks, random automation
 //!   and notes) and print the wall time and real-time factor
 //! - `--soak SECONDS`: the same as a test: every sample finite and within +24 dBFS
+//! - `--chords SECONDS`: a 4-note chord once a second at 48 kHz in 64-sample blocks, default
+//!   parameters (`checks::chords_once_a_second`): run it under callgrind to count what the
+//!   plugin costs through its CLAP wrapper
 //! - `--realtime-workout SECONDS`: every parameter moved in every block, notes, NaN input,
 //!   variable blocks, three rates. Run it on DEBUG builds: nice-plug's `assert_process_allocs`
 //!   aborts the process on any allocation in `process()`, so the exit status is the verdict.
@@ -19,7 +22,7 @@ fn main() -> ExitCode {
     let mut mode: Option<(String, f64)> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--time" | "--soak" | "--realtime-workout" => {
+            "--time" | "--soak" | "--realtime-workout" | "--chords" => {
                 let secs = args.next().and_then(|s| s.parse().ok());
                 let Some(secs) = secs else {
                     eprintln!("{a} needs SECONDS");
@@ -29,7 +32,7 @@ fn main() -> ExitCode {
             }
             "-h" | "--help" => {
                 println!(
-                    "usage: clap-host <bundle.clap>... [--time S | --soak S | --realtime-workout S]"
+                    "usage: clap-host <bundle.clap>... [--time S | --soak S | --realtime-workout S | --chords S]"
                 );
                 return ExitCode::SUCCESS;
             }
@@ -37,7 +40,9 @@ fn main() -> ExitCode {
         }
     }
     if bundles.is_empty() {
-        eprintln!("usage: clap-host <bundle.clap>... [--time S | --soak S | --realtime-workout S]");
+        eprintln!(
+            "usage: clap-host <bundle.clap>... [--time S | --soak S | --realtime-workout S | --chords S]"
+        );
         return ExitCode::from(2);
     }
     let mut failed = false;
@@ -65,6 +70,13 @@ fn main() -> ExitCode {
                 ),
                 Err(e) => {
                     println!("FAIL  {name}: soak: {e}");
+                    failed = true;
+                }
+            },
+            Some((m, secs)) if m == "--chords" => match checks::chords_once_a_second(path, *secs) {
+                Ok(peak) => println!("chords {name}: {secs} s played, peak {peak:.3}"),
+                Err(e) => {
+                    println!("FAIL  {name}: chords: {e}");
                     failed = true;
                 }
             },
