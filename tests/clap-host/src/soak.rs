@@ -13,17 +13,20 @@
 //!    10-90 s (0.3-4 s for tiny blocks) of [`SoakSignal`] audio (sidechain too),
 //!    [`SoakMidi`] for instruments, [`SoakAutomation`] on every visible parameter, and a
 //!    transport that jumps, changes tempo, stops or disappears every ~10 s;
-//! 4. the **end probe**, the same as the start probe, and memory read again.
+//! 4. the **end probe**: the same as the start probe, memory read again after its first render,
+//!    then [`PROBE_REPEATS`] more renders alternating with a fresh instance of the same library.
 //!
 //! Every sample of every render must be finite and within [`PEAK_LIMIT`].
-//! [`SoakReport::verdict`] then holds the drift to [`MAX_COST_GROWTH`] and
-//! [`MAX_MEMORY_GROWTH_BYTES`] and the whole run to at least [`MIN_REALTIME_FACTOR`].
+//! [`SoakReport::verdict`] then holds the end cost to [`MAX_COST_GROWTH_VS_FRESH`] of the fresh
+//! instance's and [`MAX_COST_GROWTH_VS_START`] of the start's, memory growth to
+//! [`MAX_MEMORY_GROWTH_BYTES`], and the whole run to at least [`MIN_REALTIME_FACTOR`].
 //!
 //! Why thread CPU time: the audio thread's `CLOCK_THREAD_CPUTIME_ID` counts only the time that
 //! thread ran, so a busy machine (CI's two cores are shared with the build) does not inflate it
 //! the way it inflates wall time; what remains is cache and memory-bandwidth contention and
-//! clock-frequency changes, which the minimum over repeats mostly removes (interference only
-//! ever adds time).
+//! clock-frequency changes (and a hyperthread sibling's work), which the minimum over repeats
+//! mostly removes (interference only ever adds time), and alternating the soaked and the fresh
+//! instance removes load that changes over minutes.
 
 use std::path::Path;
 use std::time::Instant;
@@ -32,7 +35,8 @@ use shared_dsp::rng::Rng;
 
 use crate::checks::PEAK_LIMIT;
 use crate::host::{HostEvent, ParamDesc, Plugin, Transport};
-use crate::soak_material::{BlockProfile, SoakAutomation, SoakMidi, SoakSignal};
+use crate::soak_material::{BlockProfile, SoakAutomation, SoakMidi};
+use catalyst_test_support::soak_signal::SoakSignal;
 
 /// Sample rates of the segments and their weights (most sessions run at 44.1 or 48 kHz).
 const RATES: [(f64, f64); 5] = [
@@ -52,19 +56,28 @@ pub const PROBE_SECONDS: f64 = 10.0;
 /// Renders per probe; the probe's cost is their minimum.
 pub const PROBE_REPEATS: usize = 3;
 
-/// The end probe may cost at most this much more CPU per second of audio than the start probe.
+/// The soaked instance may cost at most this much more CPU per second of audio than a fresh
+/// instance of the same library probed in turn with it (so both see the same machine load).
 /// Real drift (denormals, a list that grows, work that piles up) shows as a factor of 2 or
-/// more; on this 2-core machine shared by four builds the minimum-of-three probe varied by up
-/// to 12 % between runs of the same build, so 1.35 fails the first and not the second.
-pub const MAX_COST_GROWTH: f64 = 1.35;
+/// more. Measured noise, 2026-12-03, this 2-core machine shared with three other builds (load
+/// average 6-9): end/fresh 0.86-1.06 over eight runs (three plugins, debug and release builds);
+/// 1.3 leaves room for a worse moment and still fails a real drift.
+pub const MAX_COST_GROWTH_VS_FRESH: f64 = 1.3;
 
-/// Resident memory may grow at most this much from the start probe to the end probe (a leak of
-/// one small allocation per block would add hundreds of MB over an hour).
+/// The end probe may cost at most this much more than the start probe, minutes apart: this
+/// catches drift that a fresh instance shares (state global to the library), but the machine's
+/// load may change in between, so it is looser: the same runs read end/start 0.74-1.25.
+pub const MAX_COST_GROWTH_VS_START: f64 = 1.6;
+
+/// Resident memory may grow at most this much from the start probe to the end probe. An hour is
+/// over a million blocks, so a leak of a few bytes per block exceeds it; the release bundles grew
+/// by 0.4 MB (piano) and 0.0 MB (snare, meter) on 2026-12-03.
 pub const MAX_MEMORY_GROWTH_BYTES: i64 = 4 << 20;
 
-/// The soak's audio over its audio-thread CPU time must be at least this: it keeps CI's
-/// three one-hour soaks within a few minutes (each plugin measures well above it).
-pub const MIN_REALTIME_FACTOR: f64 = 20.0;
+/// The soak's audio over its audio-thread CPU time must be at least this (release bundles): it
+/// keeps CI's three one-hour soaks within a few minutes. On 2026-12-03, on this 2-core machine
+/// under load, the release bundles ran 242x (piano), 247x (snare) and 437x (meter).
+pub const MIN_REALTIME_FACTOR: f64 = 100.0;
 
 /// Result of [`soak`].
 #[derive(Debug)]
@@ -82,9 +95,11 @@ pub struct SoakReport {
     pub notes: usize,
     pub midi_messages: usize,
     pub transport_changes: usize,
-    /// Audio-thread CPU seconds per second of audio, start and end probe.
+    /// Audio-thread CPU seconds per second of audio: the start probe, the end probe (the soaked
+    /// instance) and a fresh instance probed in turn with the end probe.
     pub cost_start: f64,
     pub cost_end: f64,
+    pub cost_fresh: f64,
     /// Resident set size in bytes after the start and the end probe.
     pub rss_start: i64,
     pub rss_end: i64,
@@ -98,13 +113,23 @@ impl SoakReport {
 
     /// The drift and speed bounds (the finiteness and peak checks fail [`soak`] itself).
     pub fn verdict(&self) -> Result<(), String> {
-        let growth = self.cost_end / self.cost_start.max(1e-12);
-        if !(growth <= MAX_COST_GROWTH) {
+        let ms = |c: f64| c * 1e3;
+        let against_fresh = self.cost_end / self.cost_fresh.max(1e-12);
+        if !(against_fresh <= MAX_COST_GROWTH_VS_FRESH) {
             return Err(format!(
-                "CPU cost per second of audio drifted from {:.3} ms to {:.3} ms (x{growth:.2}, \
-                 limit x{MAX_COST_GROWTH})",
-                self.cost_start * 1e3,
-                self.cost_end * 1e3
+                "after the soak an instance costs {:.3} ms per audio second, a fresh one {:.3} ms \
+                 (x{against_fresh:.2}, limit x{MAX_COST_GROWTH_VS_FRESH})",
+                ms(self.cost_end),
+                ms(self.cost_fresh)
+            ));
+        }
+        let against_start = self.cost_end / self.cost_start.max(1e-12);
+        if !(against_start <= MAX_COST_GROWTH_VS_START) {
+            return Err(format!(
+                "CPU cost per second of audio drifted from {:.3} ms to {:.3} ms (x{against_start:.2}, \
+                 limit x{MAX_COST_GROWTH_VS_START})",
+                ms(self.cost_start),
+                ms(self.cost_end)
             ));
         }
         let grown = self.rss_end - self.rss_start;
@@ -131,8 +156,9 @@ impl std::fmt::Display for SoakReport {
             f,
             "{:.0} s of audio, {:.1} s audio-thread CPU = {:.0}x real time ({:.1} s wall); \
              {} segments, {} blocks of {}..{}, {} parameter events, {} notes, {} MIDI CC/bend, \
-             {} transport changes, peak {:.3}; cost {:.3} -> {:.3} ms per audio second \
-             (x{:.3}), resident {:.1} -> {:.1} MB",
+             {} transport changes, peak {:.3}; cost per audio second {:.3} ms at the start, \
+             {:.3} ms at the end, {:.3} ms fresh (end/fresh x{:.3}, end/start x{:.3}); resident \
+             {:.1} -> {:.1} MB",
             self.audio_seconds,
             self.cpu_seconds,
             self.realtime_factor(),
@@ -148,6 +174,8 @@ impl std::fmt::Display for SoakReport {
             self.peak,
             self.cost_start * 1e3,
             self.cost_end * 1e3,
+            self.cost_fresh * 1e3,
+            self.cost_end / self.cost_fresh.max(1e-12),
             self.cost_end / self.cost_start.max(1e-12),
             self.rss_start as f64 / 1048576.0,
             self.rss_end as f64 / 1048576.0
@@ -295,35 +323,31 @@ fn move_transport(p: &mut Plugin, rng: &mut Rng) {
 
 const PROBE_SEED: u32 = 0x50AC;
 
-/// The probe: every parameter back to its default, a fresh activation at 48 kHz / 512, the
-/// same seeded stimulus each time; the lowest CPU seconds per audio second of the repeats.
-fn probe(p: &mut Plugin, visible: &[ParamDesc], t: &mut Tally) -> Result<f64, String> {
-    let mut best = f64::INFINITY;
-    for _ in 0..PROBE_REPEATS {
-        p.activate(48_000.0, 512).map_err(|e| e.to_string())?;
-        let defaults: Vec<HostEvent> = visible
-            .iter()
-            .map(|q| HostEvent::Param {
-                sample: 0,
-                id: q.id,
-                value: q.default,
-            })
-            .collect();
-        let silence = vec![vec![0.0f32; 512]; p.main_in_channels()];
-        // Served restart requests (a latency parameter back at its default) re-activate here.
-        p.render(&silence, 512, &[512], &defaults)
-            .map_err(|e| e.to_string())?;
-        p.activate(48_000.0, 512).map_err(|e| e.to_string())?;
-        p.transport = Some(Transport {
-            tempo_bpm: 120.0,
-            playing: true,
-            position_seconds: 0.0,
-        });
-        let mut m = Material::new(p, visible, PROBE_SEED);
-        let cpu = stretch(p, &mut m, BlockProfile::Fixed(512), PROBE_SECONDS, false, t)?;
-        best = best.min(cpu / PROBE_SECONDS);
-    }
-    Ok(best)
+/// One probe render: every parameter back to its default, a fresh activation at 48 kHz / 512,
+/// the same seeded stimulus every time; CPU seconds per second of audio.
+fn probe_once(p: &mut Plugin, visible: &[ParamDesc], t: &mut Tally) -> Result<f64, String> {
+    p.activate(48_000.0, 512).map_err(|e| e.to_string())?;
+    let defaults: Vec<HostEvent> = visible
+        .iter()
+        .map(|q| HostEvent::Param {
+            sample: 0,
+            id: q.id,
+            value: q.default,
+        })
+        .collect();
+    let silence = vec![vec![0.0f32; 512]; p.main_in_channels()];
+    // Served restart requests (a latency parameter back at its default) re-activate here.
+    p.render(&silence, 512, &[512], &defaults)
+        .map_err(|e| e.to_string())?;
+    p.activate(48_000.0, 512).map_err(|e| e.to_string())?;
+    p.transport = Some(Transport {
+        tempo_bpm: 120.0,
+        playing: true,
+        position_seconds: 0.0,
+    });
+    let mut m = Material::new(p, visible, PROBE_SEED);
+    let cpu = stretch(p, &mut m, BlockProfile::Fixed(512), PROBE_SECONDS, false, t)?;
+    Ok(cpu / PROBE_SECONDS)
 }
 
 /// `seconds` of audio in all (the soak's segments fill what the tour and probes leave),
@@ -348,7 +372,10 @@ pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> 
         segments += 1;
     }
     // 2. Start probe.
-    let cost_start = probe(&mut p, &visible, &mut t)?;
+    let mut cost_start = f64::INFINITY;
+    for _ in 0..PROBE_REPEATS {
+        cost_start = cost_start.min(probe_once(&mut p, &visible, &mut t)?);
+    }
     let rss_start = resident_bytes()?;
     segments += PROBE_REPEATS;
 
@@ -358,7 +385,7 @@ pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> 
         playing: true,
         position_seconds: 0.0,
     });
-    let probes_s = PROBE_REPEATS as f64 * PROBE_SECONDS;
+    let probes_s = (2 * PROBE_REPEATS + 1) as f64 * PROBE_SECONDS;
     let mut rng = Rng::new(seed.wrapping_add(10));
     while t.audio_frames_s + probes_s < seconds {
         let weights: Vec<f64> = RATES.iter().map(|r| r.1).collect();
@@ -393,10 +420,19 @@ pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> 
         segments += 1;
     }
 
-    // 4. End probe.
-    let cost_end = probe(&mut p, &visible, &mut t)?;
+    // 4. End probe, alternating with a fresh instance of the same library (created only after
+    // memory is read, so its own allocations do not count as growth).
+    let mut cost_end = probe_once(&mut p, &visible, &mut t)?;
     let rss_end = resident_bytes()?;
-    segments += PROBE_REPEATS;
+    let mut fresh = p.another().map_err(|e| e.to_string())?;
+    fresh.feed_aux_inputs = true;
+    let mut cost_fresh = f64::INFINITY;
+    for _ in 0..PROBE_REPEATS {
+        cost_fresh = cost_fresh.min(probe_once(&mut fresh, &visible, &mut t)?);
+        cost_end = cost_end.min(probe_once(&mut p, &visible, &mut t)?);
+    }
+    segments += 2 * PROBE_REPEATS + 1;
+    drop(fresh);
     p.deactivate();
     Ok(SoakReport {
         audio_seconds: t.audio_frames_s,
@@ -413,6 +449,7 @@ pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> 
         transport_changes: t.transport_changes,
         cost_start,
         cost_end,
+        cost_fresh,
         rss_start,
         rss_end,
     })

@@ -6,6 +6,7 @@
 //! speaks in plain types (`Vec<f32>`, `f32`, structs defined here), never in `shared-dsp` types.
 
 pub mod gm_song;
+pub mod soak_signal;
 
 /// Peak absolute value of a signal (0 for an empty one).
 pub fn peak_abs(signal: &[f32]) -> f32 {
