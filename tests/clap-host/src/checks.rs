@@ -7,8 +7,8 @@ use shared_dsp::rng::Rng;
 
 use crate::host::{HostError, HostEvent, Plugin, Transport, render_concurrently};
 
-/// Output above +24 dBFS is a blow-up, not a sound.
-pub const PEAK_LIMIT: f32 = 16.0;
+/// Output above +24 dBFS is a blow-up, not a sound (the suite's one bound, from shared-dsp).
+pub use shared_dsp::output_ceiling::OUTPUT_BOUND as PEAK_LIMIT;
 
 /// What we expect of one plugin (keyed by CLAP id).
 #[derive(Clone, Copy, Debug)]
@@ -95,30 +95,9 @@ pub fn sane(y: &[Vec<f32>], what: &str) -> Check {
     Ok(())
 }
 
-/// Decaying noise bursts every 250 ms over a quiet 220 Hz tone (same as the Python suite).
-pub fn drum_signal(sample_rate: f64, frames: usize, channels: usize, seed: u32) -> Vec<Vec<f32>> {
-    let mut rng = Rng::new(seed);
-    let period = (0.25 * sample_rate) as usize;
-    let burst = (0.06 * sample_rate) as usize;
-    let first = (0.01 * sample_rate) as usize;
-    let tau = 0.012 * sample_rate;
-    let mono: Vec<f32> = (0..frames)
-        .map(|i| {
-            let t = i as f64 / sample_rate;
-            let mut x = 0.05 * (2.0 * std::f64::consts::PI * 220.0 * t).sin();
-            if i >= first {
-                let k = (i - first) % period;
-                if k < burst {
-                    x += 0.6 * (-(k as f64) / tau).exp() * rng.bipolar() as f64 * 1.7;
-                }
-            }
-            x as f32
-        })
-        .collect();
-    (0..channels)
-        .map(|c| mono.iter().map(|&s| s * (1.0 - 0.1 * c as f32)).collect())
-        .collect()
-}
+/// Decaying noise bursts every 250 ms over a quiet 220 Hz tone (same as the Python suite):
+/// test-support's, under the name the fuzz targets import.
+pub use catalyst_test_support::drums::noise_bursts as drum_signal;
 
 /// Random notes across the keyboard, sorted, with matching note-offs.
 pub fn random_notes(

@@ -5,6 +5,7 @@
 //! inside `shared-dsp`'s own unit tests that is a second copy of `shared-dsp`, so the API here
 //! speaks in plain types (`Vec<f32>`, `f32`, structs defined here), never in `shared-dsp` types.
 
+pub mod drums;
 pub mod gm_song;
 pub mod soak_signal;
 
