@@ -6,6 +6,7 @@
 //! speaks in plain types (`Vec<f32>`, `f32`, structs defined here), never in `shared-dsp` types.
 
 pub mod drums;
+pub mod ebu;
 pub mod gm_song;
 pub mod soak_signal;
 
