@@ -115,7 +115,9 @@ impl SoakReport {
     pub fn verdict(&self) -> Result<(), String> {
         let ms = |c: f64| c * 1e3;
         let against_fresh = self.cost_end / self.cost_fresh.max(1e-12);
-        if !(against_fresh <= MAX_COST_GROWTH_VS_FRESH) {
+        // Bound first so a NaN (comparison false) fails.
+        let within: bool = against_fresh <= MAX_COST_GROWTH_VS_FRESH;
+        if !within {
             return Err(format!(
                 "after the soak an instance costs {:.3} ms per audio second, a fresh one {:.3} ms \
                  (x{against_fresh:.2}, limit x{MAX_COST_GROWTH_VS_FRESH})",
@@ -124,7 +126,8 @@ impl SoakReport {
             ));
         }
         let against_start = self.cost_end / self.cost_start.max(1e-12);
-        if !(against_start <= MAX_COST_GROWTH_VS_START) {
+        let within: bool = against_start <= MAX_COST_GROWTH_VS_START;
+        if !within {
             return Err(format!(
                 "CPU cost per second of audio drifted from {:.3} ms to {:.3} ms (x{against_start:.2}, \
                  limit x{MAX_COST_GROWTH_VS_START})",
@@ -141,7 +144,8 @@ impl SoakReport {
             ));
         }
         let rtf = self.realtime_factor();
-        if !(rtf >= MIN_REALTIME_FACTOR) {
+        let fast_enough: bool = rtf >= MIN_REALTIME_FACTOR;
+        if !fast_enough {
             return Err(format!(
                 "{rtf:.1}x real time in audio-thread CPU, below {MIN_REALTIME_FACTOR}x"
             ));
