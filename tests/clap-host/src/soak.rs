@@ -258,7 +258,9 @@ fn stretch(
             move_transport(p, &mut m.rng);
             t.transport_changes += 1;
         }
-        m.signal.fill(sr, n, &mut main, &mut aux);
+        if main_ch + aux_ch > 0 {
+            m.signal.fill(sr, n, &mut main, &mut aux);
+        }
         let mut input: Vec<Vec<f32>> = std::mem::take(&mut main);
         input.append(&mut aux);
         let mut events = m.automation.events(sr, n);

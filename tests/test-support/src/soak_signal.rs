@@ -144,8 +144,9 @@ impl Hit {
         y
     }
 
+    /// Below -80 dBFS: under every plugin's detection floor and cheaper to drop than to ring.
     fn done(&self) -> bool {
-        self.body < 1e-5 && self.noise < 1e-5
+        self.body < 1e-4 && self.noise < 1e-4
     }
 }
 
@@ -299,7 +300,7 @@ impl SoakSignal {
         }
         self.hits.retain(|h| !h.done());
         // A drum kit rings a handful of hits at once; cap it so a roll cannot pile up.
-        if self.hits.len() > 16 {
+        if self.hits.len() > 8 {
             self.hits.remove(0);
         }
     }
