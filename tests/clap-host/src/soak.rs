@@ -60,13 +60,13 @@ pub const PROBE_REPEATS: usize = 3;
 /// instance of the same library probed in turn with it (so both see the same machine load).
 /// Real drift (denormals, a list that grows, work that piles up) shows as a factor of 2 or
 /// more. Measured noise, 2026-12-03, this 2-core machine shared with three other builds (load
-/// average 6-9): end/fresh 0.86-1.06 over eight runs (three plugins, debug and release builds);
-/// 1.3 leaves room for a worse moment and still fails a real drift.
+/// average 6-9): end/fresh 0.83-1.06 over 16 runs (three plugins, debug and release builds,
+/// 2-60 minutes of audio); 1.3 leaves room for a worse moment and still fails a real drift.
 pub const MAX_COST_GROWTH_VS_FRESH: f64 = 1.3;
 
 /// The end probe may cost at most this much more than the start probe, minutes apart: this
 /// catches drift that a fresh instance shares (state global to the library), but the machine's
-/// load may change in between, so it is looser: the same runs read end/start 0.74-1.25.
+/// load may change in between, so it is looser: the same runs read end/start 0.71-1.27.
 pub const MAX_COST_GROWTH_VS_START: f64 = 1.6;
 
 /// Resident memory may grow at most this much from the start probe to the end probe. An hour is
