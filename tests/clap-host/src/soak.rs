@@ -460,3 +460,76 @@ pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> 
         rss_end,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> SoakReport {
+        SoakReport {
+            audio_seconds: 3600.0,
+            wall_seconds: 60.0,
+            cpu_seconds: 15.0,
+            peak: 1.0,
+            segments: 90,
+            blocks: 1_000_000,
+            smallest_block: 1,
+            largest_block: 8192,
+            param_events: 1,
+            notes: 0,
+            midi_messages: 0,
+            transport_changes: 0,
+            cost_start: 4e-3,
+            cost_end: 4e-3,
+            cost_fresh: 4e-3,
+            rss_start: 10 << 20,
+            rss_end: 10 << 20,
+        }
+    }
+
+    #[test]
+    fn the_verdict_fails_each_kind_of_drift_and_a_slow_soak() {
+        assert_eq!(report().verdict(), Ok(()));
+        // Within the bounds: end 1.25x fresh and 1.5x start, 3 MB more, 101x real time.
+        let ok = SoakReport {
+            cost_start: 3.0e-3,
+            cost_fresh: 3.6e-3,
+            cost_end: 4.5e-3,
+            rss_end: (10 << 20) + (3 << 20),
+            cpu_seconds: 3600.0 / 101.0,
+            ..report()
+        };
+        assert_eq!(ok.verdict(), Ok(()));
+        let bad = [
+            // Denormals in a tail: the soaked instance at twice a fresh one's cost.
+            SoakReport {
+                cost_end: 8e-3,
+                ..report()
+            },
+            // A slow-down both instances share (library-wide state): fresh is as slow.
+            SoakReport {
+                cost_end: 8e-3,
+                cost_fresh: 8e-3,
+                ..report()
+            },
+            // A leak: 5 MB more resident.
+            SoakReport {
+                rss_end: 15 << 20,
+                ..report()
+            },
+            // 50x real time.
+            SoakReport {
+                cpu_seconds: 72.0,
+                ..report()
+            },
+            // An unmeasured cost (NaN) fails rather than passes.
+            SoakReport {
+                cost_end: f64::NAN,
+                ..report()
+            },
+        ];
+        for (i, r) in bad.iter().enumerate() {
+            assert!(r.verdict().is_err(), "case {i} passed: {r}");
+        }
+    }
+}
