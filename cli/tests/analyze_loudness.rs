@@ -3,20 +3,12 @@
 //! Tech 3342 (2016) cases 1-4 (loudness range, +-1 LU), as stereo 1 kHz tones at 48 kHz.
 
 mod common;
+use catalyst_test_support::ebu::tone_segments;
 use common::*;
 
 /// A stereo 1 kHz sine through `segments` of (dBFS peak, seconds), phase-continuous.
 fn tone(segments: &[(f64, f64)]) -> Vec<Vec<f32>> {
-    let sr = 48_000.0;
-    let mut x = Vec::new();
-    let mut phase = 0.0f64;
-    for &(dbfs, seconds) in segments {
-        let amp = 10f64.powf(dbfs / 20.0);
-        for _ in 0..(seconds * sr).round() as usize {
-            x.push((amp * (2.0 * std::f64::consts::PI * phase).sin()) as f32);
-            phase = (phase + 1_000.0 / sr).fract();
-        }
-    }
+    let x = tone_segments(48_000.0, 1_000.0, segments);
     vec![x.clone(), x]
 }
 

@@ -19,6 +19,8 @@ pub mod history;
 pub mod layout;
 pub mod no_editor;
 pub mod param;
+#[cfg(any(test, feature = "test-params"))]
+pub mod test_params;
 pub mod user_preset;
 
 pub use ab_compare::{AbCompare, Slot, Snapshot};

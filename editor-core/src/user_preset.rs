@@ -164,56 +164,9 @@ pub fn load(
 mod tests {
     use super::*;
     use crate::DirectGuiContext;
+    use crate::test_params::{Mode, TestParams};
     use catalyst_presets::SNARE_LAYERER;
     use nice_plug::prelude::*;
-
-    #[derive(Enum, Debug, Clone, Copy, PartialEq)]
-    enum Mode {
-        Lookahead,
-        #[name = "Zero latency"]
-        ZeroLatency,
-    }
-
-    #[derive(Params)]
-    struct TestParams {
-        #[id = "gain"]
-        gain: FloatParam,
-        #[id = "freq"]
-        freq: FloatParam,
-        #[id = "note"]
-        note: IntParam,
-        #[id = "on"]
-        on: BoolParam,
-        #[id = "mode"]
-        mode: EnumParam<Mode>,
-    }
-
-    impl Default for TestParams {
-        fn default() -> Self {
-            Self {
-                gain: FloatParam::new(
-                    "Gain",
-                    0.0,
-                    FloatRange::Linear {
-                        min: -60.0,
-                        max: 12.0,
-                    },
-                ),
-                freq: FloatParam::new(
-                    "Freq",
-                    1000.0,
-                    FloatRange::Skewed {
-                        min: 20.0,
-                        max: 20_000.0,
-                        factor: FloatRange::skew_factor(-2.0),
-                    },
-                ),
-                note: IntParam::new("Note", 38, IntRange::Linear { min: 0, max: 127 }),
-                on: BoolParam::new("On", true),
-                mode: EnumParam::new("Mode", Mode::Lookahead),
-            }
-        }
-    }
 
     fn ctx() -> GuiContext {
         DirectGuiContext::gui_context(PluginApi::Standalone, None)

@@ -11,6 +11,11 @@
 //! continuous in value and slope at the knee k (tanh'(0) = 1), so the bend adds no edge of its
 //! own. NaN and infinities become silence.
 
+/// The suite's output bound, +24 dBFS (16 linear: 20 · log10 16 = 24.08 dB): no plugin output
+/// sample may exceed it, and no real signal comes near it. The plugins' ceilings, the Density
+/// Meter's pass-through limit and the hosts' "bounded" checks all use this one value.
+pub const OUTPUT_BOUND: f32 = 16.0;
+
 /// Applies the ceiling to one sample.
 #[inline]
 pub fn soft_ceiling(x: f32, knee: f32, ceiling: f32) -> f32 {
@@ -43,7 +48,7 @@ mod tests {
     use super::*;
 
     const KNEE: f32 = 4.0;
-    const CEILING: f32 = 16.0;
+    const CEILING: f32 = OUTPUT_BOUND;
 
     #[test]
     fn below_the_knee_is_untouched_bit_for_bit() {

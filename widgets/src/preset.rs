@@ -721,34 +721,11 @@ fn arrow_button(ui: &mut egui::Ui, left: bool) -> egui::Response {
 mod tests {
     use super::*;
     use crate::param::ParamHandle;
+    use catalyst_editor_core::test_params::TestParams;
     use nice_plug::context::gui::GuiContextInner;
     use nice_plug::prelude::*;
     use std::collections::BTreeMap;
     use std::sync::{Arc, Mutex};
-
-    #[derive(Params)]
-    struct TestParams {
-        #[id = "gain"]
-        gain: FloatParam,
-        #[id = "on"]
-        on: BoolParam,
-    }
-
-    impl Default for TestParams {
-        fn default() -> Self {
-            Self {
-                gain: FloatParam::new(
-                    "Gain",
-                    0.0,
-                    FloatRange::Linear {
-                        min: -12.0,
-                        max: 12.0,
-                    },
-                ),
-                on: BoolParam::new("On", true),
-            }
-        }
-    }
 
     /// Records the gestures a host would see and applies the values.
     #[derive(Default)]

@@ -8,6 +8,7 @@ use nice_plug::prelude::*;
 use shared_dsp::denormal::ScopedFlushDenormals;
 use shared_dsp::density::tracker::MAX_FREE_SLOTS;
 use shared_dsp::density::{BAR_FIELDS, BarStats, DensityTracker, MAX_BARS, Transport};
+use shared_dsp::output_ceiling::OUTPUT_BOUND;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -24,7 +25,7 @@ pub use shared::{MeterShared, Readouts};
 const MAX_CLOSED_PER_BLOCK: usize = 16;
 /// Largest sample magnitude passed through (+24 dBFS, the suite's output bound); beyond it a
 /// sample is an upstream error.
-const PASS_THROUGH_LIMIT: f32 = 16.0;
+const PASS_THROUGH_LIMIT: f32 = OUTPUT_BOUND;
 
 pub struct DensityMeter {
     params: Arc<DensityMeterParams>,

@@ -1,23 +1,25 @@
-//! The EBU test signals, built here rather than read from files: EBU Tech 3341 (2016) cases 1-6
+//! The EBU test signals, built (test-support's `ebu` tone) rather than read from files: EBU Tech 3341 (2016) cases 1-6
 //! and 9-10 plus the momentary cases and true-peak cases, and Tech 3342 (2016) LRA cases 1-4.
 //! Cases 7 and 8 (and 3342 cases 5-6) are authentic programme recordings that cannot be
 //! synthesised: they do not apply here.
 
 use super::*;
+use catalyst_test_support::ebu::{EbuTone, dbfs_to_amplitude};
 
 const SR: f32 = 48_000.0;
 
-/// Feeds `seconds` of a 1 kHz sine at `dbfs` on every channel (scaled per channel by
-/// `channel_db`), in 512-frame blocks, calling `each_block` with the seconds elapsed so far.
+/// Feeds `seconds` of test-support's phase-continuous 1 kHz EBU tone at `dbfs` on every
+/// channel (scaled per channel by `channel_dbfs`), in 512-frame blocks, calling `each_block`
+/// with the seconds elapsed so far.
 struct Generator {
-    phase: f64,
+    tone: EbuTone,
     elapsed_s: f64,
 }
 
 impl Generator {
     fn new() -> Self {
         Self {
-            phase: 0.0,
+            tone: EbuTone::new(SR as f64, 1_000.0),
             elapsed_s: 0.0,
         }
     }
@@ -25,25 +27,22 @@ impl Generator {
     fn run(
         &mut self,
         meter: &mut LoudnessMeter,
-        freq_hz: f64,
         channel_dbfs: &[f64],
         seconds: f64,
         mut each_block: impl FnMut(&LoudnessMeter, f64),
     ) {
         let frames = (seconds * SR as f64).round() as usize;
-        let gains: Vec<f64> = channel_dbfs.iter().map(|d| 10f64.powf(d / 20.0)).collect();
+        let gains: Vec<f64> = channel_dbfs.iter().map(|&d| dbfs_to_amplitude(d)).collect();
         let mut bufs = vec![vec![0.0f32; 512]; gains.len()];
         let mut done = 0;
-        let w = 2.0 * std::f64::consts::PI * freq_hz / SR as f64;
         while done < frames {
             let n = (frames - done).min(512);
             for i in 0..n {
-                let s = (self.phase + w * i as f64).sin();
+                let s = self.tone.next_unit();
                 for (buf, g) in bufs.iter_mut().zip(&gains) {
                     buf[i] = (s * g) as f32;
                 }
             }
-            self.phase = (self.phase + w * n as f64) % (2.0 * std::f64::consts::PI);
             let planar: Vec<&[f32]> = bufs.iter().map(|b| &b[..n]).collect();
             meter.process(&planar);
             done += n;
@@ -53,7 +52,7 @@ impl Generator {
     }
 
     fn stereo(&mut self, meter: &mut LoudnessMeter, dbfs: f64, seconds: f64) {
-        self.run(meter, 1_000.0, &[dbfs, dbfs], seconds, |_, _| {});
+        self.run(meter, &[dbfs, dbfs], seconds, |_, _| {});
     }
 }
 
@@ -72,7 +71,7 @@ fn tech3341_cases_1_and_2_steady_sine() {
         let mut meter = LoudnessMeter::new(SR, 2);
         let mut g = Generator::new();
         let mut checked = 0;
-        g.run(&mut meter, 1_000.0, &[level, level], 20.0, |m, t| {
+        g.run(&mut meter, &[level, level], 20.0, |m, t| {
             if t > 3.1 {
                 assert!((m.momentary_lufs() - level).abs() <= 0.05, "M at {t}");
                 assert!((m.short_term_lufs() - level).abs() <= 0.05, "S at {t}");
@@ -108,7 +107,6 @@ fn tech3341_case_6_five_channels() {
     let mut g = Generator::new();
     g.run(
         &mut meter,
-        1_000.0,
         &[-28.0, -28.0, -24.0, -30.0, -30.0],
         20.0,
         |_, _| {},
@@ -125,7 +123,7 @@ fn tech3341_case_9_short_term_of_alternating_tone() {
     let mut worst = 0.0f64;
     for _ in 0..5 {
         for (db, secs) in [(-20.0, 1.34), (-30.0, 1.66)] {
-            g.run(&mut meter, 1_000.0, &[db, db], secs, |m, t| {
+            g.run(&mut meter, &[db, db], secs, |m, t| {
                 if t >= 3.0 {
                     worst = worst.max((m.short_term_lufs() + 23.0).abs());
                 }
@@ -144,10 +142,10 @@ fn tech3341_case_10_max_short_term_over_bursts() {
     let mut g = Generator::new();
     let mut max_s = FLOOR_LUFS;
     for burst_s in [3.0, 3.5, 4.0] {
-        g.run(&mut meter, 1_000.0, &[-23.0, -23.0], burst_s, |m, _| {
+        g.run(&mut meter, &[-23.0, -23.0], burst_s, |m, _| {
             max_s = max_s.max(m.short_term_lufs());
         });
-        g.run(&mut meter, 1_000.0, &[-200.0, -200.0], 4.0, |m, _| {
+        g.run(&mut meter, &[-200.0, -200.0], 4.0, |m, _| {
             max_s = max_s.max(m.short_term_lufs());
         });
     }
@@ -162,7 +160,7 @@ fn tech3341_momentary_alternating_tone() {
     let mut worst = 0.0f64;
     for _ in 0..25 {
         for (db, secs) in [(-20.0, 0.18), (-30.0, 0.22)] {
-            g.run(&mut meter, 1_000.0, &[db, db], secs, |m, t| {
+            g.run(&mut meter, &[db, db], secs, |m, t| {
                 if t >= 0.8 {
                     // Momentary is updated every 100 ms: read it on those instants only.
                     let frame = (t * SR as f64).round() as usize;

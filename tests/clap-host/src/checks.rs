@@ -2,14 +2,13 @@
 //! from the plugin; the only per-plugin knowledge is [`expectations`].
 
 use std::path::Path;
-use std::time::Instant;
 
 use shared_dsp::rng::Rng;
 
 use crate::host::{HostError, HostEvent, Plugin, Transport, render_concurrently};
 
-/// Output above +24 dBFS is a blow-up, not a sound.
-pub const PEAK_LIMIT: f32 = 16.0;
+/// Output above +24 dBFS is a blow-up, not a sound (the suite's one bound, from shared-dsp).
+pub use shared_dsp::output_ceiling::OUTPUT_BOUND as PEAK_LIMIT;
 
 /// What we expect of one plugin (keyed by CLAP id).
 #[derive(Clone, Copy, Debug)]
@@ -96,30 +95,9 @@ pub fn sane(y: &[Vec<f32>], what: &str) -> Check {
     Ok(())
 }
 
-/// Decaying noise bursts every 250 ms over a quiet 220 Hz tone (same as the Python suite).
-pub fn drum_signal(sample_rate: f64, frames: usize, channels: usize, seed: u32) -> Vec<Vec<f32>> {
-    let mut rng = Rng::new(seed);
-    let period = (0.25 * sample_rate) as usize;
-    let burst = (0.06 * sample_rate) as usize;
-    let first = (0.01 * sample_rate) as usize;
-    let tau = 0.012 * sample_rate;
-    let mono: Vec<f32> = (0..frames)
-        .map(|i| {
-            let t = i as f64 / sample_rate;
-            let mut x = 0.05 * (2.0 * std::f64::consts::PI * 220.0 * t).sin();
-            if i >= first {
-                let k = (i - first) % period;
-                if k < burst {
-                    x += 0.6 * (-(k as f64) / tau).exp() * rng.bipolar() as f64 * 1.7;
-                }
-            }
-            x as f32
-        })
-        .collect();
-    (0..channels)
-        .map(|c| mono.iter().map(|&s| s * (1.0 - 0.1 * c as f32)).collect())
-        .collect()
-}
+/// Decaying noise bursts every 250 ms over a quiet 220 Hz tone (same as the Python suite):
+/// test-support's, under the name the fuzz targets import.
+pub use catalyst_test_support::drums::noise_bursts as drum_signal;
 
 /// Random notes across the keyboard, sorted, with matching note-offs.
 pub fn random_notes(
@@ -966,6 +944,10 @@ fn shift(e: HostEvent, by: usize) -> HostEvent {
             id,
             value,
         },
+        HostEvent::Midi { sample, data } => HostEvent::Midi {
+            sample: sample - by,
+            data,
+        },
     }
 }
 
@@ -1055,140 +1037,6 @@ pub fn realtime_workout(path: &Path, seconds: f64) -> Check {
         p.load_state(&st).map_err(|e| e.to_string())?;
     }
     Ok(())
-}
-
-/// Result of [`soak`].
-#[derive(Debug)]
-pub struct SoakReport {
-    pub audio_seconds: f64,
-    pub wall_seconds: f64,
-    pub peak: f32,
-    pub param_changes: usize,
-    pub notes: usize,
-    pub transport_changes: usize,
-}
-
-impl std::fmt::Display for SoakReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:.0} s of audio in {:.2} s wall = {:.0}x real time (peak {:.3}, {} parameter \
-             changes, {} notes, {} transport changes)",
-            self.audio_seconds,
-            self.wall_seconds,
-            self.audio_seconds / self.wall_seconds.max(1e-9),
-            self.peak,
-            self.param_changes,
-            self.notes,
-            self.transport_changes
-        )
-    }
-}
-
-/// `seconds` of audio at 48 kHz in 512-sample blocks with random automation (a parameter
-/// change in 80 % of blocks), random notes and transport jumps / tempo changes / stops every
-/// ~10 s; every sample finite and bounded.
-pub fn soak(path: &Path, seconds: f64, seed: u32) -> Result<SoakReport, String> {
-    let sr = 48_000.0;
-    let block = 512usize;
-    let chunk_blocks = 940; // ~10 s per render call
-    let mut p = Plugin::load(path).map_err(|e| e.to_string())?;
-    p.activate(sr, block as u32).map_err(|e| e.to_string())?;
-    let mut rng = Rng::new(seed);
-    let total = (seconds * sr) as usize;
-    let ch = p.main_in_channels();
-    let chunk = chunk_blocks * block;
-    let input = drum_signal(sr, chunk, ch, seed);
-    let visible: Vec<_> = p.params.iter().filter(|q| !q.hidden).cloned().collect();
-    let (mut done, mut peak, mut changes, mut notes) = (0usize, 0.0f32, 0usize, 0usize);
-    let mut held: Vec<u8> = Vec::new();
-    p.transport = Some(Transport {
-        tempo_bpm: 120.0,
-        playing: true,
-        position_seconds: 0.0,
-    });
-    let mut transport_changes = 0usize;
-    let start = Instant::now();
-    while done < total {
-        let n = chunk.min(total - done);
-        // Every ~10 s the "producer" does something to the transport: jumps back (loops a
-        // section), jumps ahead, changes tempo, stops, or the host sends no transport at all.
-        let roll = rng.next_f32();
-        let t = p.transport.get_or_insert(Transport {
-            tempo_bpm: 120.0,
-            playing: true,
-            position_seconds: 0.0,
-        });
-        if roll < 0.2 {
-            t.position_seconds = (t.position_seconds - 30.0 * rng.next_f32() as f64).max(0.0);
-        } else if roll < 0.3 {
-            t.position_seconds += 120.0 * rng.next_f32() as f64;
-        } else if roll < 0.4 {
-            t.tempo_bpm = 60.0 + 140.0 * rng.next_f32() as f64;
-        } else if roll < 0.5 {
-            t.playing = !t.playing;
-        } else if roll < 0.55 {
-            p.transport = None;
-        }
-        if roll < 0.55 {
-            transport_changes += 1;
-        }
-        let mut events = Vec::new();
-        for b in 0..n.div_ceil(block) {
-            let t = b * block;
-            if !visible.is_empty() && rng.next_f32() < 0.8 {
-                let q = &visible[rng.next_u32() as usize % visible.len()];
-                let mut v = q.min + (q.max - q.min) * rng.next_f32() as f64;
-                if q.stepped {
-                    v = v.round();
-                }
-                events.push(HostEvent::Param {
-                    sample: t + (rng.next_u32() as usize % block).min(n - 1 - t.min(n - 1)),
-                    id: q.id,
-                    value: v,
-                });
-                changes += 1;
-            }
-            if rng.next_f32() < 0.15 {
-                let key = 21 + (rng.next_u32() % 88) as u8;
-                events.push(HostEvent::NoteOn {
-                    sample: t,
-                    key,
-                    velocity: 0.05 + 0.95 * rng.next_f32() as f64,
-                });
-                held.push(key);
-                notes += 1;
-            }
-            if held.len() > 8 || (!held.is_empty() && rng.next_f32() < 0.1) {
-                let key = held.remove(0);
-                events.push(HostEvent::NoteOff { sample: t, key });
-            }
-        }
-        events.sort_by_key(HostEvent::sample);
-        let y = p
-            .render(&input, n, &[block], &events)
-            .map_err(|e| e.to_string())?;
-        for (c, chan) in y.iter().enumerate() {
-            for (i, &s) in chan.iter().enumerate() {
-                if !s.is_finite() || s.abs() > PEAK_LIMIT {
-                    return Err(format!(
-                        "soak: sample {s} at {:.3} s (ch {c})",
-                        (done + i) as f64 / sr
-                    ));
-                }
-                peak = peak.max(s.abs());
-            }
-        }
-        done += n;
-    }
-    Ok(SoakReport {
-        audio_seconds: total as f64 / sr,
-        wall_seconds: start.elapsed().as_secs_f64(),
-        peak,
-        param_changes: changes,
-        notes,
-        transport_changes,
-    })
 }
 
 /// Every check except the soak and the real-time workout, in order, with names.

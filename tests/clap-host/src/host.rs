@@ -23,7 +23,7 @@ use clack_extensions::state::{HostState, HostStateImpl, PluginState};
 use clack_extensions::thread_check::{HostThreadCheck, HostThreadCheckImpl};
 use clack_host::events::Match;
 use clack_host::events::event_types::{
-    NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
+    MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
 };
 use clack_host::events::{EventFlags, EventHeader};
 use clack_host::prelude::*;
@@ -227,6 +227,11 @@ pub enum HostEvent {
         id: ClapId,
         value: f64,
     },
+    /// A raw MIDI 1.0 message (control change, pitch bend) on note port 0.
+    Midi {
+        sample: usize,
+        data: [u8; 3],
+    },
 }
 
 impl HostEvent {
@@ -234,9 +239,23 @@ impl HostEvent {
         match *self {
             HostEvent::NoteOn { sample, .. }
             | HostEvent::NoteOff { sample, .. }
-            | HostEvent::Param { sample, .. } => sample,
+            | HostEvent::Param { sample, .. }
+            | HostEvent::Midi { sample, .. } => sample,
         }
     }
+}
+
+/// CPU time this thread has used, in seconds (`CLOCK_THREAD_CPUTIME_ID`). Unlike wall time it
+/// does not count the time the thread waits while other processes run on its core.
+pub fn thread_cpu_seconds() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant Linux knows.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
 pub type HostError = Box<dyn std::error::Error>;
@@ -259,6 +278,12 @@ pub struct Plugin {
     /// and after it renders (a DAW's event loop). Off: they wait for `pump_main_thread`, as in
     /// a host that deactivates before its event loop runs again.
     pub serve_main_thread: bool,
+    /// Whether `render`'s input channels past the main input's feed the auxiliary inputs (the
+    /// Snare Layerer's sidechain), in port order. Off: auxiliary inputs get silence.
+    pub feed_aux_inputs: bool,
+    /// Audio-thread CPU time of the last `render` (seconds), from `start_processing` to
+    /// `stop_processing`: the plugin's `process` calls plus this host's per-block copying.
+    pub last_render_cpu_seconds: f64,
 }
 
 fn cstr(s: Option<&CStr>) -> String {
@@ -350,6 +375,8 @@ impl Plugin {
             max_block: 0,
             steady_time: 0,
             serve_main_thread: true,
+            feed_aux_inputs: false,
+            last_render_cpu_seconds: 0.0,
         })
     }
 
@@ -560,6 +587,7 @@ pub fn render_concurrently(
         steady: u64,
         transport: Option<Transport>,
         sample_rate: f64,
+        feed_aux: bool,
     }
     let mut jobs = Vec::with_capacity(plugins.len());
     for p in plugins.iter_mut() {
@@ -571,6 +599,7 @@ pub fn render_concurrently(
             steady: p.steady_time,
             transport: p.transport,
             sample_rate: p.sample_rate,
+            feed_aux: p.feed_aux_inputs,
         });
     }
     let results = std::thread::scope(|scope| {
@@ -591,6 +620,7 @@ pub fn render_concurrently(
                         &mut job.steady,
                         job.transport,
                         job.sample_rate,
+                        job.feed_aux,
                     );
                     (r, job.steady)
                 })
@@ -614,8 +644,9 @@ pub fn render_concurrently(
     let mut first_error = None;
     for (p, result) in plugins.iter_mut().zip(results) {
         match result {
-            Ok((Ok((processor, out)), steady)) => {
+            Ok((Ok((processor, out, cpu)), steady)) => {
                 p.steady_time = steady;
+                p.last_render_cpu_seconds = cpu;
                 if let Some(t) = p.transport.as_mut().filter(|t| t.playing) {
                     t.position_seconds += frames as f64 / p.sample_rate;
                 }
@@ -645,7 +676,8 @@ impl Drop for Plugin {
     }
 }
 
-type RenderOk = (StoppedPluginAudioProcessor<TestHost>, Vec<Vec<f32>>);
+/// The stopped processor, the main output and the audio thread's CPU seconds.
+type RenderOk = (StoppedPluginAudioProcessor<TestHost>, Vec<Vec<f32>>, f64);
 
 #[allow(clippy::too_many_arguments)]
 fn render_on_audio_thread(
@@ -660,7 +692,9 @@ fn render_on_audio_thread(
     steady: &mut u64,
     transport: Option<Transport>,
     sample_rate: f64,
+    feed_aux: bool,
 ) -> Result<RenderOk, String> {
+    let cpu_start = thread_cpu_seconds();
     let mut processor = processor
         .start_processing()
         .map_err(|e| format!("start_processing: {e}"))?;
@@ -677,15 +711,16 @@ fn render_on_audio_thread(
     let mut next_event = 0;
     let mut pos = 0;
     let mut block_index = 0;
+    let main_in = in_ports.first().copied().unwrap_or(0);
+    let fed = if feed_aux { in_total } else { main_in };
     while pos < frames {
         let n = block_sizes[block_index % block_sizes.len()]
             .min(frames - pos)
             .min(max_block);
         block_index += 1;
-        // Main input from `input`; other ports silent.
+        // Main input (and with `feed_aux` the auxiliary ones) from `input`; the rest silent.
         for (ch, buf) in in_bufs.iter_mut().enumerate() {
-            let main_in = in_ports.first().copied().unwrap_or(0);
-            match input.get(ch).filter(|_| ch < main_in) {
+            match input.get(ch).filter(|_| ch < fed) {
                 Some(src) => {
                     for (i, s) in buf[..n].iter_mut().enumerate() {
                         *s = src.get(pos + i).copied().unwrap_or(0.0);
@@ -716,6 +751,7 @@ fn render_on_audio_thread(
                 HostEvent::Param { id, value, .. } => {
                     ev_buf.push(&ParamValueEvent::new(t, id, Pckn::match_all(), value))
                 }
+                HostEvent::Midi { data, .. } => ev_buf.push(&MidiEvent::new(t, 0, data)),
             }
             next_event += 1;
         }
@@ -764,7 +800,8 @@ fn render_on_audio_thread(
         *steady += n as u64;
         pos += n;
     }
-    Ok((processor.stop_processing(), result))
+    let processor = processor.stop_processing();
+    Ok((processor, result, thread_cpu_seconds() - cpu_start))
 }
 
 /// Splits a flat list of channel buffers into one group per port.

@@ -4,8 +4,19 @@
 //! `shared-dsp` takes this crate as a dev-dependency while this crate depends on `shared-dsp`:
 //! inside `shared-dsp`'s own unit tests that is a second copy of `shared-dsp`, so the API here
 //! speaks in plain types (`Vec<f32>`, `f32`, structs defined here), never in `shared-dsp` types.
+//!
+//! - [`drums`]: the CLAP host's noise bursts and the editor host's drum loop;
+//! - [`soak_signal`]: the CLAP host soak's never-repeating input;
+//! - [`ebu`]: the EBU Tech 3341 / 3342 tones (the meter's and the CLI's loudness tests);
+//! - [`gm_song`]: General MIDI songs rendered with fluidsynth.
+//!
+//! Still elsewhere: the Python suite's copy of the noise bursts (`tests/host/conftest.py`: Python
+//! cannot call this crate) and the snare engine's own material (`shared-dsp/src/snare/`).
 
+pub mod drums;
+pub mod ebu;
 pub mod gm_song;
+pub mod soak_signal;
 
 /// Peak absolute value of a signal (0 for an empty one).
 pub fn peak_abs(signal: &[f32]) -> f32 {
