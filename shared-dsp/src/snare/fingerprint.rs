@@ -38,7 +38,7 @@
 //! Sub-band energies as drum features: Gillet & Richard, "Automatic transcription of drum
 //! loops", ICASSP 2004; the idea of a learned fingerprint: XLN Addictive Trigger.
 
-use crate::filters::{Biquad, BiquadCoefs};
+use crate::filters::BiquadCoefs;
 use std::f64::consts::FRAC_1_SQRT_2;
 
 /// A candidate's own body level may sit at most this far under the learned level, dB.
@@ -143,23 +143,56 @@ pub struct Judgement {
     pub margins: [f32; 4],
 }
 
-#[derive(Debug, Clone)]
-struct BandPair {
-    a: Biquad,
-    b: Biquad,
+/// The four bands' two biquad stages each (direct form II transposed, f64, with `Biquad`'s
+/// flush of tiny states), held lane by lane so the four bands run side by side in vector
+/// registers: the same arithmetic as four `Biquad` pairs, in about a quarter of the time.
+#[derive(Debug, Clone, Default)]
+struct BandBank {
+    /// Coefficients and states, `[stage][band]`.
+    b0: [[f64; 4]; 2],
+    b1: [[f64; 4]; 2],
+    b2: [[f64; 4]; 2],
+    a1: [[f64; 4]; 2],
+    a2: [[f64; 4]; 2],
+    s1: [[f64; 4]; 2],
+    s2: [[f64; 4]; 2],
 }
 
-impl BandPair {
+impl BandBank {
+    fn set(&mut self, band: usize, stage: usize, c: BiquadCoefs) {
+        self.b0[stage][band] = c.b0;
+        self.b1[stage][band] = c.b1;
+        self.b2[stage][band] = c.b2;
+        self.a1[stage][band] = c.a1;
+        self.a2[stage][band] = c.a2;
+    }
+
+    fn reset(&mut self) {
+        self.s1 = [[0.0; 4]; 2];
+        self.s2 = [[0.0; 4]; 2];
+    }
+
     #[inline]
-    fn process(&mut self, x: f64) -> f32 {
-        self.b.process_f64(self.a.process_f64(x)) as f32
+    fn process(&mut self, x: f64) -> [f64; 4] {
+        let mut v = [x; 4];
+        for s in 0..2 {
+            for k in 0..4 {
+                let y = self.b0[s][k] * v[k] + self.s1[s][k];
+                let s1 = self.b1[s][k] * v[k] - self.a1[s][k] * y + self.s2[s][k];
+                let s2 = self.b2[s][k] * v[k] - self.a2[s][k] * y;
+                self.s1[s][k] = if s1.abs() < 1e-30 { 0.0 } else { s1 };
+                self.s2[s][k] = if s2.abs() < 1e-30 { 0.0 } else { s2 };
+                v[k] = y;
+            }
+        }
+        v
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct FingerprintJudge {
     sample_rate: f32,
-    bands: [BandPair; 4],
+    bands: BandBank,
     /// Rings of the four band signals (body, wires, air, low), indexed like the detector's.
     history: [Vec<f32>; 4],
     mask: usize,
@@ -177,10 +210,7 @@ impl FingerprintJudge {
     pub fn new(sample_rate: f32, len: usize) -> Self {
         let mut j = Self {
             sample_rate,
-            bands: std::array::from_fn(|_| BandPair {
-                a: Biquad::default(),
-                b: Biquad::default(),
-            }),
+            bands: BandBank::default(),
             history: std::array::from_fn(|_| Vec::new()),
             mask: 0,
             fingerprint: Fingerprint::prior(),
@@ -213,9 +243,9 @@ impl FingerprintJudge {
                 BiquadCoefs::lowpass(sr, 120.0, q),
             ),
         ];
-        for (band, (a, b)) in self.bands.iter_mut().zip(coefs) {
-            band.a.set_coefs(a);
-            band.b.set_coefs(b);
+        for (band, (a, b)) in coefs.into_iter().enumerate() {
+            self.bands.set(band, 0, a);
+            self.bands.set(band, 1, b);
         }
         for h in &mut self.history {
             *h = vec![0.0; len];
@@ -226,10 +256,7 @@ impl FingerprintJudge {
 
     /// Forgets the signal (not the learned fingerprint: a transport restart keeps the snare).
     pub fn reset(&mut self) {
-        for band in &mut self.bands {
-            band.a.reset();
-            band.b.reset();
-        }
+        self.bands.reset();
         for h in &mut self.history {
             h.fill(0.0);
         }
@@ -250,9 +277,9 @@ impl FingerprintJudge {
     #[inline]
     pub fn process(&mut self, x: f32, index: u64) {
         let i = (index as usize) & self.mask;
-        let x = x as f64;
-        for (band, h) in self.bands.iter_mut().zip(&mut self.history) {
-            h[i] = band.process(x);
+        let y = self.bands.process(x as f64);
+        for (h, y) in self.history.iter_mut().zip(y) {
+            h[i] = y as f32;
         }
     }
 
@@ -490,6 +517,48 @@ mod tests {
             *clock += 1;
         }
         judge.judge(onset, *clock - 1)
+    }
+
+    #[test]
+    fn the_band_bank_is_four_biquad_pairs_bit_for_bit() {
+        use crate::filters::Biquad;
+        let coefs = [
+            (
+                BiquadCoefs::highpass(SR as f64, 150.0, 0.7),
+                BiquadCoefs::lowpass(SR as f64, 600.0, 0.7),
+            ),
+            (
+                BiquadCoefs::highpass(SR as f64, 2_000.0, 0.7),
+                BiquadCoefs::lowpass(SR as f64, 7_000.0, 0.7),
+            ),
+            (
+                BiquadCoefs::highpass(SR as f64, 8_000.0, 0.7),
+                BiquadCoefs::highpass(SR as f64, 8_000.0, 0.7),
+            ),
+            (
+                BiquadCoefs::lowpass(SR as f64, 120.0, 0.7),
+                BiquadCoefs::lowpass(SR as f64, 120.0, 0.7),
+            ),
+        ];
+        let mut bank = BandBank::default();
+        let mut pairs: Vec<(Biquad, Biquad)> = coefs
+            .iter()
+            .enumerate()
+            .map(|(k, &(a, b))| {
+                bank.set(k, 0, a);
+                bank.set(k, 1, b);
+                (Biquad::new(a), Biquad::new(b))
+            })
+            .collect();
+        let mut rng = Rng::new(3);
+        // Noise, then silence long enough for the states to reach the flush.
+        for n in 0..200_000 {
+            let x = if n < 20_000 { rng.bipolar() as f64 } else { 0.0 };
+            let y = bank.process(x);
+            for (k, (a, b)) in pairs.iter_mut().enumerate() {
+                assert_eq!(y[k].to_bits(), b.process_f64(a.process_f64(x)).to_bits());
+            }
+        }
     }
 
     #[test]
