@@ -11,7 +11,7 @@ use serde::Serialize;
 use shared_dsp::snare::SnareEngine;
 use shared_dsp::snare::sample_file::load_sample_set;
 use snare_layerer::SnareLayererParams;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const BLOCK: usize = 512;
 
@@ -71,12 +71,13 @@ pub fn layer_audio(
     if !samples.is_empty() {
         // Files that do not load are reported and the others play, as in the plugin; not one
         // loading is an error.
-        let load = load_sample_set(samples, sr);
-        let Some(set) = load.set else {
-            bail!("sample: {}", load.status());
+        let mut load = load_sample_set(samples, sr);
+        let status = load.status();
+        let Some(set) = load.set.take() else {
+            bail!("sample: {status}");
         };
         if !load.missing.is_empty() {
-            eprintln!("warning: sample: {}", load.status());
+            eprintln!("warning: sample: {status}");
         }
         engine.swap_sample_set(Some(Box::new(set)));
     }
