@@ -210,10 +210,11 @@ impl SnareEngine {
     pub fn set_timeline_position(&mut self, position: Option<i64>) {
         // A jump (or a start) on the timeline: the sample round-robin starts afresh, so a hit
         // plays the same file in every bounce from that point.
-        if position.is_some() && position != self.timeline {
-            if let Some(set) = self.sample.as_deref_mut() {
-                set.forget_history();
-            }
+        if position.is_some()
+            && position != self.timeline
+            && let Some(set) = self.sample.as_deref_mut()
+        {
+            set.forget_history();
         }
         self.timeline = position;
     }

@@ -216,7 +216,7 @@ fn missing_and_broken_files_are_reported_and_the_others_play() {
     );
     let empty = temp_dir("empty");
     assert_eq!(
-        load_sample_set(&[empty.clone()], SR).status(),
+        load_sample_set(std::slice::from_ref(&empty), SR).status(),
         "No audio files found"
     );
     std::fs::remove_dir_all(&dir).ok();
