@@ -226,6 +226,17 @@ mod tests {
     }
 
     #[test]
+    fn a_zone_spans_at_most_zone_spread_db_from_its_softest_file() {
+        // 3.9 dB above the softest: same zone; 4.1 dB: the next. A chain of 2 dB steps is cut
+        // every third file (0, 2, 4 dB | 6, 8, 10 dB), not merged into one wide zone.
+        assert_eq!(set_of(&[-20.0, -16.1]).zone_count(), 1);
+        assert_eq!(set_of(&[-20.0, -15.9]).zone_count(), 2);
+        let chain = set_of(&[-20.0, -18.0, -16.0, -14.0, -12.0, -10.0]);
+        assert_eq!(chain.zone_count(), 2);
+        assert_eq!(chain.zone_of(0.4), 0);
+    }
+
+    #[test]
     fn round_robin_never_repeats_in_a_zone_and_uses_every_file() {
         let mut set = set_of(&[-20.0, -19.0, -21.0, -6.0, -5.0]);
         assert_eq!(set.zone_count(), 2);
