@@ -133,11 +133,7 @@ impl SetLoad {
         if self.wanted == 0 {
             return "No audio files found".to_string();
         }
-        if self.missing.is_empty() {
-            let set = self
-                .set
-                .as_ref()
-                .expect("nothing missing, something wanted");
+        if let (true, Some(set)) = (self.missing.is_empty(), self.set.as_ref()) {
             if loaded == 1 {
                 let s = &set.samples()[0];
                 let secs = s.data.frames.len() as f32 / self.sample_rate;
@@ -147,8 +143,8 @@ impl SetLoad {
             let z = if zones == 1 { "zone" } else { "zones" };
             return format!("Loaded {loaded} samples, {zones} velocity {z}");
         }
-        if self.wanted == 1 {
-            return self.missing[0].1.clone();
+        if let ([(_, why)], 1) = (&self.missing[..], self.wanted) {
+            return why.clone();
         }
         let names: Vec<&str> = self.missing.iter().map(|(n, _)| n.as_str()).collect();
         format!(
@@ -193,6 +189,10 @@ pub fn load_sample_set(paths: &[PathBuf], session_rate: f32) -> SetLoad {
             files.push(path.clone());
         }
     }
+    // A file named twice (added again, or named and in a named folder) is one file: two copies
+    // in a zone would let round-robin play it twice in a row.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
     let wanted = files.len() + missing.len();
     let mut samples = Vec::new();
     for path in &files {

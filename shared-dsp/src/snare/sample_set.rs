@@ -2,11 +2,12 @@
 //! run of hits never machine-guns one file.
 //!
 //! Zones come from the files' loudness, not their names (no naming convention to learn): each
-//! file's level is its loudest 10 ms RMS window; sorted from soft to loud, a file more than
-//! `ZONE_SPREAD_DB` louder than the softest file of the current zone opens the next zone. So the
-//! alternates of one dynamic level (recorded a dB or two apart) share a zone, and a soft, a
-//! medium and a hard take (several dB apart) get one each. The zones split the velocity range
-//! 0..1 evenly, softest zone lowest.
+//! file's level is its loudest 10 ms RMS window; sorted from soft to loud, a file opens the next
+//! zone when it is more than `ZONE_GAP_DB` louder than the file before it, or more than
+//! `ZONE_SPREAD_DB` louder than the softest file of the current zone (so a chain of small steps
+//! is still cut). The alternates of one dynamic level (recorded a dB or so apart) share a zone,
+//! and a soft, a medium and a hard take (several dB apart) get one each. The zones split the
+//! velocity range 0..1 evenly, softest zone lowest.
 //!
 //! Round-robin: in a zone of two or more the next file is drawn from the others, never the one
 //! the zone played last. The draw is the hit's own seeded random value (the engine's per-hit
@@ -15,8 +16,10 @@
 
 use super::sample_player::SampleData;
 
-/// Largest loudness spread inside one velocity zone, dB. Round-robin takes of one level differ
-/// by a dB or two; a producer's soft/medium/hard takes by more than this.
+/// Largest step between neighbouring files (by loudness) inside one velocity zone, dB.
+/// Round-robin takes of one level differ by a dB or so; velocity layers by more than this.
+pub const ZONE_GAP_DB: f32 = 2.0;
+/// Largest loudness spread inside one velocity zone, dB.
 pub const ZONE_SPREAD_DB: f32 = 4.0;
 /// Window of the loudness measure, seconds (the attack of a hit, not its tail length).
 const LOUDNESS_WINDOW_S: f32 = 0.010;
@@ -58,7 +61,10 @@ impl SampleSet {
         let mut zones: Vec<Zone> = Vec::new();
         for (i, s) in samples.iter().enumerate() {
             match zones.last_mut() {
-                Some(z) if s.loudness_db - samples[z.first].loudness_db <= ZONE_SPREAD_DB => {
+                Some(z)
+                    if s.loudness_db - samples[i - 1].loudness_db <= ZONE_GAP_DB
+                        && s.loudness_db - samples[z.first].loudness_db <= ZONE_SPREAD_DB =>
+                {
                     z.len += 1;
                 }
                 _ => zones.push(Zone {
@@ -226,14 +232,21 @@ mod tests {
     }
 
     #[test]
-    fn a_zone_spans_at_most_zone_spread_db_from_its_softest_file() {
-        // 3.9 dB above the softest: same zone; 4.1 dB: the next. A chain of 2 dB steps is cut
-        // every third file (0, 2, 4 dB | 6, 8, 10 dB), not merged into one wide zone.
-        assert_eq!(set_of(&[-20.0, -16.1]).zone_count(), 1);
-        assert_eq!(set_of(&[-20.0, -15.9]).zone_count(), 2);
-        let chain = set_of(&[-20.0, -18.0, -16.0, -14.0, -12.0, -10.0]);
+    fn a_zone_has_steps_of_at_most_2_db_and_spans_at_most_4_db() {
+        // 1.9 dB above the file before: same zone; 2.1 dB: the next.
+        assert_eq!(set_of(&[-20.0, -18.1]).zone_count(), 1);
+        assert_eq!(set_of(&[-20.0, -17.9]).zone_count(), 2);
+        // A chain of 1.5 dB steps is cut where it passes 4 dB (0, 1.5, 3 | 4.5, 6 dB), not
+        // merged into one wide zone.
+        let chain = set_of(&[-20.0, -18.5, -17.0, -15.5, -14.0]);
         assert_eq!(chain.zone_count(), 2);
+        let names: Vec<&str> = chain.samples()[..3]
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(names, ["s0", "s1", "s2"]);
         assert_eq!(chain.zone_of(0.4), 0);
+        assert_eq!(chain.zone_of(0.6), 1);
     }
 
     #[test]
