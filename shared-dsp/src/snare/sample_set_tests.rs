@@ -282,6 +282,9 @@ fn recorded_velocity_layers_sort_into_the_kit_authors_order() {
             "jsnare_05.flac"
         ]
     );
+    // The two hardest: 0.9 dB apart (README).
+    let step = order[4].1 - order[3].1;
+    assert!((step - 0.9).abs() < 0.05, "{step}");
     assert_eq!(set.zone_count(), 4);
     // Velocity 0.9 plays the two hardest layers in turn, 0.1 the softest alone.
     let mut set = set;
