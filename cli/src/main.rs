@@ -40,9 +40,11 @@ enum Command {
         /// Set a parameter by its id, e.g. --set dry=-6 --set timing="Zero latency".
         #[arg(long = "set", value_name = "ID=VALUE")]
         sets: Vec<String>,
-        /// Your own hit for the Sample layer (WAV, FLAC or AIFF); turns the layer on.
-        #[arg(long)]
-        sample: Option<PathBuf>,
+        /// Your own hit for the Sample layer (WAV, FLAC or AIFF), or a folder of them; give it
+        /// several times for several files. Several files make velocity zones (by loudness) with
+        /// round-robin alternates. Turns the layer on.
+        #[arg(long, value_name = "FILE_OR_FOLDER")]
+        sample: Vec<PathBuf>,
         /// Print the detected hits as JSON (time in the input, velocity, peak).
         #[arg(long)]
         hits_json: bool,

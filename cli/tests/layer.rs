@@ -143,3 +143,87 @@ fn bad_input_gives_one_clear_line_and_nonzero_exit() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn sample_takes_a_folder_or_several_files_and_a_missing_one_is_a_warning() {
+    let dir = temp_dir("layer-samples");
+    let input = dir.join("groove.wav");
+    let (groove, _) = drum_groove(48_000, 100.0, 2);
+    write_wav(&input, 48_000, &[groove.clone(), groove]);
+    let kit = dir.join("kit");
+    std::fs::create_dir_all(&kit).unwrap();
+    // Two takes of one level (round-robin) and one 16 dB softer (its own velocity zone).
+    for (name, amp) in [
+        ("hit_1.wav", 0.5f32),
+        ("hit_2.wav", 0.45),
+        ("hit_soft.wav", 0.08),
+    ] {
+        let hit: Vec<f32> = (0..4_800)
+            .map(|n| {
+                let t = n as f32 / 48_000.0;
+                amp * (-t / 0.03).exp() * (std::f32::consts::TAU * 180.0 * t).sin()
+            })
+            .collect();
+        write_wav(&kit.join(name), 48_000, &[hit]);
+    }
+    let i = input.to_str().unwrap();
+    let render = |name: &str, samples: &[&std::path::Path]| {
+        let out = dir.join(name);
+        let mut args = vec![
+            "layer",
+            i,
+            "-o",
+            out.to_str().unwrap(),
+            "--set",
+            "thresh=-30",
+        ];
+        for s in samples {
+            args.extend(["--sample", s.to_str().unwrap()]);
+        }
+        let run = catalyst(&args);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        (
+            String::from_utf8_lossy(&run.stderr).into_owned(),
+            read_wav(&out).1,
+        )
+    };
+    let (_, plain) = render("plain.wav", &[]);
+    let (quiet, folder) = render("folder.wav", &[&kit]);
+    assert!(!quiet.contains("warning"), "{quiet}");
+    let gone = dir.join("gone.wav");
+    let files = [
+        kit.join("hit_1.wav"),
+        kit.join("hit_2.wav"),
+        kit.join("hit_soft.wav"),
+    ];
+    let (warned, listed) = render("listed.wav", &[&files[0], &gone, &files[1], &files[2]]);
+    assert!(
+        warned.contains("warning: sample: 1 of 4 samples missing: gone.wav; 3 play"),
+        "{warned}"
+    );
+    // The folder is its three files; the missing one changes nothing; the samples are heard.
+    assert_eq!(folder, listed);
+    let added: f32 = folder[0]
+        .iter()
+        .zip(&plain[0])
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum();
+    assert!(added > 1.0, "the samples added {added}");
+    // Not one file loading is an error, in one line.
+    assert_clean_error(
+        &catalyst(&[
+            "layer",
+            i,
+            "-o",
+            dir.join("x.wav").to_str().unwrap(),
+            "--sample",
+            gone.to_str().unwrap(),
+        ]),
+        "Cannot load gone.wav",
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

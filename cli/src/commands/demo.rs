@@ -34,7 +34,7 @@ pub fn run(dir: &Path, force: bool) -> Result<()> {
         channels: vec![groove.clone(), groove],
     };
     write_wav(&path(FILES[0]), &dry, WavFormat::Int24)?;
-    let layered = layer::layer_audio(&dry, Some("Filing Cabinet"), &["thresh=-30".into()], None)?;
+    let layered = layer::layer_audio(&dry, Some("Filing Cabinet"), &["thresh=-30".into()], &[])?;
     write_wav(&path(FILES[1]), &layered.audio, WavFormat::Int24)?;
     println!(
         "{}: a clean programmed snare, and {}: the same with a filing-cabinet layer on its {} hits",

@@ -9,9 +9,9 @@ use crate::progress;
 use anyhow::{Result, bail};
 use serde::Serialize;
 use shared_dsp::snare::SnareEngine;
-use shared_dsp::snare::sample_file::load_sample;
+use shared_dsp::snare::sample_file::load_sample_set;
 use snare_layerer::SnareLayererParams;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const BLOCK: usize = 512;
 
@@ -20,7 +20,8 @@ pub struct LayerArgs {
     pub output: PathBuf,
     pub preset: Option<String>,
     pub sets: Vec<String>,
-    pub sample: Option<PathBuf>,
+    /// Sample files and folders for the Sample layer (empty: the preset's, if any).
+    pub sample: Vec<PathBuf>,
     pub hits_json: bool,
     pub format: WavFormat,
     pub force: bool,
@@ -47,25 +48,38 @@ pub fn layer_audio(
     input: &Audio,
     preset: Option<&str>,
     sets: &[String],
-    sample: Option<&Path>,
+    samples: &[PathBuf],
 ) -> Result<LayerResult> {
     let params = SnareLayererParams::default();
     let loaded = preset
         .map(|spec| load_preset_arg::<preset_cmd::Layer>(&params, spec))
         .transpose()?;
-    if sample.is_some() && !sets.iter().any(|s| s.starts_with("smp_on=")) {
+    if !samples.is_empty() && !sets.iter().any(|s| s.starts_with("smp_on=")) {
         apply_sets(&params, &["smp_on=true".to_string()])?;
     }
-    // A user preset's own sample, unless --sample names another.
-    let preset_sample = loaded.and_then(|l| l.sample_path());
-    let sample = sample.or(preset_sample.as_deref());
+    // A user preset's own samples, unless --sample names others.
+    let preset_samples = loaded.map(|l| l.sample_paths()).unwrap_or_default();
+    let samples = if samples.is_empty() {
+        &preset_samples[..]
+    } else {
+        samples
+    };
     apply_sets(&params, sets)?;
     let settings = params.to_settings();
     let sr = input.sample_rate as f32;
     let mut engine = SnareEngine::new(sr, settings);
-    if let Some(path) = sample {
-        let data = load_sample(path, sr).map_err(|e| anyhow::anyhow!("sample: {e}"))?;
-        engine.swap_sample(Some(Box::new(data)));
+    if !samples.is_empty() {
+        // Files that do not load are reported and the others play, as in the plugin; not one
+        // loading is an error.
+        let mut load = load_sample_set(samples, sr);
+        let status = load.status();
+        let Some(set) = load.set.take() else {
+            bail!("sample: {status}");
+        };
+        if !load.missing.is_empty() {
+            eprintln!("warning: sample: {status}");
+        }
+        engine.swap_sample_set(Some(Box::new(set)));
     }
     let latency = engine.latency_samples();
 
@@ -139,17 +153,12 @@ pub fn layer_audio(
 
 pub fn run(args: LayerArgs) -> Result<()> {
     check_output_is_not_input(&args.output, &args.input)?;
-    if let Some(sample) = &args.sample {
+    for sample in &args.sample {
         check_output_is_not_input(&args.output, sample)?;
     }
     check_output(&args.output, args.force)?;
     let input = read_audio(&args.input)?;
-    let result = layer_audio(
-        &input,
-        args.preset.as_deref(),
-        &args.sets,
-        args.sample.as_deref(),
-    )?;
+    let result = layer_audio(&input, args.preset.as_deref(), &args.sets, &args.sample)?;
     write_wav(&args.output, &result.audio, args.format)?;
     if args.hits_json {
         println!("{}", serde_json::to_string_pretty(&result.hits)?);

@@ -11,6 +11,7 @@ use catalyst_editor_core::user_preset;
 use catalyst_presets::{PluginInfo, PresetFile, PresetStore, STATE_SAMPLE_PATH};
 use nice_plug::context::PluginApi;
 use nice_plug::prelude::{ParamSetter, Params};
+use shared_dsp::snare::sample_file::{join_paths, split_paths};
 use std::path::{Path, PathBuf};
 
 /// What the CLI needs to know about a plugin's presets.
@@ -69,18 +70,20 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// The preset's sample file, if it names one (a relative path is relative to the preset).
-    pub fn sample_path(&self) -> Option<PathBuf> {
-        let (file, path) = self.file.as_ref()?;
-        let sample = file
-            .state
-            .get(STATE_SAMPLE_PATH)
-            .filter(|s| !s.is_empty())?;
-        let sample = Path::new(sample);
-        Some(match path.parent() {
-            Some(dir) if sample.is_relative() => dir.join(sample),
-            _ => sample.to_owned(),
-        })
+    /// The preset's sample files and folders, one per line of its sample entry (a preset from
+    /// before sample sets names one); a relative path is relative to the preset.
+    pub fn sample_paths(&self) -> Vec<PathBuf> {
+        let Some((file, path)) = self.file.as_ref() else {
+            return Vec::new();
+        };
+        let text = file.state.get(STATE_SAMPLE_PATH).map_or("", |s| s.as_str());
+        split_paths(text)
+            .into_iter()
+            .map(|sample| match path.parent() {
+                Some(dir) if sample.is_relative() => dir.join(sample),
+                _ => sample,
+            })
+            .collect()
     }
 }
 
@@ -186,12 +189,10 @@ fn save<P: CliPlugin>(args: SaveArgs) -> Result<()> {
         if let Some((file, _)) = &loaded.file {
             state = file.state.clone();
         }
-        if let Some(sample) = loaded.sample_path() {
-            // Keep the sample found when the preset is saved somewhere else.
-            state.insert(
-                STATE_SAMPLE_PATH.into(),
-                sample.to_string_lossy().into_owned(),
-            );
+        let samples = loaded.sample_paths();
+        if !samples.is_empty() {
+            // Keep the samples found when the preset is saved somewhere else.
+            state.insert(STATE_SAMPLE_PATH.into(), join_paths(&samples));
         }
     }
     apply_sets(&params, &args.sets)?;

@@ -63,10 +63,11 @@ pub fn create(
             Some(sample_state(params.clone(), executor.clone())),
         )
         .with_shared_compare(params.clone(), compare.clone());
+        // The field edits one path; a saved list shows its last entry (the status counts all).
         let path = params
             .sample_path
             .read()
-            .map(|p| p.clone())
+            .map(|p| p.lines().last().unwrap_or_default().trim().to_owned())
             .unwrap_or_default();
         SnareView {
             params: params.clone(),
@@ -304,20 +305,52 @@ impl SnareView {
                     .gui
                     .sample_loaded
                     .load(std::sync::atomic::Ordering::Relaxed);
+                let missing = self
+                    .gui
+                    .sample_missing
+                    .load(std::sync::atomic::Ordering::Relaxed);
                 let edit = ui.add(
                     egui::TextEdit::singleline(&mut self.path_entry)
-                        .hint_text("/path/to/hit.wav (WAV, FLAC, AIFF)")
-                        .desired_width((ui.available_width() - 330.0).max(160.0)),
+                        .hint_text("/path/to/hit.wav or a folder of hits (WAV, FLAC, AIFF)")
+                        .desired_width((ui.available_width() - 380.0).max(160.0)),
                 );
                 let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if ui.button("Load").clicked() || enter {
+                if ui
+                    .button("Load")
+                    .on_hover_text("Play this file, or every audio file of this folder")
+                    .clicked()
+                    || enter
+                {
                     self.load(self.path_entry.trim().to_owned());
+                }
+                if ui
+                    .button("Add")
+                    .on_hover_text(
+                        "Add this file or folder to the loaded ones: several files make \
+                         velocity zones (by loudness) and round-robin alternates",
+                    )
+                    .clicked()
+                {
+                    let entry = self.path_entry.trim();
+                    let mut list = self
+                        .params
+                        .sample_path
+                        .read()
+                        .map(|p| p.clone())
+                        .unwrap_or_default();
+                    if !entry.is_empty() {
+                        if !list.trim().is_empty() {
+                            list.push('\n');
+                        }
+                        list.push_str(entry);
+                    }
+                    self.load(list);
                 }
                 if ui.button("Clear").clicked() {
                     self.path_entry.clear();
                     self.load(String::new());
                 }
-                let colour = if loaded || status == "No sample" {
+                let colour = if (loaded && missing == 0) || status == "No sample" {
                     theme.text_dim
                 } else {
                     theme.danger
@@ -327,7 +360,7 @@ impl SnareView {
         });
     }
 
-    /// Stores the path in the state, then loads it on the background thread.
+    /// Stores the paths (one per line) in the state, then loads them on the background thread.
     fn load(&self, path: String) {
         if let Ok(mut saved) = self.params.sample_path.write() {
             saved.clone_from(&path);

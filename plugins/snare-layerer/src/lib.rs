@@ -7,11 +7,11 @@ use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use shared_dsp::denormal::ScopedFlushDenormals;
 use shared_dsp::gui_channel::{GuiArray, GuiValue};
-use shared_dsp::snare::sample_file::load_sample;
-use shared_dsp::snare::sample_player::SampleData;
+use shared_dsp::snare::sample_file::{load_sample_set, split_paths};
+use shared_dsp::snare::sample_set::SampleSet;
 use shared_dsp::snare::scope::{SCOPE_HOP_MS, SCOPE_POINTS};
 use shared_dsp::snare::{SnareEngine, SnareSettings};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 mod editor;
@@ -45,9 +45,14 @@ pub struct SnareGuiData {
     /// Session sample rate (the background loader resamples to it).
     pub sample_rate: AtomicF32,
     /// Human-readable state of the Sample layer ("No sample", "Loaded kick.wav (0.4 s)",
-    /// "Cannot load kick.wav: it is corrupt ..."). Written by the loader, read by the editor; never touched by audio.
+    /// "Loaded 6 samples, 3 velocity zones", "2 of 5 samples missing: kick_3.wav, ...; 3 play",
+    /// "Cannot load kick.wav: it is corrupt ..."). Written by the loader, read by the editor;
+    /// never touched by audio.
     pub sample_status: Mutex<String>,
+    /// At least one sample plays.
     pub sample_loaded: AtomicBool,
+    /// Files of the list that did not load (the editor shows the status as a warning).
+    pub sample_missing: AtomicUsize,
     /// A Timing change waits for the host to restart the plugin (CLAP allows latency changes
     /// only on activation); the editor says so.
     pub timing_pending: AtomicBool,
@@ -66,6 +71,7 @@ impl Default for SnareGuiData {
             sample_rate: AtomicF32::new(48_000.0),
             sample_status: Mutex::new("No sample".to_string()),
             sample_loaded: AtomicBool::new(false),
+            sample_missing: AtomicUsize::new(0),
             timing_pending: AtomicBool::new(false),
         }
     }
@@ -74,8 +80,8 @@ impl Default for SnareGuiData {
 /// Work done off the audio thread.
 #[derive(Debug, Clone)]
 pub enum SnareTask {
-    /// Load (or, with an empty path, clear) the Sample layer's file; the editor sends this after
-    /// storing the path in `params.sample_path`.
+    /// Load (or, with an empty text, clear) the Sample layer's files and folders, one per line;
+    /// the editor sends this after storing the text in `params.sample_path`.
     LoadSample(String),
 }
 
@@ -83,13 +89,13 @@ pub enum SnareTask {
 /// audio side (two SPSC rings); the loader side is serialised by a mutex the audio thread never
 /// touches.
 struct SampleMailbox {
-    to_audio: rtrb::Producer<Option<Box<SampleData>>>,
-    from_audio: rtrb::Consumer<Option<Box<SampleData>>>,
+    to_audio: rtrb::Producer<Option<Box<SampleSet>>>,
+    from_audio: rtrb::Consumer<Option<Box<SampleSet>>>,
 }
 
 struct AudioSide {
-    incoming: rtrb::Consumer<Option<Box<SampleData>>>,
-    retired: rtrb::Producer<Option<Box<SampleData>>>,
+    incoming: rtrb::Consumer<Option<Box<SampleSet>>>,
+    retired: rtrb::Producer<Option<Box<SampleSet>>>,
 }
 
 pub struct SnareLayerer {
@@ -149,34 +155,30 @@ impl Default for SnareLayerer {
     }
 }
 
-/// Loads `path` (empty: clears the sample), hands the result to the audio thread and updates
-/// the status text. Runs on the background thread.
-fn load_into_mailbox(path: &str, gui: &SnareGuiData, mailbox: &Mutex<SampleMailbox>) {
+/// Loads the files and folders of `paths`, one per line (empty: clears the sample; a state
+/// from before sample sets holds one path), hands the set to the audio thread and updates the
+/// status text. Files that do not load are named in the status and the others play. Runs on
+/// the background thread.
+fn load_into_mailbox(paths: &str, gui: &SnareGuiData, mailbox: &Mutex<SampleMailbox>) {
     let Ok(mut mailbox) = mailbox.lock() else {
         return;
     };
     // Drop samples the audio thread has retired (here, off the audio thread).
     while mailbox.from_audio.pop().is_ok() {}
-    let (data, status) = if path.is_empty() {
-        (None, "No sample".to_string())
+    let paths = split_paths(paths);
+    let (data, status, missing) = if paths.is_empty() {
+        (None, "No sample".to_string(), 0)
     } else {
         let rate = gui.sample_rate.load(Ordering::Relaxed);
-        match load_sample(std::path::Path::new(path), rate) {
-            Ok(data) => {
-                let name = std::path::Path::new(path)
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let secs = data.frames.len() as f32 / rate;
-                (Some(Box::new(data)), format!("Loaded {name} ({secs:.2} s)"))
-            }
-            Err(message) => {
-                nice_warn!("Snare Layerer sample: {message}");
-                (None, message)
-            }
+        let load = load_sample_set(&paths, rate);
+        let status = load.status();
+        for (_, why) in &load.missing {
+            nice_warn!("Snare Layerer sample: {why}");
         }
+        (load.set.map(Box::new), status, load.missing.len())
     };
     gui.sample_loaded.store(data.is_some(), Ordering::Relaxed);
+    gui.sample_missing.store(missing, Ordering::Relaxed);
     if mailbox.to_audio.push(data).is_err() {
         nice_warn!("Snare Layerer: sample hand-over queue full; load again");
     }
@@ -204,7 +206,7 @@ impl SnareLayerer {
         while self.audio_side.retired.slots() > 0 {
             match self.audio_side.incoming.pop() {
                 Ok(new) => {
-                    let old = engine.swap_sample(new);
+                    let old = engine.swap_sample_set(new);
                     // Cannot fail: a slot was checked above.
                     let _ = self.audio_side.retired.push(old);
                 }
@@ -535,6 +537,168 @@ mod tests {
         load_into_mailbox("", &p.gui, &p.mailbox);
         p.take_new_sample();
         assert_eq!(*p.gui.sample_status.lock().unwrap(), "No sample");
+    }
+
+    /// Writes a 20 ms 200 Hz sine hit of peak `amp` (16-bit WAV, 48 kHz).
+    fn write_hit(path: &std::path::Path, amp: f32) {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 48_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for n in 0..960 {
+            let x = amp * (std::f32::consts::TAU * 200.0 * n as f32 / 48_000.0).sin();
+            w.write_sample((x * 32_767.0) as i16).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
+    fn temp_dir(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("catalyst-snl-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn several_samples_load_and_missing_ones_are_named_while_the_rest_play() {
+        let dir = temp_dir("set");
+        // Two soft takes 1 dB apart and one hard take 18 dB up: two velocity zones.
+        for (name, amp) in [
+            ("soft_1.wav", 0.05),
+            ("soft_2.wav", 0.056),
+            ("hard.wav", 0.4),
+        ] {
+            write_hit(&dir.join(name), amp);
+        }
+        let mut p = activated(48_000.0);
+        // The folder: all three.
+        load_into_mailbox(&dir.display().to_string(), &p.gui, &p.mailbox);
+        p.take_new_sample();
+        assert!(p.engine().unwrap().has_sample());
+        assert_eq!(
+            *p.gui.sample_status.lock().unwrap(),
+            "Loaded 3 samples, 2 velocity zones"
+        );
+        assert_eq!(p.gui.sample_missing.load(Ordering::Relaxed), 0);
+        // A list, one per line, naming two files that are not there.
+        let list = [
+            dir.join("soft_1.wav"),
+            dir.join("kick_3.wav"),
+            dir.join("hard.wav"),
+            dir.join("kick_4.wav"),
+        ];
+        let text = shared_dsp::snare::sample_file::join_paths(&list);
+        load_into_mailbox(&text, &p.gui, &p.mailbox);
+        p.take_new_sample();
+        assert!(p.engine().unwrap().has_sample());
+        assert!(p.gui.sample_loaded.load(Ordering::Relaxed));
+        assert_eq!(p.gui.sample_missing.load(Ordering::Relaxed), 2);
+        assert_eq!(
+            *p.gui.sample_status.lock().unwrap(),
+            "2 of 4 samples missing: kick_3.wav, kick_4.wav; 2 play"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_state_saved_with_one_sample_path_still_loads() {
+        let dir = temp_dir("old-state");
+        let path = dir.join("my snare.wav");
+        write_hit(&path, 0.3);
+        // The persisted field as a project saved before sample sets holds it: one path, as a
+        // JSON string.
+        let p = activated(48_000.0);
+        let fields = std::collections::BTreeMap::from([(
+            "sample-path".to_string(),
+            serde_json::to_string(&path.display().to_string()).unwrap(),
+        )]);
+        p.params.deserialize_fields(&fields);
+        let saved = p.params.sample_path.read().unwrap().clone();
+        assert_eq!(saved, path.display().to_string());
+        let mut p = p;
+        load_into_mailbox(&saved, &p.gui, &p.mailbox);
+        p.take_new_sample();
+        assert!(p.engine().unwrap().has_sample());
+        assert_eq!(
+            *p.gui.sample_status.lock().unwrap(),
+            "Loaded my snare.wav (0.02 s)"
+        );
+        // And a list saves and restores as the same text.
+        let list = format!("{}\n{}", path.display(), dir.display());
+        *p.params.sample_path.write().unwrap() = list.clone();
+        let saved = p.params.serialize_fields();
+        let q = activated(48_000.0);
+        q.params.deserialize_fields(&saved);
+        assert_eq!(*q.params.sample_path.read().unwrap(), list);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// The audio thread's part (taking a new set from the mailbox, handing the old one back,
+    /// playing round-robin hits) under nice-plug's allocation guard, as in `process`.
+    #[cfg(debug_assertions)]
+    #[test]
+    fn taking_and_playing_a_sample_set_never_allocates() {
+        use nice_assert_no_alloc::assert_no_alloc;
+        let dir = temp_dir("no-alloc");
+        for (name, amp) in [("a.wav", 0.3), ("b.wav", 0.32), ("c.wav", 0.05)] {
+            write_hit(&dir.join(name), amp);
+        }
+        let sr = 48_000.0;
+        let mut p = activated(sr);
+        let mut settings = p.params.to_settings();
+        settings.detector.reject_bleed = false;
+        settings.layers.sample.common.enabled = true;
+        p.engine = Some(SnareEngine::new(sr, settings));
+        let mut x = vec![0.0f32; 48_000];
+        for k in 0..8 {
+            for n in 0..200 {
+                x[2_000 + 5_000 * k + n] =
+                    0.8 * (-(n as f32) / 40.0).exp() * if n % 2 == 0 { 1.0 } else { -1.0 };
+            }
+        }
+        for round in 0..2 {
+            load_into_mailbox(&dir.display().to_string(), &p.gui, &p.mailbox);
+            let (mut l, mut r) = (x.clone(), x.clone());
+            let mut hits = 0;
+            assert_no_alloc(|| {
+                p.take_new_sample();
+                for (lc, rc) in l.chunks_mut(512).zip(r.chunks_mut(512)) {
+                    let engine = p.engine.as_mut().unwrap();
+                    let mut chans: [&mut [f32]; 2] = [lc, rc];
+                    engine.process(&mut chans, &[]);
+                    hits += engine.hits().len();
+                }
+            });
+            assert!(p.engine().unwrap().has_sample(), "round {round}");
+            assert_eq!(hits, 8, "round {round}");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// Run by [`the_allocation_guard_is_live`] in a child process: it must not survive.
+    #[cfg(debug_assertions)]
+    #[test]
+    #[ignore = "aborts on purpose; run by the_allocation_guard_is_live"]
+    fn allocating_under_the_guard() {
+        nice_assert_no_alloc::assert_no_alloc(|| {
+            std::hint::black_box(Vec::<u8>::with_capacity(10))
+        });
+    }
+
+    /// An allocation under the guard kills this test binary, so the test above would fail if
+    /// the sample path allocated.
+    #[cfg(debug_assertions)]
+    #[test]
+    fn the_allocation_guard_is_live() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "tests::allocating_under_the_guard"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!out.status.success(), "{stdout}");
+        assert!(stdout.contains("running 1 test"), "{stdout}");
     }
 
     #[test]

@@ -180,7 +180,8 @@ fn gain_db_param(name: &str, default_db: f32, min_db: f32, max_db: f32) -> Float
 /// smooths every level and pan itself (20 ms), so the params carry no smoother of their own.
 #[derive(Params)]
 pub struct SnareLayererParams {
-    /// Path of the user's sample (empty = none). Saved with the project.
+    /// The user's sample files and folders, one path per line (empty = none; a project from
+    /// before sample sets holds a single path, which is a list of one). Saved with the project.
     #[persist = "sample-path"]
     pub sample_path: Arc<RwLock<String>>,
     /// Seed of every random choice (humanize, layer noise), with each hit's timeline position:

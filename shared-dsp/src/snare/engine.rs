@@ -25,6 +25,7 @@ use super::noise_tail::NoiseTail;
 use super::onset::{MAX_LOOKAHEAD_MS, Onset, OnsetDetector};
 use super::reject::SidechainReject;
 use super::sample_player::{SampleData, SamplePlayer};
+use super::sample_set::SampleSet;
 use super::scheduler::HitScheduler;
 use super::scope::DetectorScope;
 use crate::denormal::sanitize;
@@ -97,7 +98,7 @@ pub struct SnareEngine {
     tail: NoiseTail,
     body: BodyTone,
     sampler: SamplePlayer,
-    sample: Option<Box<SampleData>>,
+    sample: Option<Box<SampleSet>>,
     mix: MixBus,
     delay: LatencyDelay,
     latency: usize,
@@ -174,6 +175,9 @@ impl SnareEngine {
         self.tail.reset();
         self.body.reset();
         self.sampler.reset();
+        if let Some(set) = self.sample.as_deref_mut() {
+            set.forget_history();
+        }
         self.delay.reset();
         self.scheduler.clear();
         self.gate.reset();
@@ -211,6 +215,14 @@ impl SnareEngine {
     /// Where the next block starts on the host's timeline (samples, output timeline), or
     /// `None` when the transport gives no position. Hits are seeded from it.
     pub fn set_timeline_position(&mut self, position: Option<i64>) {
+        // A jump (or a start) on the timeline: the sample round-robin starts afresh, so a hit
+        // plays the same file in every bounce from that point.
+        if position.is_some()
+            && position != self.timeline
+            && let Some(set) = self.sample.as_deref_mut()
+        {
+            set.forget_history();
+        }
         self.timeline = position;
     }
 
@@ -219,11 +231,17 @@ impl SnareEngine {
         self.latency
     }
 
-    /// Installs a new sample (or none) and returns the previous one so the caller can drop it
-    /// off the audio thread. Playing sample voices stop.
-    pub fn swap_sample(&mut self, sample: Option<Box<SampleData>>) -> Option<Box<SampleData>> {
+    /// Installs one sample (or none) as a set of one; allocates, so call it off the audio
+    /// thread (the CLI, tests). Returns the previous set. Playing sample voices stop.
+    pub fn swap_sample(&mut self, sample: Option<Box<SampleData>>) -> Option<Box<SampleSet>> {
+        self.swap_sample_set(sample.map(|d| Box::new(SampleSet::single(*d))))
+    }
+
+    /// Installs a new sample set (or none) and returns the previous one so the caller can drop
+    /// it off the audio thread. Playing sample voices stop. Never allocates.
+    pub fn swap_sample_set(&mut self, set: Option<Box<SampleSet>>) -> Option<Box<SampleSet>> {
         self.sampler.stop();
-        std::mem::replace(&mut self.sample, sample)
+        std::mem::replace(&mut self.sample, set)
     }
 
     pub fn has_sample(&self) -> bool {
@@ -300,7 +318,12 @@ impl SnareEngine {
             self.body.strike(strikes[2]);
         }
         if l.sample.common.enabled {
-            self.sampler.strike(strikes[3]);
+            // The sample layer has no noise: its strike's seeded draw picks the file.
+            let pick = self
+                .sample
+                .as_deref_mut()
+                .map_or(0, |set| set.choose(onset.velocity, strikes[3].noise_seed));
+            self.sampler.strike_sample(strikes[3], pick);
         }
         if self.hit_count < MAX_HITS_PER_BLOCK {
             self.hits[self.hit_count] = HitEvent {
@@ -555,7 +578,7 @@ impl SnareEngine {
         }
         if run[3] {
             self.sampler
-                .process_block(self.sample.as_deref(), &mut sample[from..to]);
+                .process_block_set(self.sample.as_deref(), &mut sample[from..to]);
         }
     }
 }

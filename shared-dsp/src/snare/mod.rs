@@ -17,6 +17,7 @@ pub mod presets;
 pub mod reject;
 pub mod sample_file;
 pub mod sample_player;
+pub mod sample_set;
 pub mod scheduler;
 pub mod scope;
 pub mod settings;
@@ -25,6 +26,8 @@ pub mod settings;
 mod detection_eval_tests;
 #[cfg(test)]
 mod onset_recorded_tests;
+#[cfg(test)]
+mod sample_set_tests;
 #[cfg(test)]
 pub(crate) mod snare_mic_track;
 #[cfg(test)]

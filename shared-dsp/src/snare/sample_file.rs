@@ -4,8 +4,10 @@
 //! is an `Err` with a message for the editor, never a panic.
 
 use super::sample_player::SampleData;
+use super::sample_set::{SampleSet, SetSample};
 use crate::audio_file::{CorruptPackets, DecodeOptions, decode_planar};
 use std::f64::consts::PI;
+use std::path::{Path, PathBuf};
 
 /// Longest sample kept, seconds (a layer is a hit, not a song; bounds memory).
 pub const MAX_SAMPLE_SECONDS: f64 = 10.0;
@@ -79,6 +81,137 @@ pub fn load_sample(path: &std::path::Path, session_rate: f32) -> Result<SampleDa
     Ok(SampleData {
         frames: resample(&mono, rate as f64, session_rate as f64),
     })
+}
+
+/// Extensions a folder's files are taken by (case-insensitive).
+const AUDIO_EXTENSIONS: [&str; 4] = ["wav", "flac", "aif", "aiff"];
+
+/// Several paths in one text (the plugin state's `sample-path`, a user preset): one per line.
+/// A state with one path (every state before sample sets) is a list of one.
+pub fn split_paths(text: &str) -> Vec<PathBuf> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(PathBuf::from)
+        .collect()
+}
+
+/// The inverse of [`split_paths`].
+pub fn join_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// What loading a list of files and folders gave.
+#[derive(Debug, Default)]
+pub struct SetLoad {
+    /// The samples that decoded (None: not one did, or the list was empty).
+    pub set: Option<SampleSet>,
+    /// Files named or found that did not load: (file name, why).
+    pub missing: Vec<(String, String)>,
+    /// Files looked for (named files plus the audio files of named folders).
+    pub wanted: usize,
+    /// The session rate the samples were resampled to.
+    pub sample_rate: f32,
+}
+
+impl SetLoad {
+    /// One line for the editor's status ("Loaded 5 samples, 2 velocity zones", "2 of 5 samples
+    /// missing: kick_3.wav, kick_4.wav; 3 play").
+    pub fn status(&self) -> String {
+        let loaded = self.set.as_ref().map_or(0, SampleSet::len);
+        if self.wanted == 0 {
+            return "No audio files found".to_string();
+        }
+        if let (true, Some(set)) = (self.missing.is_empty(), self.set.as_ref()) {
+            if loaded == 1 {
+                let s = &set.samples()[0];
+                let secs = s.data.frames.len() as f32 / self.sample_rate;
+                return format!("Loaded {} ({secs:.2} s)", s.name);
+            }
+            let zones = set.zone_count();
+            let z = if zones == 1 { "zone" } else { "zones" };
+            return format!("Loaded {loaded} samples, {zones} velocity {z}");
+        }
+        if let ([(_, why)], 1) = (&self.missing[..], self.wanted) {
+            return why.clone();
+        }
+        let names: Vec<&str> = self.missing.iter().map(|(n, _)| n.as_str()).collect();
+        format!(
+            "{} of {} samples missing: {}; {loaded} play",
+            self.missing.len(),
+            self.wanted,
+            names.join(", ")
+        )
+    }
+}
+
+/// Decodes every file of `paths` (a folder stands for its WAV/FLAC/AIFF files, sorted by name,
+/// not recursing) at `session_rate` into one set. A file that is missing or does not decode is
+/// reported in `missing` and the others still load. Allocates and does I/O: off the audio
+/// thread.
+pub fn load_sample_set(paths: &[PathBuf], session_rate: f32) -> SetLoad {
+    let mut files = Vec::new();
+    let mut missing = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            match std::fs::read_dir(path) {
+                Ok(entries) => {
+                    let mut found: Vec<PathBuf> = entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| {
+                            p.is_file()
+                                && p.extension().is_some_and(|x| {
+                                    let x = x.to_string_lossy().to_ascii_lowercase();
+                                    AUDIO_EXTENSIONS.contains(&x.as_str())
+                                })
+                        })
+                        .collect();
+                    found.sort();
+                    files.extend(found);
+                }
+                Err(e) => missing.push((
+                    file_name(path),
+                    format!("Cannot read folder {}: {e}", file_name(path)),
+                )),
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    // A file named twice (added again, or named and in a named folder) is one file: two copies
+    // in a zone would let round-robin play it twice in a row.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
+    let wanted = files.len() + missing.len();
+    let mut samples = Vec::new();
+    for path in &files {
+        match load_sample(path, session_rate) {
+            Ok(data) => samples.push(SetSample {
+                data,
+                name: file_name(path),
+                loudness_db: 0.0,
+            }),
+            Err(why) => missing.push((file_name(path), why)),
+        }
+    }
+    let set = (!samples.is_empty()).then(|| SampleSet::new(samples, session_rate));
+    SetLoad {
+        set,
+        missing,
+        wanted,
+        sample_rate: session_rate,
+    }
 }
 
 #[cfg(test)]

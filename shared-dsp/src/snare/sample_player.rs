@@ -5,6 +5,7 @@
 //! (T60) over the sample for shortening long tails.
 
 use super::layer::{LayerCommon, Strike, t60_coef};
+use super::sample_set::SampleSet;
 
 /// A decoded, mono, session-rate sample. Built off the audio thread.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +50,8 @@ struct Voice {
     fade_step: f32,
     fade: f32,
     active: bool,
+    /// Which sample of the set it plays.
+    sample: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +86,11 @@ impl SamplePlayer {
     }
 
     pub fn strike(&mut self, strike: Strike) {
+        self.strike_sample(strike, 0);
+    }
+
+    /// Starts sample `sample` of the set (see `SampleSet::choose`).
+    pub fn strike_sample(&mut self, strike: Strike, sample: usize) {
         let fade_step = 1.0 / (STEAL_FADE_MS * 0.001 * self.sample_rate).max(1.0);
         for v in self.voices.iter_mut().filter(|v| v.active) {
             if v.fade_step == 0.0 {
@@ -100,25 +108,38 @@ impl SamplePlayer {
             fade_step: 0.0,
             fade: 1.0,
             active: true,
+            sample,
         };
         self.next = 1 - self.next;
     }
 
     /// Writes the next `out.len()` samples of `sample` (None: no sample loaded, silence).
     pub fn process_block(&mut self, sample: Option<&SampleData>, out: &mut [f32]) {
+        self.render(|_| sample.map(|s| &s.frames[..]), out);
+    }
+
+    /// Writes the next `out.len()` samples, each voice reading its own sample of `set`.
+    pub fn process_block_set(&mut self, set: Option<&SampleSet>, out: &mut [f32]) {
+        self.render(|k| set.and_then(|s| s.data(k)).map(|d| &d.frames[..]), out);
+    }
+
+    fn render<'a>(&mut self, frames_of: impl Fn(usize) -> Option<&'a [f32]>, out: &mut [f32]) {
         out.fill(0.0);
-        let Some(sample) = sample else {
-            return;
-        };
-        let frames = &sample.frames[..];
-        if frames.len() < 2 {
-            self.stop();
-            return;
-        }
-        // Interpolation reads frames i and i + 1: the voice ends when i + 1 reaches the end.
-        let end = ((frames.len() - 1) as u64) << FRAC_BITS;
         let mut gains = [0.0f32; SCRATCH];
         for v in self.voices.iter_mut() {
+            if !v.active {
+                continue;
+            }
+            // No sample (cleared) or one too short to interpolate: the voice is silent.
+            let frames = match frames_of(v.sample) {
+                Some(f) if f.len() >= 2 => f,
+                _ => {
+                    v.active = false;
+                    continue;
+                }
+            };
+            // Interpolation reads frames i and i + 1: the voice ends when i + 1 reaches the end.
+            let end = ((frames.len() - 1) as u64) << FRAC_BITS;
             for out in out.chunks_mut(SCRATCH) {
                 if !v.active {
                     break;
