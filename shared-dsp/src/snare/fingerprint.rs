@@ -173,6 +173,8 @@ impl BandBank {
     }
 
     #[inline]
+    // One index across eight parallel arrays is what lets the lanes vectorise.
+    #[allow(clippy::needless_range_loop)]
     fn process(&mut self, x: f64) -> [f64; 4] {
         let mut v = [x; 4];
         for s in 0..2 {
@@ -553,7 +555,11 @@ mod tests {
         let mut rng = Rng::new(3);
         // Noise, then silence long enough for the states to reach the flush.
         for n in 0..200_000 {
-            let x = if n < 20_000 { rng.bipolar() as f64 } else { 0.0 };
+            let x = if n < 20_000 {
+                rng.bipolar() as f64
+            } else {
+                0.0
+            };
             let y = bank.process(x);
             for (k, (a, b)) in pairs.iter_mut().enumerate() {
                 assert_eq!(y[k].to_bits(), b.process_f64(a.process_f64(x)).to_bits());
