@@ -242,13 +242,7 @@ fn print_judgements() {
         .unwrap_or(0);
     let spec = TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * which as u32 + t);
     let track = snare_mic_track(&set, spec);
-    let mut d = OnsetDetector::new(
-        spec.sample_rate,
-        OnsetSettings {
-            reject_bleed: true,
-            ..OnsetSettings::default()
-        },
-    );
+    let mut d = judging_detector(spec.sample_rate);
     for &x in &track.signal {
         d.process(x);
         if let Some((onset, j)) = d.last_judgement.take() {
@@ -339,13 +333,7 @@ fn print_judgement_features_by_class() {
             let spec =
                 TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * s as u32 + t);
             let track = snare_mic_track(set, spec);
-            let mut d = OnsetDetector::new(
-                spec.sample_rate,
-                OnsetSettings {
-                    reject_bleed: true,
-                    ..OnsetSettings::default()
-                },
-            );
+            let mut d = judging_detector(spec.sample_rate);
             let mut track_rows = Vec::new();
             for &x in &track.signal {
                 d.process(x);
@@ -412,13 +400,7 @@ fn print_rejections_by_rule() {
             let spec =
                 TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * s as u32 + t);
             let track = snare_mic_track(set, spec);
-            let mut d = OnsetDetector::new(
-                spec.sample_rate,
-                OnsetSettings {
-                    reject_bleed: true,
-                    ..OnsetSettings::default()
-                },
-            );
+            let mut d = judging_detector(spec.sample_rate);
             for &x in &track.signal {
                 d.process(x);
                 if let Some((onset, j)) = d.last_judgement.take() {
@@ -431,37 +413,22 @@ fn print_rejections_by_rule() {
                             .min_by(|a, b| a.1.total_cmp(b.1))
                             .unwrap();
                         rejected[rule] += 1;
-                        let f = d.fingerprint();
-                        rejected_rows.push(format!(
-                            "    t{t} {:7.3} s {:>7}: body {:6.1} (lvl {:6.1}) wires {:6.1} ({:6.1}) air {:6.1} ({:6.1}) low {:6.1} margins {:?}",
+                        rejected_rows.push(judgement_row(
+                            t,
                             onset as f32 / spec.sample_rate,
                             rules[rule],
-                            j.body_db,
-                            f.level_db,
-                            j.wires_db,
-                            f.wires_db,
-                            j.air_db,
-                            f.air_db,
-                            j.low_db,
-                            j.margins.map(|m| (m * 100.0).round() / 100.0)
+                            &j,
+                            &d.fingerprint(),
                         ));
                     }
                     if class >= 2 && j.accept {
                         accepted_false[class] += 1;
-                        let f = d.fingerprint();
-                        rejected_rows.push(format!(
-                            "    t{t} {:7.3} s ACCEPTED {:>8}: body {:6.1} (lvl {:6.1} n {}) wires {:6.1} ({:6.1}) air {:6.1} ({:6.1}) low {:6.1} margins {:?}",
+                        rejected_rows.push(judgement_row(
+                            t,
                             onset as f32 / spec.sample_rate,
-                            CLASS_NAMES[class],
-                            j.body_db,
-                            f.level_db,
-                            f.strokes,
-                            j.wires_db,
-                            f.wires_db,
-                            j.air_db,
-                            f.air_db,
-                            j.low_db,
-                            j.margins.map(|m| (m * 100.0).round() / 100.0)
+                            &format!("ACCEPTED {}", CLASS_NAMES[class]),
+                            &j,
+                            &d.fingerprint(),
                         ));
                     }
                 }
@@ -481,4 +448,38 @@ fn print_rejections_by_rule() {
             eprintln!("{r}");
         }
     }
+}
+
+/// A detector with Reject Bleed on (the diagnostics read its judgements).
+fn judging_detector(sample_rate: f32) -> OnsetDetector {
+    OnsetDetector::new(
+        sample_rate,
+        OnsetSettings {
+            reject_bleed: true,
+            ..OnsetSettings::default()
+        },
+    )
+}
+
+/// One judged candidate against the fingerprint in force, for the diagnostics.
+fn judgement_row(
+    track: u32,
+    time_s: f32,
+    label: &str,
+    j: &super::fingerprint::Judgement,
+    f: &super::fingerprint::Fingerprint,
+) -> String {
+    format!(
+        "    t{track} {time_s:7.3} s {label:>16}: body {:6.1} (lvl {:6.1} n {}) wires {:6.1} ({:6.1}) \
+         air {:6.1} ({:6.1}) low {:6.1} margins {:?}",
+        j.body_db,
+        f.level_db,
+        f.strokes,
+        j.wires_db,
+        f.wires_db,
+        j.air_db,
+        f.air_db,
+        j.low_db,
+        j.margins.map(|m| (m * 100.0).round() / 100.0)
+    )
 }
