@@ -5,31 +5,10 @@
 //! Each generator works in seconds, so it carries on across a sample-rate change; every event
 //! lands on an exact sample inside the chunk it is made for (sample-accurate).
 
+use catalyst_test_support::soak_signal::{chance, uniform, weighted};
 use shared_dsp::rng::Rng;
 
 use crate::host::{HostEvent, ParamDesc};
-
-/// Uniform in `[lo, hi)`.
-fn uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
-    lo + (hi - lo) * rng.next_f32() as f64
-}
-
-fn chance(rng: &mut Rng, p: f64) -> bool {
-    (rng.next_f32() as f64) < p
-}
-
-/// Index drawn with the given weights (they need not sum to 1).
-fn weighted(rng: &mut Rng, weights: &[f64]) -> usize {
-    let total: f64 = weights.iter().sum();
-    let mut x = uniform(rng, 0.0, total);
-    for (i, w) in weights.iter().enumerate() {
-        if x < *w {
-            return i;
-        }
-        x -= w;
-    }
-    weights.len() - 1
-}
 
 /// What the pianist does for a while.
 #[derive(Clone, Copy, Debug, PartialEq)]

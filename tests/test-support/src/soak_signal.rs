@@ -4,16 +4,17 @@
 use shared_dsp::rng::Rng;
 
 /// Uniform in `[lo, hi)`.
-fn uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
+pub fn uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * rng.next_f32() as f64
 }
 
-fn chance(rng: &mut Rng, p: f64) -> bool {
+/// True with probability `p`.
+pub fn chance(rng: &mut Rng, p: f64) -> bool {
     (rng.next_f32() as f64) < p
 }
 
 /// Index drawn with the given weights (they need not sum to 1).
-fn weighted(rng: &mut Rng, weights: &[f64]) -> usize {
+pub fn weighted(rng: &mut Rng, weights: &[f64]) -> usize {
     let total: f64 = weights.iter().sum();
     let mut x = uniform(rng, 0.0, total);
     for (i, w) in weights.iter().enumerate() {
