@@ -250,6 +250,11 @@ impl PianoEngine {
         self.voice_release.fill(1.0);
         self.soft_pedal = 0.0;
         self.pitch_bend = 0.0;
+        // Targets derived from the state cleared above, so the snap below lands where a fresh
+        // engine with these settings would start (no bend, pedal up).
+        self.bend_cents.target = 0.0;
+        self.pedal_send.target = 0.0;
+        self.clock = 0;
         self.keys_down = [0; 2];
         self.pan_width = f32::NAN;
         self.quiet_samples = 0;

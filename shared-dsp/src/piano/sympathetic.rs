@@ -67,6 +67,7 @@ impl SympatheticStrings {
     pub fn reset(&mut self) {
         for s in &mut self.strings {
             s.buf.fill(0.0);
+            s.pos = 0;
         }
     }
 

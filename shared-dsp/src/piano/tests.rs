@@ -1319,3 +1319,98 @@ fn felt_and_wear_follow_on_a_held_note_without_a_click() {
     // The strike itself was not touched: the first 0.3 s are identical.
     assert_eq!(same[..at(0.3)], changed[..at(0.3)]);
 }
+
+/// Settings like a host's random ones: every control away from its default.
+fn worn_settings() -> PianoSettings {
+    PianoSettings {
+        a4_hz: 456.7,
+        detune_cents: 3.1,
+        string_detune_cents: [-6.4, 12.0],
+        string_level_db: [-21.5, -5.8],
+        silent_below_velocity: 0.28,
+        spread_cents: 11.3,
+        tuning_seed: 343,
+        stretch: 0.65,
+        tone: -0.39,
+        voicing: [-0.09, 0.01, 0.09],
+        felt: 0.9,
+        wear: 0.73,
+        wow_depth_cents: 17.9,
+        wow_rate_hz: 3.2,
+        flutter_depth_cents: 1.5,
+        flutter_rate_hz: 4.83,
+        noise: 0.59,
+        air: 0.14,
+        width: 0.13,
+        resonance: 0.51,
+        ache: 0.72,
+        bend_range_semitones: 6.0,
+    }
+}
+
+/// The host tests' MIDI phrase (tests/host/conftest.py `midi_phrase`, seed 3) up to `seconds`:
+/// (sample, key, velocity) note-ons, velocity 0 a note-off.
+fn phrase(seconds: f32, sr: f32) -> Vec<(usize, u8, f32)> {
+    let all = [
+        (0.0, 92, 11.0),
+        (0.1802, 92, 0.0),
+        (0.3499, 97, 74.0),
+        (0.4143, 75, 61.0),
+        (0.4517, 97, 0.0),
+        (0.5522, 75, 0.0),
+        (0.6646, 23, 15.0),
+        (0.9, 23, 0.0),
+    ];
+    let mut ev: Vec<(usize, u8, f32)> = all
+        .iter()
+        .filter(|e| e.0 < seconds - 0.2 || e.2 == 0.0 && e.0 < seconds)
+        .map(|&(t, k, v)| ((t * sr) as usize, k, v / 127.0))
+        .collect();
+    if seconds <= 0.5 {
+        ev.truncate(2);
+    }
+    ev
+}
+
+fn play(e: &mut PianoEngine, seconds: f32) -> Vec<f32> {
+    let sr = e.sample_rate();
+    let n = (seconds * sr) as usize;
+    let (mut l, mut r) = (vec![0.0f32; n], vec![0.0f32; n]);
+    let ev = phrase(seconds, sr);
+    let mut pos = 0;
+    let mut i = 0;
+    while pos < n {
+        while i < ev.len() && ev[i].0 <= pos {
+            let (_, key, vel) = ev[i];
+            e.note_on(key, vel);
+            i += 1;
+        }
+        let end = ev.get(i).map_or(n, |x| x.0.min(n)).max(pos + 1);
+        e.render(&mut l[pos..end], &mut r[pos..end]);
+        pos = end;
+    }
+    l.extend_from_slice(&r);
+    l
+}
+
+#[test]
+fn a_reset_engine_sounds_bit_identical_to_a_fresh_one_with_the_same_settings() {
+    // The plugin's state round trip: instance A plays, then resets; instance B is fresh with the
+    // same settings. After the reset both must render the same phrase bit for bit.
+    let s = worn_settings();
+    let mut a = PianoEngine::new(48_000.0);
+    a.set_settings(&s);
+    play(&mut a, 0.5);
+    a.reset();
+    let mut b = PianoEngine::new(48_000.0);
+    b.set_settings(&s);
+    b.snap_controls();
+    b.reset();
+    let ya = play(&mut a, 1.0);
+    let yb = play(&mut b, 1.0);
+    let first = ya
+        .iter()
+        .zip(&yb)
+        .position(|(x, y)| x.to_bits() != y.to_bits());
+    assert_eq!(first, None, "differ from sample {first:?}");
+}
