@@ -20,7 +20,7 @@ use serde::Serialize;
 use shared_dsp::density::Report;
 use shared_dsp::density::arrangement::{ArrangementGrid, TrackRow};
 use shared_dsp::density::bands::LOW_BAND_NAMES;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// File name endings read as stems in a folder (the formats `read_audio` decodes).
@@ -202,19 +202,10 @@ pub fn grid_lines(grid: &ArrangementGrid) -> Vec<String> {
 /// bars (5-12)".
 pub fn clash_lines(grid: &ArrangementGrid) -> Vec<String> {
     let name = |id: u64| {
-        grid.tracks
-            .iter()
-            .find(|t| t.id == id)
-            .map_or_else(|| format!("track {id}"), |t| t.name.clone())
+        grid.track_name(id)
+            .map_or_else(|| format!("track {id}"), str::to_owned)
     };
-    let mut groups: BTreeMap<(u64, u64, usize), Vec<i32>> = BTreeMap::new();
-    for c in &grid.clashes {
-        groups
-            .entry((c.track_a, c.track_b, c.band))
-            .or_default()
-            .push(c.bar);
-    }
-    groups
+    grid.clash_groups()
         .into_iter()
         .map(|((a, b, band), bars)| {
             let band = LOW_BAND_NAMES.get(band).copied().unwrap_or("low end");

@@ -123,6 +123,28 @@ impl ArrangementGrid {
         }
     }
 
+    /// The clashes grouped by pair of tracks and low band, each with its bars in order (the
+    /// editor's and `catalyst analyze --stems`' clash lines).
+    pub fn clash_groups(&self) -> Vec<((u64, u64, usize), Vec<i32>)> {
+        let mut groups: std::collections::BTreeMap<(u64, u64, usize), Vec<i32>> =
+            std::collections::BTreeMap::new();
+        for c in &self.clashes {
+            groups
+                .entry((c.track_a, c.track_b, c.band))
+                .or_default()
+                .push(c.bar);
+        }
+        groups.into_iter().collect()
+    }
+
+    /// The name of track `id`, if it is in the grid.
+    pub fn track_name(&self, id: u64) -> Option<&str> {
+        self.tracks
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name.as_str())
+    }
+
     /// The tracks that are elements of the arrangement (not buses).
     pub fn elements(&self) -> impl Iterator<Item = &TrackRow> {
         self.tracks.iter().filter(|t| !t.bus)

@@ -8,7 +8,6 @@ use catalyst_widgets::grid_view::{GridCell, GridRow, grid_view};
 use catalyst_widgets::{Theme, egui};
 use shared_dsp::density::arrangement::{ArrangementGrid, Cell, PLAYING_LUFS};
 use shared_dsp::density::bands::LOW_BAND_NAMES;
-use std::collections::BTreeMap;
 
 use super::colour_scale::density_colour;
 use super::model::{REFRESH_SECONDS, bar_ranges};
@@ -71,19 +70,10 @@ pub fn build_rows(grid: &ArrangementGrid, shade: Shade) -> Vec<RowCells> {
 /// 17-40".
 pub fn clash_notes(grid: &ArrangementGrid) -> Vec<String> {
     let name = |id: u64| {
-        grid.tracks
-            .iter()
-            .find(|t| t.id == id)
-            .map_or_else(|| format!("Track {id}"), |t| t.name.clone())
+        grid.track_name(id)
+            .map_or_else(|| format!("Track {id}"), str::to_owned)
     };
-    let mut groups: BTreeMap<(u64, u64, usize), Vec<i32>> = BTreeMap::new();
-    for c in &grid.clashes {
-        groups
-            .entry((c.track_a, c.track_b, c.band))
-            .or_default()
-            .push(c.bar);
-    }
-    groups
+    grid.clash_groups()
         .into_iter()
         .map(|((a, b, band), bars)| {
             let band = LOW_BAND_NAMES.get(band).copied().unwrap_or("low end");
