@@ -363,15 +363,13 @@ impl FingerprintJudge {
         // strokes of fills within 10 dB. Near the learned body the shape may stray further (soft
         // strokes are darker, wires build late, a stroke may land with the kick): the level
         // itself is the evidence.
-        let body_gap = if learned.is_finite() && !louder {
-            body_db - (learned - shape_to_body_db(template.wires_db, template.air_db))
+        // (`louder` holds whenever nothing is learned yet.)
+        let (body_gap, nearness) = if louder {
+            (0.0, 0.0)
         } else {
-            0.0
-        };
-        let nearness = if learned.is_finite() && !louder {
-            ((body_gap + FAR_BODY_DB) / (FAR_BODY_DB - NEAR_BODY_DB)).clamp(0.0, 1.0)
-        } else {
-            0.0
+            let gap = body_db - (learned - shape_to_body_db(template.wires_db, template.air_db));
+            let nearness = ((gap + FAR_BODY_DB) / (FAR_BODY_DB - NEAR_BODY_DB)).clamp(0.0, 1.0);
+            (gap, nearness)
         };
         let widen = 1.0 + NEAR_WIDEN * nearness;
         let (wires_range, air_above, air_below) =
