@@ -227,3 +227,55 @@ fn sample_takes_a_folder_or_several_files_and_a_missing_one_is_a_warning() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `--hits-json` marks ghost notes with the Ghost Lane on (here without Reject Bleed: hits more
+/// than 12 dB under the loudest recent one), and only them.
+#[test]
+fn hits_json_marks_the_ghost_lanes_hits() {
+    use shared_dsp::synth_material::snare_train;
+    let dir = temp_dir("layer-ghosts");
+    let input = dir.join("ghosts.wav");
+    let output = dir.join("layered.wav");
+    let sr = 48_000usize;
+    // Strokes at 0.8 and 0.45 every 0.5 s; between them the same strokes 22 dB softer.
+    let mains = snare_train(sr as u32, 4.0, 2.0);
+    let mut signal = mains.clone();
+    for (n, &x) in mains.iter().enumerate() {
+        if let Some(s) = signal.get_mut(n + sr / 4) {
+            *s += 0.08 * x;
+        }
+    }
+    write_wav(&input, sr as u32, &[signal]);
+    let out = catalyst(&[
+        "layer",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "--set",
+        "rejbleed=Off",
+        "--set",
+        "ghostlane=On",
+        "--set",
+        "thresh=-60",
+        "--hits-json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = hits.as_array().unwrap();
+    let (mut ghosts, mut mains_found) = (0, 0);
+    for h in hits {
+        let t = h["time_s"].as_f64().unwrap();
+        // Mains on multiples of 0.5 s, ghosts 0.25 s after them.
+        let phase = (t / 0.25).round() as i64;
+        assert!((t - phase as f64 * 0.25).abs() < 0.002, "hit at {t:.4} s");
+        let is_ghost = h["ghost"].as_bool().unwrap();
+        assert_eq!(is_ghost, phase % 2 == 1, "hit at {t:.3} s");
+        ghosts += is_ghost as usize;
+        mains_found += !is_ghost as usize;
+    }
+    assert_eq!((mains_found, ghosts), (8, 8), "{hits:?}");
+}

@@ -35,6 +35,8 @@ pub struct HitReport {
     pub peak_db: f32,
     /// 0..1: how surely the hit is the snare (1 when Reject Bleed is off).
     pub confidence: f32,
+    /// A ghost note (the Ghost Lane), layered at the Ghost Level.
+    pub ghost: bool,
 }
 
 pub struct LayerResult {
@@ -133,6 +135,7 @@ pub fn layer_audio(
                 velocity: h.velocity,
                 peak_db: h.peak_db,
                 confidence: h.confidence,
+                ghost: h.ghost,
             });
         }
         bar.inc((end - start) as u64);

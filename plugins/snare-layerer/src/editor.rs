@@ -163,6 +163,15 @@ fn describe(id: &str) -> Option<&'static str> {
         "rejbleed" => {
             "On by default: learn what this snare sounds like from its strokes and ignore hits that do not (kick and hat bleed), at any level. For snares only: turn it off on toms, kicks and percussion."
         }
+        "ghostlane" => {
+            "Also layer ghost notes (soft strokes 20-30 dB under the accents) at the Ghost Level. Needs Reject Bleed: ghosts are told from bleed by the learned snare's sound. Finds about half the ghosts on a well-separated snare mic, fewer under loud hat bleed; never changes the main hits."
+        }
+        "ghostlvl" => {
+            "Level of the layers on a ghost note, relative to a main hit of the same strength: lower keeps the layer off the ghosts' texture, 0 dB treats them alike."
+        }
+        "ghostnote" => {
+            "The MIDI note a ghost note sends (38 = the same snare note as the main hits)."
+        }
         "timing" => {
             "Lookahead: reports latency and starts layers exactly on the hit. Zero latency: starts about 1 ms late."
         }

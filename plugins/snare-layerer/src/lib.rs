@@ -415,13 +415,15 @@ impl Plugin for SnareLayerer {
         // MIDI out: one note per hit, 50 ms long (ended early by the next hit).
         if self.params.midi_out.value() {
             let note_len = (MIDI_NOTE_MS * 0.001 * engine.sample_rate()) as u32;
-            let key = self.params.midi_note.value().clamp(0, 127) as u8;
+            let main_key = self.params.midi_note.value().clamp(0, 127) as u8;
+            let ghost_key = self.params.ghost_midi_note.value().clamp(0, 127) as u8;
             let min_confidence = self.params.midi_min_confidence.value();
             for hit in engine
                 .hits()
                 .iter()
                 .filter(|h| h.confidence >= min_confidence)
             {
+                let key = if hit.ghost { ghost_key } else { main_key };
                 let timing = hit.offset as u32;
                 if let Some(at) = self.note_off_in.take() {
                     note_event(context, at.min(timing), self.sounding_note, None);

@@ -233,6 +233,11 @@ pub struct SnareLayererParams {
     /// Reject hits that do not sound like the learned snare (kick and hat bleed).
     #[id = "rejbleed"]
     pub reject_bleed: BoolParam,
+    /// Also layer ghost notes, at their own level (shared-dsp `snare/ghost_lane.rs`).
+    #[id = "ghostlane"]
+    pub ghost_lane: BoolParam,
+    #[id = "ghostlvl"]
+    pub ghost_level_db: FloatParam,
     #[id = "timing"]
     pub timing: EnumParam<TimingMode>,
     #[id = "source"]
@@ -246,6 +251,9 @@ pub struct SnareLayererParams {
     /// MIDI out only for hits at least this confident (Reject Bleed's fingerprint margin).
     #[id = "midiconf"]
     pub midi_min_confidence: FloatParam,
+    /// The MIDI note a ghost note sends.
+    #[id = "ghostnote"]
+    pub ghost_midi_note: IntParam,
 
     // Layers.
     #[nested(id_prefix = "cab", group = "Cabinet")]
@@ -312,12 +320,19 @@ impl Default for SnareLayererParams {
             .with_step_size(1.0),
             dynamics: unit_param("Dynamics", det.dynamics),
             reject_bleed: BoolParam::new("Reject Bleed", det.reject_bleed),
+            ghost_lane: BoolParam::new("Ghost Lane", det.ghost_lane),
+            ghost_level_db: gain_db_param("Ghost Level", mix.ghost_level_db, -36.0, 12.0),
             timing: EnumParam::new("Timing", TimingMode::Lookahead),
             source: EnumParam::new("Trigger Source", TriggerSource::Main),
             listen_detector: BoolParam::new("Listen to Detector", false),
             midi_out: BoolParam::new("MIDI Out", false),
             midi_note: IntParam::new("MIDI Note", 38, IntRange::Linear { min: 0, max: 127 }),
             midi_min_confidence: unit_param("MIDI Min Confidence", 0.0),
+            ghost_midi_note: IntParam::new(
+                "Ghost MIDI Note",
+                38,
+                IntRange::Linear { min: 0, max: 127 },
+            ),
             cabinet: LayerParams::new("Cabinet", layers.cabinet.common, 4_000.0),
             cabinet_size: unit_param("Cabinet Size", layers.cabinet.size),
             cabinet_brightness: unit_param("Cabinet Brightness", layers.cabinet.brightness),
@@ -356,6 +371,7 @@ impl SnareLayererParams {
                 dynamics: self.dynamics.value(),
                 lookahead: self.timing.value() == TimingMode::Lookahead,
                 reject_bleed: self.reject_bleed.value(),
+                ghost_lane: self.ghost_lane.value(),
             },
             mix: MixSettings {
                 dry_db: self.dry_db.value(),
@@ -373,6 +389,7 @@ impl SnareLayererParams {
                     release_ms: self.gate_release_ms.value(),
                     floor_db: self.gate_floor_db.value(),
                 },
+                ghost_level_db: self.ghost_level_db.value(),
             },
             layers: LayerSettings {
                 cabinet: CabinetSettings {

@@ -16,6 +16,7 @@
 //! range, a wider prior) are physical arguments checked on both splits. So the held-out figures
 //! are less blind than a fresh kit: the independent evaluation's kits are the real test.
 
+use super::ghost_lane::GhostLane;
 use super::onset::{OnsetDetector, OnsetSettings};
 use super::snare_mic_track::{
     DrumSet, HELD_OUT_SETS, SnareMicTrack, Stroke, TUNING_SETS, TrackSpec, snare_mic_track,
@@ -86,7 +87,7 @@ pub(crate) fn score_track(track: &SnareMicTrack, onsets: &[i64]) -> TrackScore {
         let optional = track
             .events
             .iter()
-            .any(|e| e.stroke == Stroke::Optional && (*d - e.onset as i64).abs() <= tolerance);
+            .any(|e| e.stroke.is_optional() && (*d - e.onset as i64).abs() <= tolerance);
         if !optional {
             score.false_triggers += 1;
             let first = track
@@ -199,15 +200,16 @@ fn print_default_detection_on_both_splits() {
 /// What a candidate at `onset` is, by the events within +-10 ms: an index into [`CLASS_NAMES`].
 fn candidate_class(track: &SnareMicTrack, onset: i64) -> usize {
     let tol = (0.010 * track.spec.sample_rate) as i64;
-    let near = |k: Stroke| {
+    let near_where = |f: &dyn Fn(Stroke) -> bool| {
         track
             .events
             .iter()
-            .any(|e| e.stroke == k && (onset - e.onset as i64).abs() <= tol)
+            .any(|e| f(e.stroke) && (onset - e.onset as i64).abs() <= tol)
     };
+    let near = |k: Stroke| near_where(&|s| s == k);
     match (
         near(Stroke::Required),
-        near(Stroke::Optional),
+        near_where(&Stroke::is_optional),
         near(Stroke::Kick),
         near(Stroke::Hat),
     ) {
@@ -482,4 +484,339 @@ fn judgement_row(
         j.low_db,
         j.margins.map(|m| (m * 100.0).round() / 100.0)
     )
+}
+
+/// Every hit with its lane, (onset sample, ghost), as the engine runs the detector and the
+/// ghost lane.
+fn detect_hits(track: &SnareMicTrack, settings: OnsetSettings) -> Vec<(i64, bool)> {
+    let sr = track.spec.sample_rate;
+    let mut detector = OnsetDetector::new(sr, settings);
+    let mut lane = GhostLane::new(sr, settings);
+    let run_lane = settings.ghost_lane && settings.reject_bleed;
+    let mut hits = Vec::new();
+    for (i, &x) in track.signal.iter().enumerate() {
+        if let Some(o) = detector.process(x) {
+            hits.push((i as i64 - o.onset_age as i64, o.ghost));
+        }
+        if run_lane && let Some(o) = lane.process(x, &detector) {
+            hits.push((i as i64 - o.onset_age as i64, true));
+        }
+    }
+    hits
+}
+
+/// The ghost lane's own score on one track.
+#[derive(Debug, Default, Clone, Copy)]
+struct GhostScore {
+    /// Ghost notes played, and found by a ghost-lane hit within +-10 ms.
+    ghosts: usize,
+    found: usize,
+    /// Ghost-lane hits on no snare stroke at all (bleed).
+    false_triggers: usize,
+    /// Ghost-lane hits on a required stroke (it is layered, at the ghost level).
+    on_required: usize,
+}
+
+fn score_ghosts(track: &SnareMicTrack, hits: &[(i64, bool)]) -> GhostScore {
+    let tolerance = (0.010 * track.spec.sample_rate) as i64;
+    let ghost_hits: Vec<i64> = hits.iter().filter(|h| h.1).map(|h| h.0).collect();
+    let mut used = vec![false; ghost_hits.len()];
+    let mut score = GhostScore::default();
+    for e in track.events.iter().filter(|e| e.stroke == Stroke::Ghost) {
+        score.ghosts += 1;
+        let truth = e.onset as i64;
+        let best = ghost_hits
+            .iter()
+            .enumerate()
+            .filter(|(k, d)| !used[*k] && (**d - truth).abs() <= tolerance)
+            .min_by_key(|(_, d)| (**d - truth).abs());
+        if let Some((k, _)) = best {
+            used[k] = true;
+            score.found += 1;
+        }
+    }
+    for (k, d) in ghost_hits.iter().enumerate() {
+        if used[k] {
+            continue;
+        }
+        let near = |f: &dyn Fn(Stroke) -> bool| {
+            track
+                .events
+                .iter()
+                .any(|e| f(e.stroke) && (*d - e.onset as i64).abs() <= tolerance)
+        };
+        if near(&|s| s == Stroke::Required) {
+            score.on_required += 1;
+        } else if !near(&|s| s.is_optional()) {
+            score.false_triggers += 1;
+        }
+    }
+    score
+}
+
+/// The ghost lane's figures over a set of tracks.
+#[derive(Debug, Default, Clone, Copy)]
+struct GhostLaneReport {
+    ghosts: GhostScore,
+    /// Main-lane hits: missed and false, with the ghost lane on, and without it.
+    missed: usize,
+    false_triggers: usize,
+    missed_without: usize,
+    false_without: usize,
+    /// Every track's main hits were exactly those without the lane (sample for sample).
+    mains_identical: bool,
+}
+
+/// The ghost lane over `sets` (default settings otherwise), against the same without it. The
+/// tracks' bleed is moved by `bleed_shift_db` (0: issue 14's families, bleed 6-14 dB under the
+/// accents and so 6-20 dB over the ghosts; -18: a close, well-separated snare mic).
+fn evaluate_ghost_lane(
+    sets: &[DrumSet],
+    seed_offset: u32,
+    tracks_per_set: u32,
+    bleed_shift_db: f32,
+    verbose: bool,
+) -> GhostLaneReport {
+    let off = OnsetSettings::default();
+    let on = OnsetSettings {
+        ghost_lane: true,
+        ..off
+    };
+    let mut report = GhostLaneReport {
+        mains_identical: true,
+        ..GhostLaneReport::default()
+    };
+    for (s, set) in sets.iter().enumerate() {
+        for t in 0..tracks_per_set {
+            let mut spec = TrackSpec::random(seed_offset + 1_000 * s as u32 + t);
+            spec.hat_db += bleed_shift_db;
+            spec.kick_db += bleed_shift_db;
+            let track = snare_mic_track(set, spec);
+            let hits = detect_hits(&track, on);
+            let mains: Vec<i64> = hits.iter().filter(|h| !h.1).map(|h| h.0).collect();
+            let mains_without = detect_onsets(&track, off);
+            report.mains_identical &= mains == mains_without;
+            let with = score_track(&track, &mains);
+            let without = score_track(&track, &mains_without);
+            report.missed += with.missed;
+            report.false_triggers += with.false_triggers;
+            report.missed_without += without.missed;
+            report.false_without += without.false_triggers;
+            let g = score_ghosts(&track, &hits);
+            if verbose {
+                eprintln!(
+                    "{:>22} {:>6.0} Hz {:>5.1} BPM peak {:>6.1} dBFS hat {:>5.1} kick {:>5.1}: \
+                     ghosts {}/{} false {} on required {}",
+                    set.snare_kit,
+                    spec.sample_rate,
+                    spec.bpm,
+                    spec.peak_dbfs,
+                    spec.hat_db,
+                    spec.kick_db,
+                    g.found,
+                    g.ghosts,
+                    g.false_triggers,
+                    g.on_required
+                );
+            }
+            let total = &mut report.ghosts;
+            total.ghosts += g.ghosts;
+            total.found += g.found;
+            total.false_triggers += g.false_triggers;
+            total.on_required += g.on_required;
+        }
+    }
+    report
+}
+
+/// Diagnostic: the ghost lane on both splits, one line per track (`--ignored --nocapture`).
+#[test]
+#[ignore]
+fn print_ghost_lane_on_both_splits() {
+    for (name, sets, seed, shift) in [
+        ("tuning", &TUNING_SETS[..], 0, 0.0),
+        ("held out", &HELD_OUT_SETS[..], HELD_OUT_SEED, 0.0),
+        ("tuning, bleed 18 dB lower", &TUNING_SETS[..], 0, -18.0),
+        (
+            "held out, bleed 18 dB lower",
+            &HELD_OUT_SETS[..],
+            HELD_OUT_SEED,
+            -18.0,
+        ),
+    ] {
+        let r = evaluate_ghost_lane(sets, seed, 6, shift, false);
+        let g = r.ghosts;
+        eprintln!(
+            "{name}: ghosts {}/{} ({:.1} %), {} false, {} on required strokes; main lane \
+             missed {} false {} (without the ghost lane {} and {})",
+            g.found,
+            g.ghosts,
+            100.0 * g.found as f32 / g.ghosts.max(1) as f32,
+            g.false_triggers,
+            g.on_required,
+            r.missed,
+            r.false_triggers,
+            r.missed_without,
+            r.false_without
+        );
+    }
+}
+
+/// Diagnostic: each ghost note, whether the onset stage offered it and how it was judged
+/// (`HELD=1` for the held-out kits).
+#[test]
+#[ignore]
+fn print_ghost_judgements() {
+    let held = std::env::var("HELD").is_ok();
+    let sets: &[DrumSet] = if held { &HELD_OUT_SETS } else { &TUNING_SETS };
+    for (s, set) in sets.iter().enumerate() {
+        let (mut ghosts, mut offered, mut as_ghost) = (0, 0, 0);
+        for t in 0..6 {
+            let shift: f32 = std::env::var("BLEED")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0);
+            let mut spec =
+                TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * s as u32 + t);
+            spec.hat_db += shift;
+            spec.kick_db += shift;
+            let track = snare_mic_track(set, spec);
+            let tol = (0.010 * spec.sample_rate) as i64;
+            let settings = OnsetSettings {
+                ghost_lane: true,
+                ..OnsetSettings::default()
+            };
+            let mut d = OnsetDetector::new(spec.sample_rate, settings);
+            let mut lane = GhostLane::new(spec.sample_rate, settings);
+            let mut judged = Vec::new();
+            for &x in &track.signal {
+                d.process(x);
+                lane.process(x, &d);
+                for (onset, j) in [d.last_judgement.take(), lane.last_judgement.take()]
+                    .into_iter()
+                    .flatten()
+                {
+                    judged.push((onset as i64, j, d.fingerprint()));
+                }
+            }
+            for e in track.events.iter().filter(|e| e.stroke == Stroke::Ghost) {
+                ghosts += 1;
+                let near = judged
+                    .iter()
+                    .find(|(o, ..)| (o - e.onset as i64).abs() <= tol);
+                match near {
+                    None => eprintln!(
+                        "    t{t} {:7.3} s  not offered by the onset stage",
+                        e.onset as f32 / spec.sample_rate
+                    ),
+                    Some((o, j, f)) => {
+                        offered += 1;
+                        let ghost = j.ghost || (j.ghost_like && !j.accept);
+                        as_ghost += ghost as usize;
+                        eprintln!(
+                            "{}",
+                            judgement_row(
+                                t,
+                                *o as f32 / spec.sample_rate,
+                                if ghost { "ghost" } else { "not ghost" },
+                                j,
+                                f
+                            )
+                        );
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "{}: {ghosts} ghosts, {offered} offered, {as_ghost} as ghosts",
+            set.snare_kit
+        );
+    }
+}
+
+/// Diagnostic: the ghost lane's onset stage alone on one set (`SET=k`, `HELD=1`): where its
+/// candidates fall against the ghosts.
+#[test]
+#[ignore]
+fn print_ghost_stage_candidates() {
+    let held = std::env::var("HELD").is_ok();
+    let sets: &[DrumSet] = if held { &HELD_OUT_SETS } else { &TUNING_SETS };
+    let s: usize = std::env::var("SET")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let spec = TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * s as u32);
+    let track = snare_mic_track(&sets[s], spec);
+    let sr = spec.sample_rate;
+    let settings = OnsetSettings {
+        reject_bleed: false,
+        ..OnsetSettings::default()
+    };
+    let mut stage = OnsetDetector::new(sr, settings);
+    stage.set_threshold_offset_db(super::ghost_lane::GHOST_THRESHOLD_OFFSET_DB);
+    let mut peak = 0.0f32;
+    for (i, &x) in track.signal.iter().enumerate() {
+        if let Some(o) = stage.process(x) {
+            let at = i as i64 - o.onset_age as i64;
+            eprintln!(
+                "  candidate {:7.3} s {:>8} rel {:6.1} dB",
+                at as f32 / sr,
+                CLASS_NAMES[candidate_class(&track, at)],
+                o.relative_db
+            );
+        }
+        peak = peak.max(stage.envelope_db());
+        if track
+            .events
+            .iter()
+            .any(|e| e.stroke == Stroke::Ghost && e.onset + (0.003 * sr) as usize == i)
+        {
+            eprintln!(
+                "GHOST {:7.3} s: band envelope {:6.1} dBFS, threshold {:6.1}",
+                (i as f32 - 0.003 * sr) / sr,
+                stage.envelope_db(),
+                stage.effective_threshold_db()
+            );
+        }
+    }
+}
+
+/// The figures the README prints for the ghost lane on the held-out kits (24 tracks each): in
+/// issue 14's families (bleed 6-14 dB under the accents, so up to 20 dB over the ghosts) and
+/// on a well-separated snare mic (the same tracks with the bleed 18 dB lower). The main hits
+/// must be exactly those without the lane. Counts asserted to +-5 % (at least +-2).
+#[test]
+fn ghost_lane_on_held_out_snare_mic_tracks() {
+    let near = |value: usize, printed: usize| {
+        (value as f32 - printed as f32).abs() <= (0.05 * printed as f32).max(2.0)
+    };
+    for (shift, found, false_triggers) in [(0.0, 42, 30), (-18.0, 92, 29)] {
+        let r = evaluate_ghost_lane(&HELD_OUT_SETS, HELD_OUT_SEED, 6, shift, false);
+        let g = r.ghosts;
+        eprintln!(
+            "bleed shift {shift} dB: ghosts {}/{}, {} false, {} on required strokes",
+            g.found, g.ghosts, g.false_triggers, g.on_required
+        );
+        assert_eq!(g.ghosts, 163);
+        assert!(
+            near(g.found, found),
+            "shift {shift}: {} ghosts found",
+            g.found
+        );
+        assert!(
+            near(g.false_triggers, false_triggers),
+            "shift {shift}: {} false ghosts",
+            g.false_triggers
+        );
+        assert!(
+            g.on_required <= 2,
+            "shift {shift}: {} mains as ghosts",
+            g.on_required
+        );
+        assert!(r.mains_identical, "the ghost lane changed the main hits");
+        assert_eq!(
+            (r.missed, r.false_triggers),
+            (r.missed_without, r.false_without)
+        );
+    }
 }

@@ -18,6 +18,7 @@
 use super::body_tone::BodyTone;
 use super::delay::LatencyDelay;
 use super::dry_gate::DryGate;
+use super::ghost_lane::GhostLane;
 use super::layer::Strike;
 use super::mix::{LAYERS, MixBus, MixInputs, sanitize_block};
 use super::modal_bank::ModalBank;
@@ -86,12 +87,16 @@ pub struct HitEvent {
     pub peak_db: f32,
     /// 0..1: how surely it is the target drum (1 when bleed rejection is off).
     pub confidence: f32,
+    /// A ghost note (the ghost lane), layered at the ghost level.
+    pub ghost: bool,
 }
 
 pub struct SnareEngine {
     sample_rate: f32,
     settings: SnareSettings,
     detector: OnsetDetector,
+    /// Ghost notes the detector leaves (runs with the ghost lane and Reject Bleed on).
+    ghost_lane: GhostLane,
     /// The sidechain's own detector when it rejects bleed.
     reject: SidechainReject,
     cabinet: ModalBank,
@@ -124,6 +129,7 @@ impl SnareEngine {
             sample_rate,
             settings,
             detector: OnsetDetector::new(sample_rate, settings.detector),
+            ghost_lane: GhostLane::new(sample_rate, settings.detector),
             reject: SidechainReject::new(sample_rate),
             cabinet: ModalBank::new(sample_rate, settings.layers.cabinet),
             tail: NoiseTail::new(sample_rate, settings.layers.tail),
@@ -152,6 +158,7 @@ impl SnareEngine {
     pub fn set_sample_rate(&mut self, sample_rate: f32) {
         self.sample_rate = sample_rate;
         self.detector.set_sample_rate(sample_rate);
+        self.ghost_lane.set_sample_rate(sample_rate);
         self.reject.set_sample_rate(sample_rate);
         self.cabinet.set_sample_rate(sample_rate);
         self.tail.set_sample_rate(sample_rate);
@@ -170,6 +177,7 @@ impl SnareEngine {
     /// Clears all sound and history; smoothed values jump to their targets.
     pub fn reset(&mut self) {
         self.detector.reset();
+        self.ghost_lane.reset();
         self.reject.reset();
         self.cabinet.reset();
         self.tail.reset();
@@ -192,7 +200,14 @@ impl SnareEngine {
     /// decay and tone of a layer apply from its next hit, as on a sampler.
     pub fn set_settings(&mut self, settings: &SnareSettings) {
         self.settings = *settings;
+        let lane_was_on = self.ghost_lane_runs();
         self.detector.set_settings(settings.detector);
+        self.ghost_lane.set_settings(settings.detector);
+        if self.ghost_lane_runs() && !lane_was_on {
+            // The lane's clock must be the detector's (it judges on the detector's rings):
+            // switched on, it starts from silence at the detector's count.
+            self.ghost_lane.restart_at(self.detector.sample_index());
+        }
         let latency = self.detector.latency_samples();
         if latency != self.latency {
             // Timing mode changed: pending hits refer to the old timeline.
@@ -210,6 +225,13 @@ impl SnareEngine {
 
     pub fn settings(&self) -> &SnareSettings {
         &self.settings
+    }
+
+    /// The ghost lane runs its own onset stage only with Reject Bleed (it judges on the
+    /// fingerprint); without it the detector marks quiet hits as ghosts itself.
+    fn ghost_lane_runs(&self) -> bool {
+        let d = &self.settings.detector;
+        d.ghost_lane && d.reject_bleed
     }
 
     /// Where the next block starts on the host's timeline (samples, output timeline), or
@@ -300,8 +322,13 @@ impl SnareEngine {
         let h = self.settings.mix.humanize.clamp(0.0, 1.0);
         // Four draws per layer, whether or not it is enabled, so enabling one layer never
         // changes the variation of another.
+        let lane_gain = if onset.ghost {
+            db_to_gain(self.settings.mix.ghost_level_db)
+        } else {
+            1.0
+        };
         let mut strike = || Strike {
-            gain: onset.velocity * db_to_gain(3.0 * h * rng.bipolar()),
+            gain: lane_gain * onset.velocity * db_to_gain(3.0 * h * rng.bipolar()),
             pitch_ratio: cents_to_ratio(50.0 * h * rng.bipolar()),
             decay_scale: 1.0 + 0.25 * h * rng.bipolar(),
             noise_seed: rng.next_u32(),
@@ -332,6 +359,7 @@ impl SnareEngine {
                 velocity: onset.velocity,
                 peak_db: onset.peak_db,
                 confidence: onset.confidence,
+                ghost: onset.ghost,
             };
             self.hit_count += 1;
         }
@@ -511,6 +539,7 @@ impl SnareEngine {
         } = block;
         let clock0 = self.clock;
         let n_total = end - start;
+        let ghost_lane = self.ghost_lane_runs();
         if use_reject {
             mono_sidechain(&mut self.scratch.reject[..n_total], sidechain, start);
         }
@@ -541,7 +570,14 @@ impl SnareEngine {
                     // Finite and within ±16: a mean of sanitized samples.
                     self.reject.process(self.scratch.reject[n], now);
                 }
-                if let Some(onset) = self.detector.process_clean(self.scratch.trigger[n]) {
+                let x = self.scratch.trigger[n];
+                let main = self.detector.process_clean(x);
+                let ghost = if ghost_lane {
+                    self.ghost_lane.process(x, &self.detector)
+                } else {
+                    None
+                };
+                for onset in [main, ghost].into_iter().flatten() {
                     let onset_at = now.saturating_sub(onset.onset_age as u64);
                     if !(use_reject && self.reject.vetoes(onset_at, onset.relative_db)) {
                         self.scheduler.schedule(onset, now);

@@ -93,6 +93,17 @@ const PRE_TO_MS: f32 = 0.5;
 
 /// A candidate's own body may sit at most this far under the learned strokes' body, dB.
 const BODY_RANGE_DB: f32 = 13.0;
+/// The ghost lane: a candidate under the level range but at most this far under the learned
+/// level, shaped like the learned strokes, is a ghost note (ghosts sit 20-26 dB under the
+/// accents; the learned level is the accents' mean, a few dB under the loudest) ...
+pub const GHOST_RANGE_DB: f32 = 36.0;
+/// ... once at least this many strokes have taught the shape (the prior's is too wide to tell a
+/// ghost from bleed this far down; one learned backbeat already gives the drum's own).
+const GHOST_MIN_STROKES: u32 = 1;
+/// A ghost may have this many dB fewer wires (relative to its body) than the wires rule allows
+/// a stroke: a drum struck 20 dB softer is darker (the stick's contact is longer and the
+/// wires are driven less), as a stroke on the kick's beat is in the main lane.
+const GHOST_WIRES_EXTRA_BELOW_DB: f32 = 6.0;
 /// Near the learned strokes' own body (within this, dB) the shape rules are widest ...
 const NEAR_BODY_DB: f32 = 4.0;
 /// ... and from this far under it they are as tight as above.
@@ -141,6 +152,19 @@ pub struct Judgement {
     pub low_db: f32,
     /// Each rule's margin (level, wires, air, own body / low), the smallest of which decides.
     pub margins: [f32; 4],
+    /// Within [`GHOST_RANGE_DB`] of the learned level and shaped like the learned strokes
+    /// (whatever its level rule says): a ghost note if the main lane does not take it.
+    pub ghost_like: bool,
+    /// Rejected for its level alone while `ghost_like`: a ghost note (the ghost lane layers
+    /// it at its own level).
+    pub ghost: bool,
+    /// 0..1: the ghost's smallest shape margin (0 when it is not `ghost_like`).
+    pub ghost_confidence: f32,
+    /// Its level (own body, wires and air), and the learned level it was judged against, dB.
+    pub level_db: f32,
+    pub learned_db: f32,
+    /// Judged against the prior: clearly louder than anything learned, or nothing learned.
+    pub louder: bool,
 }
 
 /// The four bands' two biquad stages each (direct form II transposed, f64, with `Biquad`'s
@@ -305,6 +329,20 @@ impl FingerprintJudge {
     /// Judges the candidate whose onset is at `onset`, with the signal known up to `end`
     /// (inclusive), and learns from it when it is a confident stroke.
     pub fn judge(&mut self, onset: u64, end: u64) -> Judgement {
+        let j = self.measure(onset, end);
+        if j.accept {
+            if j.louder {
+                self.fingerprint = Fingerprint::prior();
+            }
+            if j.louder || j.level_db > j.learned_db - CONFIDENT_DB {
+                self.learn(j.level_db, j.wires_db, j.air_db, j.learned_db);
+            }
+        }
+        j
+    }
+
+    /// [`FingerprintJudge::judge`] without learning anything.
+    pub fn measure(&self, onset: u64, end: u64) -> Judgement {
         let ms = |v: f32| ((v * 0.001 * self.sample_rate) as u64).max(1);
         let oldest = end.saturating_sub(self.mask as u64);
         let pre_from = onset.saturating_sub(ms(PRE_FROM_MS)).max(oldest);
@@ -406,14 +444,25 @@ impl FingerprintJudge {
             .min(own_margin);
         let accept = margin > 0.0;
         let confidence = margin.clamp(0.0, 1.0);
-        if accept {
-            if louder {
-                self.fingerprint = Fingerprint::prior();
-            }
-            if louder || level_db > learned - CONFIDENT_DB {
-                self.learn(level_db, wires_db, air_db, learned);
-            }
-        }
+        // A ghost fails the level (and body) rule only; its shape is judged against the learned
+        // strokes at the ranges of a far candidate (its body is 20 dB or more under theirs, so
+        // `nearness` is 0 and nothing widened): a hat's wires and air, a kick's low band and a
+        // body the low band explains fail here as they fail in the main lane.
+        let ghost_wires_margin = if wires_offset >= 0.0 {
+            wires_margin
+        } else {
+            1.0 + wires_offset / (wires_range + WIRES_EXTRA_BELOW_DB + GHOST_WIRES_EXTRA_BELOW_DB)
+        };
+        let shape_margin = ghost_wires_margin.min(air_margin).min(own_margin);
+        let ghost_like = !louder
+            && self.fingerprint.strokes >= GHOST_MIN_STROKES
+            && level_db >= learned - GHOST_RANGE_DB
+            && shape_margin > 0.0;
+        let ghost_confidence = if ghost_like {
+            shape_margin.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         Judgement {
             accept,
             confidence,
@@ -422,6 +471,12 @@ impl FingerprintJudge {
             air_db,
             low_db,
             margins: [level_margin, wires_margin, air_margin, own_margin],
+            ghost_like,
+            ghost: ghost_like && !accept,
+            ghost_confidence,
+            level_db,
+            learned_db: learned,
+            louder,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod delay;
 pub mod dry_gate;
 pub mod engine;
 pub mod fingerprint;
+pub mod ghost_lane;
 pub mod layer;
 pub mod mix;
 pub mod modal_bank;

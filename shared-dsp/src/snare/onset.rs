@@ -111,7 +111,16 @@ pub struct OnsetSettings {
     /// Reject candidates that do not sound like the learned target drum (a snare's fingerprint:
     /// see `fingerprint.rs`): kick and hi-hat bleed on a snare mic.
     pub reject_bleed: bool,
+    /// Also report ghost notes, marked as such (`Onset::ghost`): with Reject Bleed, candidates
+    /// rejected for their level alone that are shaped like the learned strokes; without it,
+    /// hits more than [`GHOST_RELATIVE_DB`] under the loudest recent hit. Main hits are the same
+    /// with it on or off.
+    pub ghost_lane: bool,
 }
+
+/// Without Reject Bleed, a hit this far under the loudest recent hit is a ghost, dB (the
+/// fingerprint's level range: ghosts sit 20-26 dB under the accents, fill strokes within 10).
+pub const GHOST_RELATIVE_DB: f32 = super::fingerprint::LEVEL_RANGE_DB;
 
 impl Default for OnsetSettings {
     fn default() -> Self {
@@ -124,6 +133,7 @@ impl Default for OnsetSettings {
             dynamics: 0.7,
             lookahead: true,
             reject_bleed: true,
+            ghost_lane: false,
         }
     }
 }
@@ -162,6 +172,8 @@ pub struct Onset {
     /// The hit's level relative to the loudest recent hit, dB (<= 0; before the dynamics
     /// curve).
     pub relative_db: f32,
+    /// A ghost note (reported only with `OnsetSettings::ghost_lane`).
+    pub ghost: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -210,6 +222,10 @@ pub struct OnsetDetector {
     band_sample: f32,
     threshold_gain: f32,
     range_gain: f32,
+    /// Both thresholds sit this much lower, dB (0; the ghost lane's onset stage: 12).
+    threshold_offset_db: f32,
+    /// The onset index of the latest confirmed candidate (the ghost lane skips those).
+    last_candidate_onset: Option<u64>,
     /// Peak-hold of the reference window's mean energy, decaying: the rise test's reference.
     reference: f32,
     reference_decay: f32,
@@ -283,6 +299,8 @@ impl OnsetDetector {
             band_sample: 0.0,
             threshold_gain: db_to_gain(settings.threshold_db),
             range_gain: db_to_gain(-settings.range_db()),
+            threshold_offset_db: 0.0,
+            last_candidate_onset: None,
             rise_ratio: power_ratio(settings.rise_db()),
             reference: 0.0,
             reference_decay: 0.0,
@@ -333,8 +351,9 @@ impl OnsetDetector {
         let band_changed = settings.band_low_hz != self.settings.band_low_hz
             || settings.band_high_hz != self.settings.band_high_hz;
         self.settings = settings;
-        self.threshold_gain = db_to_gain(settings.threshold_db);
-        self.range_gain = db_to_gain(-settings.range_db());
+        let (threshold_db, range_db) = self.thresholds_db(&settings);
+        self.threshold_gain = db_to_gain(threshold_db);
+        self.range_gain = db_to_gain(-range_db);
         self.rise_ratio = power_ratio(settings.rise_db());
         self.confirm_ratio = Self::confirm_ratio(&settings);
         if band_changed {
@@ -402,6 +421,7 @@ impl OnsetDetector {
         self.band_sample = 0.0;
         self.awaiting = None;
         self.awaiting_left = 0;
+        self.last_candidate_onset = None;
         self.judge.reset();
     }
 
@@ -449,9 +469,45 @@ impl OnsetDetector {
 
     /// The threshold in force right now (absolute or relative to recent hits), dBFS.
     pub fn effective_threshold_db(&self) -> f32 {
-        self.settings
-            .threshold_db
-            .max(gain_to_db(self.recent_peak) - self.settings.range_db())
+        let (threshold_db, range_db) = self.thresholds_db(&self.settings);
+        threshold_db.max(gain_to_db(self.recent_peak) - range_db)
+    }
+
+    /// The absolute and relative thresholds in force for `settings`, dB (lowered by the
+    /// threshold offset: the ghost lane's own onset stage).
+    fn thresholds_db(&self, settings: &OnsetSettings) -> (f32, f32) {
+        let offset = self.threshold_offset_db;
+        (settings.threshold_db - offset, settings.range_db() + offset)
+    }
+
+    /// Lowers both thresholds by `offset_db` (the ghost lane's onset stage; 0 for the main one).
+    pub fn set_threshold_offset_db(&mut self, offset_db: f32) {
+        self.threshold_offset_db = offset_db.max(0.0);
+        let settings = self.settings;
+        self.set_settings(settings);
+    }
+
+    /// Samples processed since the last reset (the index of the next sample).
+    pub fn sample_index(&self) -> u64 {
+        self.index
+    }
+
+    /// Forgets the signal and continues counting samples from `index` (a second detector kept
+    /// on the clock of another, as the ghost lane's is on the main detector's).
+    pub fn restart_at(&mut self, index: u64) {
+        self.reset();
+        self.index = index;
+    }
+
+    /// The onset index of the latest candidate the onset stage confirmed (judged or not).
+    pub fn last_candidate_onset(&self) -> Option<u64> {
+        self.last_candidate_onset
+    }
+
+    /// How the candidate with its onset at `onset` measures against the fingerprint, with the
+    /// signal known up to `end`, learning nothing (the ghost lane's judgement).
+    pub fn judge_without_learning(&self, onset: u64, end: u64) -> super::fingerprint::Judgement {
+        self.judge.measure(onset, end)
     }
 
     #[inline]
@@ -533,10 +589,12 @@ impl OnsetDetector {
         judged: Option<Onset>,
         end: u64,
     ) -> Option<Onset> {
-        let Some(onset) = found else {
+        let Some(mut onset) = found else {
             return judged;
         };
+        self.last_candidate_onset = Some(end - onset.onset_age as u64);
         if !self.settings.reject_bleed {
+            onset.ghost = self.settings.ghost_lane && onset.relative_db < -GHOST_RELATIVE_DB;
             return Some(onset);
         }
         // One hit waits at a time: a second one (rare: closer than the judgement delay) has the
@@ -573,12 +631,19 @@ impl OnsetDetector {
             self.last_judgement = Some((self.awaiting_onset, judgement));
         }
         if !judgement.accept {
+            // Undone as for any rejected candidate, ghost or not, so the main hits are the same
+            // with the ghost lane on or off.
             self.recent_peak = self.awaiting_recent_peak;
             self.hold_remaining = 0;
             self.flam_block_left = 0;
-            return None;
+            if !(self.settings.ghost_lane && judgement.ghost) {
+                return None;
+            }
+            onset.ghost = true;
+            onset.confidence = judgement.ghost_confidence;
+        } else {
+            onset.confidence = judgement.confidence;
         }
-        onset.confidence = judgement.confidence;
         onset.onset_age = (end - self.awaiting_onset) as usize;
         onset.start_delay = if self.settings.lookahead {
             self.latency_samples().saturating_sub(onset.onset_age)
@@ -791,6 +856,7 @@ impl OnsetDetector {
             peak_db: gain_to_db(peak),
             confidence: 1.0,
             relative_db: gain_to_db(level / reference),
+            ghost: false,
         })
     }
 }

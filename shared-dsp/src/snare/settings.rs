@@ -38,6 +38,9 @@ pub struct MixSettings {
     pub seed: u32,
     /// The gate on the dry signal that opens on each hit (`dry_gate.rs`).
     pub dry_gate: DryGateSettings,
+    /// The layers of a ghost note (the ghost lane, `ghost_lane.rs`) start at this level
+    /// relative to a main hit of the same velocity, dB.
+    pub ghost_level_db: f32,
 }
 
 impl Default for MixSettings {
@@ -53,6 +56,7 @@ impl Default for MixSettings {
             reject_from_sidechain: false,
             seed: 0,
             dry_gate: DryGateSettings::default(),
+            ghost_level_db: 0.0,
         }
     }
 }

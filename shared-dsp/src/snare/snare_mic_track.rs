@@ -117,11 +117,21 @@ pub const HELD_OUT_SETS: [DrumSet; 4] = [
 pub enum Stroke {
     /// A backbeat, a flam's main stroke or a fill stroke: must be found.
     Required,
-    /// A ghost note or a flam's grace stroke: neither required nor a false trigger.
+    /// A flam's grace stroke: neither required nor a false trigger.
     Optional,
+    /// A ghost note 20-26 dB under the accents: neither required nor a false trigger by
+    /// default; what the ghost lane looks for.
+    Ghost,
     /// Bleed (for diagnostics: any detection that is not a snare stroke is a false trigger).
     Kick,
     Hat,
+}
+
+impl Stroke {
+    /// Neither required nor a false trigger at default settings.
+    pub fn is_optional(self) -> bool {
+        matches!(self, Stroke::Optional | Stroke::Ghost)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -344,7 +354,7 @@ pub fn snare_mic_track(set: &DrumSet, spec: TrackSpec) -> SnareMicTrack {
                 snare(&mut signal, onset, velocity, &mut rng);
                 events.push(TrackEvent {
                     onset,
-                    stroke: Stroke::Optional,
+                    stroke: Stroke::Ghost,
                 });
             }
         }
