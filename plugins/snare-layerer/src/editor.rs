@@ -179,6 +179,12 @@ fn describe(id: &str) -> Option<&'static str> {
             "Trigger from the main input or from the sidechain (e.g. a snare-bottom mic); or from the main input with a kick or hat mic on the sidechain rejecting its drum's bleed."
         }
         "listen" => "Hear the detector's band-passed signal, to set the band by ear.",
+        "role" => {
+            "Layer: layer this track's drum. Listen only: layer nothing and pass the track through, sharing its hits so a Snare Layerer on the snare track can ignore this drum's bleed (put one on the kick and one on the hi-hat track)."
+        }
+        "xveto" => {
+            "Ignore a hit that coincides (within 3 ms) with a clearly stronger hit found by another Snare Layerer in this session (e.g. a Listen only instance on the kick track): that hit is the other drum's bleed. Needs the transport running; does nothing when no other instance runs."
+        }
         "midiout" => "Also send a MIDI note on every hit, to trigger a drum sampler.",
         "midinote" => "The MIDI note sent on every hit (38 = acoustic snare).",
         "midiconf" => {

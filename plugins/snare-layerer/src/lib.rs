@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 mod editor;
 pub mod fingerprint_state;
+pub mod onset_sharing;
 mod params;
 pub use params::{LayerParams, SnareLayererParams, TimingMode, TriggerSource};
 pub use shared_dsp::snare::{Preset, factory_presets};
@@ -315,6 +316,8 @@ impl Plugin for SnareLayerer {
         self.gui.sample_rate.store(sr, Ordering::Relaxed);
         let settings: SnareSettings = self.params.to_settings();
         let mut engine = SnareEngine::new(sr, settings);
+        // Onsets shared with the other instances of this process (a slot of a static bus).
+        engine.set_onset_bus(onset_sharing::join());
         // The fingerprint saved with the project (or learned before a restart).
         let _ = self
             .params

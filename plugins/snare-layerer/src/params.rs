@@ -35,6 +35,20 @@ pub enum TriggerSource {
     Reject,
 }
 
+/// What this instance does with the onsets it finds (shared-dsp `snare/onset_bus.rs`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceRole {
+    /// Layers its drum (and shares its onsets with the other instances).
+    #[id = "layer"]
+    #[name = "Layer"]
+    Layer,
+    /// Layers nothing and passes its track through: shares the onsets of the drum on its track
+    /// (a kick or hat mic) so the snare's instance can veto that drum's bleed.
+    #[id = "listen"]
+    #[name = "Listen only"]
+    ListenOnly,
+}
+
 /// Controls shared by every layer: on/off, level, pan, pitch, decay.
 #[derive(Params)]
 pub struct LayerParams {
@@ -242,6 +256,11 @@ pub struct SnareLayererParams {
     pub timing: EnumParam<TimingMode>,
     #[id = "source"]
     pub source: EnumParam<TriggerSource>,
+    #[id = "role"]
+    pub role: EnumParam<InstanceRole>,
+    /// Veto hits that coincide with a clearly stronger onset on another instance's track.
+    #[id = "xveto"]
+    pub cross_track_veto: BoolParam,
     #[id = "listen"]
     pub listen_detector: BoolParam,
     #[id = "midiout"]
@@ -324,6 +343,8 @@ impl Default for SnareLayererParams {
             ghost_level_db: gain_db_param("Ghost Level", mix.ghost_level_db, -36.0, 12.0),
             timing: EnumParam::new("Timing", TimingMode::Lookahead),
             source: EnumParam::new("Trigger Source", TriggerSource::Main),
+            role: EnumParam::new("Role", InstanceRole::Layer),
+            cross_track_veto: BoolParam::new("Cross-track Veto", mix.cross_track_veto),
             listen_detector: BoolParam::new("Listen to Detector", false),
             midi_out: BoolParam::new("MIDI Out", false),
             midi_note: IntParam::new("MIDI Note", 38, IntRange::Linear { min: 0, max: 127 }),
@@ -390,6 +411,8 @@ impl SnareLayererParams {
                     floor_db: self.gate_floor_db.value(),
                 },
                 ghost_level_db: self.ghost_level_db.value(),
+                listen_only: self.role.value() == InstanceRole::ListenOnly,
+                cross_track_veto: self.cross_track_veto.value(),
             },
             layers: LayerSettings {
                 cabinet: CabinetSettings {

@@ -24,6 +24,7 @@ use super::mix::{LAYERS, MixBus, MixInputs, sanitize_block};
 use super::modal_bank::ModalBank;
 use super::noise_tail::NoiseTail;
 use super::onset::{MAX_LOOKAHEAD_MS, Onset, OnsetDetector};
+use super::onset_bus::{BusSlot, OnsetBus};
 use super::reject::SidechainReject;
 use super::sample_player::{SampleData, SamplePlayer};
 use super::sample_set::SampleSet;
@@ -33,6 +34,7 @@ use crate::denormal::sanitize;
 use crate::output_ceiling::soft_ceiling_block;
 use crate::rng::Rng;
 use crate::util::{cents_to_ratio, db_to_gain};
+use std::sync::Arc;
 
 pub use super::mix::{OUTPUT_KNEE, OUTPUT_LIMIT};
 pub use super::scope::{SCOPE_HOP_MS, SCOPE_POINTS};
@@ -118,6 +120,10 @@ pub struct SnareEngine {
     clock: u64,
     /// Host timeline position of the current block's first sample, if the host gives one.
     timeline: Option<i64>,
+    /// The engine clock at the current block's first sample (maps the clock onto the timeline).
+    block_clock: u64,
+    /// This instance's slot on the onsets shared between instances, if it joined one.
+    bus: Option<BusSlot<Arc<OnsetBus>>>,
     /// Layers found silent (disabled, gain at zero) and cleared in an earlier block.
     layer_idle: [bool; LAYERS],
 }
@@ -148,6 +154,8 @@ impl SnareEngine {
             scope: DetectorScope::new(sample_rate),
             clock: 0,
             timeline: None,
+            block_clock: 0,
+            bus: None,
             layer_idle: [false; LAYERS],
         };
         e.set_sample_rate(sample_rate);
@@ -246,6 +254,18 @@ impl SnareEngine {
             set.forget_history();
         }
         self.timeline = position;
+    }
+
+    /// Joins (or, with `None`, leaves) the onsets shared between instances: this instance
+    /// publishes its onsets there and, with `cross_track_veto`, vetoes its hits that coincide
+    /// with a clearly stronger onset of another instance (`onset_bus.rs`). Returns the previous
+    /// slot; dropping it frees it (atomics only, no deallocation while the bus lives). Sharing
+    /// needs the host's timeline position (`set_timeline_position`).
+    pub fn set_onset_bus(
+        &mut self,
+        slot: Option<BusSlot<Arc<OnsetBus>>>,
+    ) -> Option<BusSlot<Arc<OnsetBus>>> {
+        std::mem::replace(&mut self.bus, slot)
     }
 
     /// Latency to report to the host in the current timing mode, samples.
@@ -412,6 +432,10 @@ impl SnareEngine {
             self.layer_idle[k] = silent;
         }
 
+        if self.settings.mix.listen_only {
+            run = [false; LAYERS];
+        }
+        self.block_clock = self.clock;
         let gliding = self.mix.gliding();
         let mut start = 0;
         while start < len {
@@ -487,9 +511,12 @@ impl SnareEngine {
             }
         }
 
-        // The dry gate (after the cabinet's excitation, which hears the whole dry signal).
-        self.gate
-            .process(clock0, &mut sc.dry_l[..n], &mut sc.dry_r[..n]);
+        // The dry gate (after the cabinet's excitation, which hears the whole dry signal); a
+        // listening instance passes its drum untouched.
+        if !self.settings.mix.listen_only {
+            self.gate
+                .process(clock0, &mut sc.dry_l[..n], &mut sc.dry_r[..n]);
+        }
 
         // Layers, split at each scheduled start so a strike lands on its exact sample.
         let mut seg = 0;
@@ -540,6 +567,13 @@ impl SnareEngine {
         let clock0 = self.clock;
         let n_total = end - start;
         let ghost_lane = self.ghost_lane_runs();
+        let listen_only = self.settings.mix.listen_only;
+        // Timeline position of engine clock 0, when the host gives one and a bus is joined.
+        let shared = match (&self.bus, self.timeline) {
+            (Some(_), Some(t)) => Some(t.wrapping_sub(self.block_clock as i64)),
+            _ => None,
+        };
+        let veto = shared.is_some() && self.settings.mix.cross_track_veto && !listen_only;
         if use_reject {
             mono_sidechain(&mut self.scratch.reject[..n_total], sidechain, start);
         }
@@ -577,11 +611,28 @@ impl SnareEngine {
                 } else {
                     None
                 };
-                for onset in [main, ghost].into_iter().flatten() {
-                    let onset_at = now.saturating_sub(onset.onset_age as u64);
-                    if !(use_reject && self.reject.vetoes(onset_at, onset.relative_db)) {
-                        self.scheduler.schedule(onset, now);
-                        self.gate.schedule(now + onset.start_delay as u64);
+                if let (Some(origin), Some(bus)) = (shared, &self.bus)
+                    && let Some((at, level_db)) = self.detector.take_new_candidate()
+                {
+                    bus.publish(origin.wrapping_add(at as i64), level_db);
+                }
+                if listen_only {
+                    // Onsets shared, nothing layered.
+                } else {
+                    for onset in [main, ghost].into_iter().flatten() {
+                        let onset_at = now.saturating_sub(onset.onset_age as u64);
+                        let vetoed = (use_reject
+                            && self.reject.vetoes(onset_at, onset.relative_db))
+                            || (veto
+                                && self.bus.as_ref().is_some_and(|bus| {
+                                    let position =
+                                        shared.unwrap_or(0).wrapping_add(onset_at as i64);
+                                    bus.vetoed(position, onset.relative_db, self.sample_rate)
+                                }));
+                        if !vetoed {
+                            self.scheduler.schedule(onset, now);
+                            self.gate.schedule(now + onset.start_delay as u64);
+                        }
                     }
                 }
                 self.scratch.band[n] = self.detector.band_sample();

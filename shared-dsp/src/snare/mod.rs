@@ -14,6 +14,7 @@ pub mod mix;
 pub mod modal_bank;
 pub mod noise_tail;
 pub mod onset;
+pub mod onset_bus;
 pub mod presets;
 pub mod reject;
 pub mod sample_file;
@@ -27,6 +28,8 @@ pub mod settings;
 mod detection_eval_tests;
 #[cfg(test)]
 mod onset_recorded_tests;
+#[cfg(test)]
+mod onset_sharing_tests;
 #[cfg(test)]
 mod sample_set_tests;
 #[cfg(test)]

@@ -224,8 +224,12 @@ pub struct OnsetDetector {
     range_gain: f32,
     /// Both thresholds sit this much lower, dB (0; the ghost lane's onset stage: 12).
     threshold_offset_db: f32,
-    /// The onset index of the latest confirmed candidate (the ghost lane skips those).
+    /// The onset index of the latest confirmed candidate (the ghost lane skips those) ...
     last_candidate_onset: Option<u64>,
+    /// ... its level against the loudest recent hits, and whether it is yet to be taken
+    /// (shared with other instances, `onset_bus.rs`).
+    last_candidate_db: f32,
+    candidate_fresh: bool,
     /// Peak-hold of the reference window's mean energy, decaying: the rise test's reference.
     reference: f32,
     reference_decay: f32,
@@ -301,6 +305,8 @@ impl OnsetDetector {
             range_gain: db_to_gain(-settings.range_db()),
             threshold_offset_db: 0.0,
             last_candidate_onset: None,
+            last_candidate_db: f32::NEG_INFINITY,
+            candidate_fresh: false,
             rise_ratio: power_ratio(settings.rise_db()),
             reference: 0.0,
             reference_decay: 0.0,
@@ -422,6 +428,7 @@ impl OnsetDetector {
         self.awaiting = None;
         self.awaiting_left = 0;
         self.last_candidate_onset = None;
+        self.candidate_fresh = false;
         self.judge.reset();
     }
 
@@ -502,6 +509,17 @@ impl OnsetDetector {
     /// The onset index of the latest candidate the onset stage confirmed (judged or not).
     pub fn last_candidate_onset(&self) -> Option<u64> {
         self.last_candidate_onset
+    }
+
+    /// A candidate confirmed since the last call (its onset index and level against the loudest
+    /// recent hits, dB), whatever the fingerprint makes of it: what this drum's mic shares.
+    #[inline]
+    pub fn take_new_candidate(&mut self) -> Option<(u64, f32)> {
+        if !self.candidate_fresh {
+            return None;
+        }
+        self.candidate_fresh = false;
+        Some((self.last_candidate_onset?, self.last_candidate_db))
     }
 
     /// How the candidate with its onset at `onset` measures against the fingerprint, with the
@@ -593,6 +611,8 @@ impl OnsetDetector {
             return judged;
         };
         self.last_candidate_onset = Some(end - onset.onset_age as u64);
+        self.last_candidate_db = onset.relative_db;
+        self.candidate_fresh = true;
         if !self.settings.reject_bleed {
             onset.ghost = self.settings.ghost_lane && onset.relative_db < -GHOST_RELATIVE_DB;
             return Some(onset);

@@ -41,6 +41,12 @@ pub struct MixSettings {
     /// The layers of a ghost note (the ghost lane, `ghost_lane.rs`) start at this level
     /// relative to a main hit of the same velocity, dB.
     pub ghost_level_db: f32,
+    /// Listen only: find and share onsets (`onset_bus.rs`), layer nothing, pass the dry signal
+    /// (delayed by the reported latency) untouched by gate or layers: an instance on a kick or
+    /// hat track that lets the snare's instance veto that drum's bleed.
+    pub listen_only: bool,
+    /// Veto a hit that coincides with a clearly stronger onset shared by another instance.
+    pub cross_track_veto: bool,
 }
 
 impl Default for MixSettings {
@@ -57,6 +63,8 @@ impl Default for MixSettings {
             seed: 0,
             dry_gate: DryGateSettings::default(),
             ghost_level_db: 0.0,
+            listen_only: false,
+            cross_track_veto: true,
         }
     }
 }
