@@ -28,10 +28,6 @@ mod detection_eval_tests;
 mod onset_recorded_tests;
 #[cfg(test)]
 mod sample_set_tests;
-#[cfg(test)]
-pub(crate) mod snare_mic_track;
-#[cfg(test)]
-pub(crate) mod test_material;
 
 pub use engine::{HitEvent, LayerSettings, MixSettings, SnareEngine, SnareSettings};
 pub use onset::{Onset, OnsetDetector, OnsetSettings};

@@ -807,7 +807,8 @@ mod tests {
         }
     }
     use super::*;
-    use crate::snare::test_material::{HitKind, groove, recorded_hit};
+    use catalyst_test_support::drum_hits::{HitKind, groove};
+    use catalyst_test_support::recorded::recorded_hit;
 
     #[derive(Debug, Clone, Copy)]
     struct Detection {
@@ -1335,9 +1336,9 @@ mod tests {
         let loud = 10_000;
         let soft = 24_400;
         let mut rng = crate::rng::Rng::new(3);
-        crate::snare::test_material::add_snare(&mut signal, sr, loud, 0.5, &mut rng);
+        catalyst_test_support::drum_hits::add_snare(&mut signal, sr, loud, 0.5, &mut rng);
         let mut rng = crate::rng::Rng::new(3);
-        crate::snare::test_material::add_snare(&mut signal, sr, soft, 0.5 * 0.25, &mut rng);
+        catalyst_test_support::drum_hits::add_snare(&mut signal, sr, soft, 0.5 * 0.25, &mut rng);
         let vel = |dynamics: f32| {
             let found = detect(
                 &signal,
@@ -1369,10 +1370,10 @@ mod tests {
         let sr = 44_100.0;
         let mut rng = crate::rng::Rng::new(9);
         let mut signal = vec![0.0f32; 44_100];
-        crate::snare::test_material::add_snare(&mut signal, sr, 1_000, 0.5, &mut rng);
+        catalyst_test_support::drum_hits::add_snare(&mut signal, sr, 1_000, 0.5, &mut rng);
         // An equal second stroke 50 ms later, on the first one's ringing: a new hit with the
         // default 30 ms hold, blocked by an 80 ms hold (it does not rise like a flam's main stroke).
-        crate::snare::test_material::add_snare(&mut signal, sr, 1_000 + 2_205, 0.5, &mut rng);
+        catalyst_test_support::drum_hits::add_snare(&mut signal, sr, 1_000 + 2_205, 0.5, &mut rng);
         assert_eq!(detect(&signal, sr, onset_stage()).len(), 2);
         let long_hold = OnsetSettings {
             hold_ms: 80.0,
