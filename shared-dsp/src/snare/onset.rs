@@ -38,6 +38,7 @@
 use super::fingerprint::{Fingerprint, FingerprintJudge};
 use crate::denormal::flush;
 use crate::filters::{Biquad, BiquadCoefs};
+use crate::output_ceiling::OUTPUT_BOUND;
 use crate::util::{db_to_gain, gain_to_db};
 use std::f32::consts::FRAC_1_SQRT_2;
 
@@ -459,11 +460,12 @@ impl OnsetDetector {
         self.history[(index as usize) & self.history_mask]
     }
 
-    /// Processes one sample of the trigger signal; returns a hit when one is complete.
+    /// Processes one sample of the trigger signal; returns a hit when one is complete. Input
+    /// is bounded as the engine bounds its blocks (the suite's output bound, +24 dBFS).
     #[inline]
     pub fn process(&mut self, x: f32) -> Option<Onset> {
         let x = if x.is_finite() {
-            x.clamp(-16.0, 16.0)
+            x.clamp(-OUTPUT_BOUND, OUTPUT_BOUND)
         } else {
             0.0
         };
@@ -471,10 +473,11 @@ impl OnsetDetector {
     }
 
     /// [`OnsetDetector::process`] for a sample the caller has already made finite and within
-    /// ±16 (the engine sanitizes whole blocks once), so the hot loop skips a second check.
+    /// ±[`OUTPUT_BOUND`] (the engine sanitizes whole blocks once), so the hot loop skips a second
+    /// check.
     #[inline]
     pub fn process_clean(&mut self, x: f32) -> Option<Onset> {
-        debug_assert!(x.is_finite() && x.abs() <= 16.0);
+        debug_assert!(x.is_finite() && x.abs() <= OUTPUT_BOUND);
         // Full rate: the band filter (each stage computing only its own output), the history
         // and the hop's energy and peak. Nothing else.
         let [hp0, hp1] = &mut self.highpass;
