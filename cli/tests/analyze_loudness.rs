@@ -3,7 +3,7 @@
 //! Tech 3342 (2016) cases 1-4 (loudness range, +-1 LU), as stereo 1 kHz tones at 48 kHz.
 
 mod common;
-use catalyst_test_support::ebu::tone_segments;
+use catalyst_test_support::ebu::{TECH3341_CASES_1_TO_5, TECH3342_CASES_1_TO_4, tone_segments};
 use common::*;
 
 /// A stereo 1 kHz sine through `segments` of (dBFS peak, seconds), phase-continuous.
@@ -11,9 +11,6 @@ fn tone(segments: &[(f64, f64)]) -> Vec<Vec<f32>> {
     let x = tone_segments(48_000.0, 1_000.0, segments);
     vec![x.clone(), x]
 }
-
-/// A case: name, (dBFS, seconds) segments, expected figure.
-type Case = (&'static str, Vec<(f64, f64)>, f64);
 
 fn summary_of(name: &str, segments: &[(f64, f64)]) -> serde_json::Value {
     let dir = temp_dir(&format!("loudness-{name}"));
@@ -37,33 +34,9 @@ fn field(summary: &serde_json::Value, key: &str) -> f64 {
 
 #[test]
 fn tech3341_cases_1_to_5_integrated_within_a_tenth_of_a_lu() {
-    let cases: [Case; 5] = [
-        ("3341-1", vec![(-23.0, 20.0)], -23.0),
-        ("3341-2", vec![(-33.0, 20.0)], -33.0),
-        (
-            "3341-3",
-            vec![(-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0)],
-            -23.0,
-        ),
-        (
-            "3341-4",
-            vec![
-                (-72.0, 10.0),
-                (-36.0, 10.0),
-                (-23.0, 60.0),
-                (-36.0, 10.0),
-                (-72.0, 10.0),
-            ],
-            -23.0,
-        ),
-        (
-            "3341-5",
-            vec![(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)],
-            -23.0,
-        ),
-    ];
-    for (name, segments, want) in cases {
-        let s = summary_of(name, &segments);
+    for (k, &(segments, want)) in TECH3341_CASES_1_TO_5.iter().enumerate() {
+        let name = format!("3341-{}", k + 1);
+        let s = summary_of(&name, segments);
         let i = field(&s, "integrated_lufs");
         assert!(
             (i - want).abs() <= 0.1,
@@ -86,24 +59,9 @@ fn tech3341_cases_1_to_5_integrated_within_a_tenth_of_a_lu() {
 
 #[test]
 fn tech3342_cases_1_to_4_loudness_range_within_one_lu() {
-    let cases: [Case; 4] = [
-        ("3342-1", vec![(-20.0, 20.0), (-30.0, 20.0)], 10.0),
-        ("3342-2", vec![(-20.0, 20.0), (-15.0, 20.0)], 5.0),
-        ("3342-3", vec![(-40.0, 20.0), (-20.0, 20.0)], 20.0),
-        (
-            "3342-4",
-            vec![
-                (-50.0, 20.0),
-                (-35.0, 20.0),
-                (-20.0, 20.0),
-                (-35.0, 20.0),
-                (-50.0, 20.0),
-            ],
-            15.0,
-        ),
-    ];
-    for (name, segments, want) in cases {
-        let lra = field(&summary_of(name, &segments), "lra_lu");
+    for (k, &(segments, want)) in TECH3342_CASES_1_TO_4.iter().enumerate() {
+        let name = format!("3342-{}", k + 1);
+        let lra = field(&summary_of(&name, segments), "lra_lu");
         assert!((lra - want).abs() <= 1.0, "{name}: LRA {lra}, want {want}");
     }
 }

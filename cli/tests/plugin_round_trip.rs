@@ -295,9 +295,7 @@ fn render_piano(params: &ache_piano::AchePianoParams) -> Vec<Vec<f32>> {
         }
     };
     let events = [(SR as usize, note(true)), (2 * SR as usize, note(false))];
-    let mut engine = PianoEngine::new(SR as f32);
-    engine.set_settings(&params.settings());
-    engine.snap_controls();
+    let mut engine = PianoEngine::with_settings(SR as f32, &params.settings());
     let gain = params.volume.value();
     let max_frames = ((2.0 + 12.0) * SR as f64) as usize;
     let (mut left, mut right) = (Vec::new(), Vec::new());

@@ -61,26 +61,11 @@ impl GuiContextInner for DirectGuiContext {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nice_plug::prelude::*;
-
-    #[derive(Params)]
-    struct TestParams {
-        #[id = "gain"]
-        gain: FloatParam,
-    }
+    use crate::test_params::TestParams;
 
     #[test]
     fn parameter_changes_apply_at_once() {
-        let params = Arc::new(TestParams {
-            gain: FloatParam::new(
-                "Gain",
-                0.0,
-                FloatRange::Linear {
-                    min: -10.0,
-                    max: 10.0,
-                },
-            ),
-        });
+        let params = Arc::new(TestParams::default());
         let context = DirectGuiContext::gui_context(PluginApi::Standalone, Some(params.clone()));
         context.param_setter().set_parameter(&params.gain, 5.0);
         assert_eq!(params.gain.value(), 5.0);

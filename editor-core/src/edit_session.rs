@@ -303,42 +303,8 @@ impl EditSession {
 mod tests {
     use super::*;
     use crate::param::ParamHandle;
+    use crate::test_params::TestParams;
     use nice_plug::prelude::*;
-
-    #[derive(Params)]
-    struct TestParams {
-        #[id = "gain"]
-        gain: FloatParam,
-        #[id = "freq"]
-        freq: FloatParam,
-        #[id = "on"]
-        on: BoolParam,
-    }
-
-    impl Default for TestParams {
-        fn default() -> Self {
-            Self {
-                gain: FloatParam::new(
-                    "Gain",
-                    0.0,
-                    FloatRange::Linear {
-                        min: -12.0,
-                        max: 12.0,
-                    },
-                ),
-                freq: FloatParam::new(
-                    "Freq",
-                    1000.0,
-                    FloatRange::Skewed {
-                        min: 20.0,
-                        max: 20_000.0,
-                        factor: FloatRange::skew_factor(-2.0),
-                    },
-                ),
-                on: BoolParam::new("On", true),
-            }
-        }
-    }
 
     /// A host that applies values and logs every gesture it is sent.
     #[derive(Default)]

@@ -168,9 +168,7 @@ impl PianoWorkload {
         // Stable: at equal times, pedal lifts and note-offs before note-ons as listed.
         events.sort_by_key(|(t, _)| *t);
         let settings = PianoSettings::default();
-        let mut engine = PianoEngine::new(sample_rate as f32);
-        engine.set_settings(&settings);
-        engine.snap_controls();
+        let engine = PianoEngine::with_settings(sample_rate as f32, &settings);
         Self {
             engine,
             settings,

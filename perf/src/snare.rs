@@ -1,9 +1,9 @@
 //! Snare Layerer workload: a snare at 4 hits per second through the whole engine.
 
 use crate::Workload;
+use catalyst_test_support::drums::snare_train;
 use shared_dsp::snare::sample_player::SampleData;
 use shared_dsp::snare::{SnareEngine, SnareSettings, factory_presets};
-use shared_dsp::synth_material::snare_train;
 
 #[derive(Debug, Clone, Copy)]
 pub enum SnareLayers {

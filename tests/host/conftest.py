@@ -38,7 +38,9 @@ EXPECT = {
 }
 PLUGINS = {name: e.instrument for name, e in EXPECT.items()}  # used by the smoke test
 
-# Output bound for "bounded": +24 dBFS. Anything louder is a blow-up, not a sound.
+# Output bound for "bounded": +24 dBFS. Anything louder is a blow-up, not a sound. The Python
+# copy of `shared_dsp::output_ceiling::OUTPUT_BOUND` (Python cannot import it); a test in
+# catalyst-test-support (tests/python_suite.rs) fails when the two differ.
 PEAK_LIMIT = 16.0
 
 
@@ -78,7 +80,10 @@ def rms(y):
 def drum_signal(sr, seconds, seed=1):
     """A drum-like test signal: decaying noise bursts every 250 ms over a quiet tone bed.
 
-    It exercises transient detectors (snare), meters and plain dry paths alike."""
+    It exercises transient detectors (snare), meters and plain dry paths alike. The CLAP host's
+    `catalyst_test_support::drums::noise_bursts` has the same timing, decay and about the same
+    level (uniform noise there, Gaussian here); this one stays in numpy so the suite needs no
+    Rust build beyond the bundles it tests and keeps the stimulus its bounds were measured on."""
     n = int(sr * seconds)
     rng = np.random.default_rng(seed)
     t = np.arange(n) / sr

@@ -207,26 +207,12 @@ fn copy_button(ui: &mut egui::Ui, from: Slot, enabled: bool) -> egui::Response {
 mod tests {
     use crate::{ParamHandle, PresetBrowser, Theme};
     use catalyst_editor_core::Slot;
+    use catalyst_editor_core::test_params::TestParams;
     use nice_plug::prelude::*;
     use std::sync::Arc;
 
-    #[derive(Params)]
-    struct TestParams {
-        #[id = "gain"]
-        gain: FloatParam,
-    }
-
     fn params() -> Arc<TestParams> {
-        Arc::new(TestParams {
-            gain: FloatParam::new(
-                "Gain",
-                0.0,
-                FloatRange::Linear {
-                    min: -12.0,
-                    max: 12.0,
-                },
-            ),
-        })
+        Arc::new(TestParams::default())
     }
 
     /// One frame of the bar with `events` as the frame's input.

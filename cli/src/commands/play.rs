@@ -81,9 +81,7 @@ pub fn play_events(
     }
     apply_sets(&params, sets)?;
     let sr = sample_rate as f64;
-    let mut engine = PianoEngine::new(sample_rate as f32);
-    engine.set_settings(&params.settings());
-    engine.snap_controls();
+    let mut engine = PianoEngine::with_settings(sample_rate as f32, &params.settings());
     let gain = params.volume.value();
 
     let last_event_s = events.last().map_or(0.0, |e| e.time_s);

@@ -346,9 +346,7 @@ mod tests {
         // What rings 0.1-0.3 s after a release: less for a fast release than a slow one, and
         // with CC64 at half more than with the pedal up, less than with it down.
         let tail = |pedal: f32, release: f32| {
-            let mut e = PianoEngine::new(48_000.0);
-            e.set_settings(&PianoSettings::clean());
-            e.snap_controls();
+            let mut e = PianoEngine::with_settings(48_000.0, &PianoSettings::clean());
             handle_event(&mut e, &cc(64, pedal));
             handle_event(&mut e, &note_on(60, 0.8));
             render_energy(&mut e, 0.3);
@@ -392,9 +390,7 @@ mod tests {
     fn pitch_bend_moves_the_pitch() {
         // Count zero crossings of A4 (440 Hz) with full upward bend of 2 semitones.
         let crossings = |bend: f32| {
-            let mut e = PianoEngine::new(48_000.0);
-            e.set_settings(&PianoSettings::clean());
-            e.snap_controls();
+            let mut e = PianoEngine::with_settings(48_000.0, &PianoSettings::clean());
             handle_event(
                 &mut e,
                 &NoteEvent::<()>::MidiPitchBend {

@@ -4,7 +4,9 @@
 //! synthesised: they do not apply here.
 
 use super::*;
-use catalyst_test_support::ebu::{EbuTone, dbfs_to_amplitude};
+use catalyst_test_support::ebu::{
+    EbuTone, TECH3341_CASES_1_TO_5, TECH3342_CASES_1_TO_4, dbfs_to_amplitude,
+};
 
 const SR: f32 = 48_000.0;
 
@@ -86,17 +88,9 @@ fn tech3341_cases_1_and_2_steady_sine() {
 
 #[test]
 fn tech3341_cases_3_4_5_gating() {
-    let case3 = integrated_of(&[(-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0)]);
-    let case4 = integrated_of(&[
-        (-72.0, 10.0),
-        (-36.0, 10.0),
-        (-23.0, 60.0),
-        (-36.0, 10.0),
-        (-72.0, 10.0),
-    ]);
-    let case5 = integrated_of(&[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)]);
-    for (case, i) in [(3, case3), (4, case4), (5, case5)] {
-        assert!((i + 23.0).abs() <= 0.05, "case {case}: I = {i}");
+    for (k, &(segments, want)) in TECH3341_CASES_1_TO_5.iter().enumerate().skip(2) {
+        let i = integrated_of(segments);
+        assert!((i - want).abs() <= 0.05, "case {}: I = {i}", k + 1);
     }
 }
 
@@ -225,22 +219,7 @@ fn lra_of(segments: &[(f64, f64)]) -> f64 {
 
 #[test]
 fn tech3342_lra_cases_1_to_4() {
-    let cases = [
-        (vec![(-20.0, 20.0), (-30.0, 20.0)], 10.0),
-        (vec![(-20.0, 20.0), (-15.0, 20.0)], 5.0),
-        (vec![(-40.0, 20.0), (-20.0, 20.0)], 20.0),
-        (
-            vec![
-                (-50.0, 20.0),
-                (-35.0, 20.0),
-                (-20.0, 20.0),
-                (-35.0, 20.0),
-                (-50.0, 20.0),
-            ],
-            15.0,
-        ),
-    ];
-    for (i, (segments, expected)) in cases.iter().enumerate() {
+    for (i, (segments, expected)) in TECH3342_CASES_1_TO_4.iter().enumerate() {
         let lra = lra_of(segments);
         eprintln!("Tech 3342 case {}: LRA {lra:.3} LU", i + 1);
         // Tech 3342 allows +-1 LU; the README prints 10.0 / 5.0 / 20.0 / 15.0.

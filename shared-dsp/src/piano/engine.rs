@@ -227,12 +227,20 @@ impl PianoEngine {
         e
     }
 
+    /// An engine at `settings` from its first sample: [`Self::new`], [`Self::set_settings`],
+    /// then [`Self::snap_controls`] so nothing glides in from the defaults (a render of a saved
+    /// project, a benchmark, a test). Allocates: call off the audio thread.
+    pub fn with_settings(sample_rate: f32, settings: &PianoSettings) -> Self {
+        let mut e = Self::new(sample_rate);
+        e.set_settings(settings);
+        e.snap_controls();
+        e
+    }
+
     /// Re-creates the engine for a new sample rate (allocates: call off the audio thread).
     pub fn set_sample_rate(&mut self, sample_rate: f32) {
         let user = self.user;
-        *self = Self::new(sample_rate);
-        self.set_settings(&user);
-        self.snap_controls();
+        *self = Self::with_settings(sample_rate, &user);
     }
 
     /// Silences everything and clears all states (no allocation).

@@ -6,11 +6,13 @@ use realfft::RealFftPlanner;
 
 const SR: f32 = 48_000.0;
 
+/// An engine at `settings` from the first sample (no glide from the defaults).
+fn engine_with(settings: &PianoSettings) -> PianoEngine {
+    PianoEngine::with_settings(SR, settings)
+}
+
 fn clean_engine() -> PianoEngine {
-    let mut e = PianoEngine::new(SR);
-    e.set_settings(&PianoSettings::clean());
-    e.snap_controls();
-    e
+    engine_with(&PianoSettings::clean())
 }
 
 /// Renders `seconds` of the engine's left channel.
@@ -83,12 +85,10 @@ fn every_key_sounds_at_its_target_pitch_within_a_hundredth_of_a_cent() {
 #[test]
 fn a4_reference_moves_the_pitch() {
     let fft_len = 1 << 17;
-    let mut e = PianoEngine::new(SR);
-    e.set_settings(&PianoSettings {
+    let mut e = engine_with(&PianoSettings {
         a4_hz: 432.0,
         ..PianoSettings::clean()
     });
-    e.snap_controls();
     e.note_on(69, 0.7);
     let x = render(&mut e, 1.0);
     let f = peak_hz(&spectrum(&x, fft_len), fft_len, 432.0, 40.0);
@@ -196,12 +196,10 @@ fn unison_beat_rate_matches_the_detune() {
     // A2 has two strings; set them 24 cents apart and measure the beating of partial 1.
     let key = 45;
     for detune in [12.0f32, 24.0] {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(&PianoSettings {
+        let mut e = engine_with(&PianoSettings {
             detune_cents: detune,
             ..PianoSettings::clean()
         });
-        e.snap_controls();
         e.note_on(key, 0.8);
         let x = render(&mut e, 8.0);
         let f1 = crate::util::midi_to_hz(key as f32, 440.0);
@@ -221,14 +219,11 @@ fn unison_beat_rate_matches_the_detune() {
 
 /// A clean piano with the given per-string unison detunes (cents from string 1) and levels (dB).
 fn unison_engine(string_detune_cents: [f32; 2], string_level_db: [f32; 2]) -> PianoEngine {
-    let mut e = PianoEngine::new(SR);
-    e.set_settings(&PianoSettings {
+    engine_with(&PianoSettings {
         string_detune_cents,
         string_level_db,
         ..PianoSettings::clean()
-    });
-    e.snap_controls();
-    e
+    })
 }
 
 #[test]
@@ -264,9 +259,7 @@ fn single_string_bass_notes_ignore_unison_detune_and_do_not_beat() {
         ..PianoSettings::clean()
     };
     let play = |key: u8, settings: &PianoSettings| {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(settings);
-        e.snap_controls();
+        let mut e = engine_with(settings);
         e.note_on(key, 0.8);
         render(&mut e, 6.0)
     };
@@ -459,13 +452,10 @@ fn level_db(x: &[f32], from: f32, to: f32) -> f32 {
 /// stayed down, and the 20 ms before the catch.
 fn caught_and_held(catch: impl Fn(&mut PianoEngine)) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let engine = || {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(&PianoSettings {
+        engine_with(&PianoSettings {
             silent_below_velocity: 0.1,
             ..PianoSettings::clean()
-        });
-        e.snap_controls();
-        e
+        })
     };
     let mut e = engine();
     e.note_on(60, 0.7);
@@ -527,13 +517,10 @@ fn a_silent_press_on_a_ringing_key_lifts_its_damper_without_a_strike() {
 #[test]
 fn pedal_noise_follows_the_pedal_speed() {
     let quiet_engine = || {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(&PianoSettings {
+        engine_with(&PianoSettings {
             noise: 1.0,
             ..PianoSettings::clean()
-        });
-        e.snap_controls();
-        e
+        })
     };
     // A stomp: the whole travel in one CC message, and back up.
     let mut e = quiet_engine();
@@ -559,12 +546,10 @@ fn a_silently_held_key_rings_sympathetically_with_the_pedal_up() {
     // Hold C4 (or C#4) silently, strike C3 staccato: C3's even partials sit on C4's, so C4's
     // strings ring on after C3's dampers have stopped it; C#4's partials miss C3's.
     let play = |silent_key: Option<u8>| {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(&PianoSettings {
+        let mut e = engine_with(&PianoSettings {
             silent_below_velocity: 0.1,
             ..PianoSettings::clean()
         });
-        e.snap_controls();
         if let Some(k) = silent_key {
             e.note_on(k, 0.05);
         }
@@ -812,12 +797,10 @@ fn pedal_down_adds_sympathetic_ringing() {
     // The same note, held the same time, with and without the pedal down from the start and
     // with full resonance: the sympathetic strings add energy in the tail.
     let play = |pedal: bool| {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(&PianoSettings {
+        let mut e = engine_with(&PianoSettings {
             resonance: 1.0,
             ..PianoSettings::clean()
         });
-        e.snap_controls();
         if pedal {
             e.set_sustain(1.0);
         }
@@ -980,12 +963,10 @@ fn render_stereo(e: &mut PianoEngine, seconds: f32) -> (Vec<f32>, Vec<f32>) {
 #[test]
 fn noise_adds_hiss_at_the_stated_level() {
     let hiss_db = |noise: f32| {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(&PianoSettings {
+        let mut e = engine_with(&PianoSettings {
             noise,
             ..PianoSettings::clean()
         });
-        e.snap_controls();
         e.note_on(48, 0.4);
         let (l, _) = render_stereo(&mut e, 1.5);
         // Above 12 kHz the C3 note has nothing left after a second: what remains is hiss.
@@ -1007,12 +988,10 @@ fn noise_adds_hiss_at_the_stated_level() {
 #[test]
 fn width_puts_the_bass_left_and_the_treble_right() {
     let balance_db = |key: u8| {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(&PianoSettings {
+        let mut e = engine_with(&PianoSettings {
             width: 1.0,
             ..PianoSettings::clean()
         });
-        e.snap_controls();
         e.note_on(key, 0.6);
         let (l, r) = render_stereo(&mut e, 0.5);
         10.0 * (energy(&l) / energy(&r)).log10()
@@ -1028,12 +1007,10 @@ fn width_puts_the_bass_left_and_the_treble_right() {
 #[test]
 fn air_adds_a_room_tail() {
     let tail = |air: f32| {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(&PianoSettings {
+        let mut e = engine_with(&PianoSettings {
             air,
             ..PianoSettings::clean()
         });
-        e.snap_controls();
         e.note_on(72, 0.8);
         render(&mut e, 0.1);
         e.note_off(72);
@@ -1047,13 +1024,11 @@ fn air_adds_a_room_tail() {
 /// periods, so the other partials and the image fall in the average's nulls), phase slope over
 /// 50 ms steps.
 fn pitch_swing_cents(wow_depth_cents: f32) -> f32 {
-    let mut e = PianoEngine::new(SR);
-    e.set_settings(&PianoSettings {
+    let mut e = engine_with(&PianoSettings {
         wow_depth_cents,
         wow_rate_hz: 1.0,
         ..PianoSettings::clean()
     });
-    e.snap_controls();
     e.note_on(69, 0.8);
     let x = render(&mut e, 3.0);
     let w = std::f64::consts::TAU * 440.0 / SR as f64;
@@ -1100,13 +1075,11 @@ fn wow_moves_the_pitch_by_about_its_depth() {
 /// Tuning Spread, seed `seed`, no stretch and no unison detune.
 fn old_piano_offset_cents(key: u8, seed: u32) -> f32 {
     let fft_len = 1 << 18;
-    let mut e = PianoEngine::new(SR);
-    e.set_settings(&PianoSettings {
+    let mut e = engine_with(&PianoSettings {
         spread_cents: 50.0,
         tuning_seed: seed,
         ..PianoSettings::clean()
     });
-    e.snap_controls();
     e.note_on(key, 0.7);
     let x = render(&mut e, 1.3);
     let target = crate::util::midi_to_hz(key as f32, 440.0);
@@ -1147,12 +1120,10 @@ fn an_old_piano_is_flattest_in_the_middle_and_drifts_least_in_the_bass() {
 
 /// C4's spectral centroid over 0.6 s after a strike at `velocity` with the zone `voicing`.
 fn voiced_centroid(velocity: f32, voicing: [f32; 3]) -> f32 {
-    let mut e = PianoEngine::new(SR);
-    e.set_settings(&PianoSettings {
+    let mut e = engine_with(&PianoSettings {
         voicing,
         ..PianoSettings::clean()
     });
-    e.snap_controls();
     e.note_on(60, velocity);
     centroid_hz(&render(&mut e, 0.6))
 }
@@ -1211,12 +1182,10 @@ fn the_centroid_has_no_step_at_a_voicing_zone_edge() {
 #[test]
 fn felt_is_a_continuum_from_concert_grand_to_felt_piano() {
     let centroid_with = |felt: f32| {
-        let mut e = PianoEngine::new(SR);
-        e.set_settings(&PianoSettings {
+        let mut e = engine_with(&PianoSettings {
             felt,
             ..PianoSettings::clean()
         });
-        e.snap_controls();
         e.note_on(60, 0.8);
         centroid_hz(&render(&mut e, 0.6))
     };
@@ -1257,12 +1226,10 @@ fn wear_dulls_keys_continuously() {
         let keys = 60u8..72;
         let n = keys.len() as f32;
         keys.map(|key| {
-            let mut e = PianoEngine::new(SR);
-            e.set_settings(&PianoSettings {
+            let mut e = engine_with(&PianoSettings {
                 wear,
                 ..PianoSettings::clean()
             });
-            e.snap_controls();
             e.note_on(key, 0.7);
             centroid_hz(&render(&mut e, 0.6))
         })
@@ -1402,9 +1369,7 @@ fn a_reset_engine_sounds_bit_identical_to_a_fresh_one_with_the_same_settings() {
     a.set_settings(&s);
     play(&mut a, 0.5);
     a.reset();
-    let mut b = PianoEngine::new(48_000.0);
-    b.set_settings(&s);
-    b.snap_controls();
+    let mut b = PianoEngine::with_settings(48_000.0, &s);
     b.reset();
     let ya = play(&mut a, 1.0);
     let yb = play(&mut b, 1.0);

@@ -182,7 +182,7 @@ pub(crate) fn sin_cycles(p: f32) -> f32 {
 mod tests {
     use super::*;
     use crate::snare::layer::ATTACK_MS;
-    use crate::snare::layer::measure::{decay_ms, max_step, peak_hz};
+    use catalyst_test_support::measure::{decay_ms, max_step, peak_hz};
 
     fn settings() -> BodySettings {
         let mut s = BodySettings::default();

@@ -1,6 +1,6 @@
-//! Detection at default settings on generated snare-mic tracks (see [`super::snare_mic_track`]):
-//! recorded snares with kick and hat bleed, a room, any level from -20 to 0 dBFS, 44.1-96 kHz,
-//! 90-175 BPM. The split: the detector's constants were tuned on [`TUNING_SETS`] (and the
+//! Detection at default settings on generated snare-mic tracks (see
+//! `catalyst_test_support::snare_mic_track`): recorded snares with kick and hat bleed, a room,
+//! any level from -20 to 0 dBFS, 44.1-96 kHz, 90-175 BPM. The split: the detector's constants were tuned on [`TUNING_SETS`] (and the
 //! synthetic grooves of `onset.rs`); the assertions are on [`HELD_OUT_SETS`], kits the tuning
 //! never saw. A track is scored as issue 14 scores it: a detection within +-10 ms of a required
 //! stroke (backbeat, flam main stroke, fill stroke) is a hit, one within +-10 ms of a ghost or a
@@ -18,7 +18,7 @@
 
 use super::ghost_lane::GhostLane;
 use super::onset::{OnsetDetector, OnsetSettings};
-use super::snare_mic_track::{
+use catalyst_test_support::snare_mic_track::{
     DrumSet, HELD_OUT_SETS, SnareMicTrack, Stroke, TUNING_SETS, TrackSpec, snare_mic_track,
 };
 

@@ -8,9 +8,9 @@ use crate::smoother::ExpSmoother;
 use crate::snare::layer::LayerCommon;
 use crate::util::{db_to_gain, equal_power_pan};
 
-/// Safety ceiling of any output sample (+24 dBFS), never reached: the output bends toward it
-/// from OUTPUT_KNEE (+12 dBFS) on, and inputs are clamped to it.
-pub const OUTPUT_LIMIT: f32 = 16.0;
+/// Safety ceiling of any output sample: the suite's +24 dBFS output bound, never reached. The
+/// output bends toward it from OUTPUT_KNEE (+12 dBFS) on, and inputs are clamped to it.
+pub use crate::output_ceiling::OUTPUT_BOUND as OUTPUT_LIMIT;
 pub const OUTPUT_KNEE: f32 = 4.0;
 /// Gain smoothing (>= 12 ms so one automation value per block never zippers).
 pub const SMOOTH_MS: f32 = 20.0;

@@ -32,10 +32,6 @@ mod onset_recorded_tests;
 mod onset_sharing_tests;
 #[cfg(test)]
 mod sample_set_tests;
-#[cfg(test)]
-pub(crate) mod snare_mic_track;
-#[cfg(test)]
-pub(crate) mod test_material;
 
 pub use engine::{HitEvent, LayerSettings, MixSettings, SnareEngine, SnareSettings};
 pub use onset::{Onset, OnsetDetector, OnsetSettings};

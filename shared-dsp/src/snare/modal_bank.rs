@@ -477,7 +477,7 @@ fn free_tile<const FMA: bool>(tile: FreeTile, out: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snare::layer::measure::{centroid_hz, decay_ms, max_step, peak_hz};
+    use catalyst_test_support::measure::{centroid_hz, decay_ms, max_step, peak_hz};
 
     fn render(settings: CabinetSettings, strike: Strike, len: usize, sr: f32) -> Vec<f32> {
         let mut b = ModalBank::new(sr, settings);

@@ -185,7 +185,7 @@ pub(crate) fn tanh_approx(v: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snare::layer::measure::{centroid_hz, decay_ms, max_step};
+    use catalyst_test_support::measure::{centroid_hz, decay_ms, max_step};
 
     fn render(settings: TailSettings, len: usize) -> Vec<f32> {
         let mut t = NoiseTail::new(48_000.0, settings);

@@ -38,6 +38,7 @@
 use super::fingerprint::{Fingerprint, FingerprintJudge};
 use crate::denormal::flush;
 use crate::filters::{Biquad, BiquadCoefs};
+use crate::output_ceiling::OUTPUT_BOUND;
 use crate::util::{db_to_gain, gain_to_db};
 use std::f32::consts::FRAC_1_SQRT_2;
 
@@ -533,11 +534,12 @@ impl OnsetDetector {
         self.history[(index as usize) & self.history_mask]
     }
 
-    /// Processes one sample of the trigger signal; returns a hit when one is complete.
+    /// Processes one sample of the trigger signal; returns a hit when one is complete. Input
+    /// is bounded as the engine bounds its blocks (the suite's output bound, +24 dBFS).
     #[inline]
     pub fn process(&mut self, x: f32) -> Option<Onset> {
         let x = if x.is_finite() {
-            x.clamp(-16.0, 16.0)
+            x.clamp(-OUTPUT_BOUND, OUTPUT_BOUND)
         } else {
             0.0
         };
@@ -545,10 +547,11 @@ impl OnsetDetector {
     }
 
     /// [`OnsetDetector::process`] for a sample the caller has already made finite and within
-    /// ±16 (the engine sanitizes whole blocks once), so the hot loop skips a second check.
+    /// ±[`OUTPUT_BOUND`] (the engine sanitizes whole blocks once), so the hot loop skips a second
+    /// check.
     #[inline]
     pub fn process_clean(&mut self, x: f32) -> Option<Onset> {
-        debug_assert!(x.is_finite() && x.abs() <= 16.0);
+        debug_assert!(x.is_finite() && x.abs() <= OUTPUT_BOUND);
         // Full rate: the band filter (each stage computing only its own output), the history
         // and the hop's energy and peak. Nothing else.
         let [hp0, hp1] = &mut self.highpass;
@@ -893,7 +896,8 @@ mod tests {
         }
     }
     use super::*;
-    use crate::snare::test_material::{HitKind, groove, recorded_hit};
+    use catalyst_test_support::drum_hits::{HitKind, groove};
+    use catalyst_test_support::recorded::recorded_hit;
 
     #[derive(Debug, Clone, Copy)]
     struct Detection {
@@ -1421,9 +1425,9 @@ mod tests {
         let loud = 10_000;
         let soft = 24_400;
         let mut rng = crate::rng::Rng::new(3);
-        crate::snare::test_material::add_snare(&mut signal, sr, loud, 0.5, &mut rng);
+        catalyst_test_support::drum_hits::add_snare(&mut signal, sr, loud, 0.5, &mut rng);
         let mut rng = crate::rng::Rng::new(3);
-        crate::snare::test_material::add_snare(&mut signal, sr, soft, 0.5 * 0.25, &mut rng);
+        catalyst_test_support::drum_hits::add_snare(&mut signal, sr, soft, 0.5 * 0.25, &mut rng);
         let vel = |dynamics: f32| {
             let found = detect(
                 &signal,
@@ -1455,10 +1459,10 @@ mod tests {
         let sr = 44_100.0;
         let mut rng = crate::rng::Rng::new(9);
         let mut signal = vec![0.0f32; 44_100];
-        crate::snare::test_material::add_snare(&mut signal, sr, 1_000, 0.5, &mut rng);
+        catalyst_test_support::drum_hits::add_snare(&mut signal, sr, 1_000, 0.5, &mut rng);
         // An equal second stroke 50 ms later, on the first one's ringing: a new hit with the
         // default 30 ms hold, blocked by an 80 ms hold (it does not rise like a flam's main stroke).
-        crate::snare::test_material::add_snare(&mut signal, sr, 1_000 + 2_205, 0.5, &mut rng);
+        catalyst_test_support::drum_hits::add_snare(&mut signal, sr, 1_000 + 2_205, 0.5, &mut rng);
         assert_eq!(detect(&signal, sr, onset_stage()).len(), 2);
         let long_hold = OnsetSettings {
             hold_ms: 80.0,

@@ -21,8 +21,8 @@
 //! found none of them and added false triggers elsewhere).
 
 use super::onset::{OnsetDetector, OnsetSettings};
-use super::test_material::{RecordedHit, recorded_hit};
 use crate::util::db_to_gain;
+use catalyst_test_support::recorded::{RecordedHit, recorded_hit};
 
 const SR: f32 = 48_000.0;
 

@@ -79,7 +79,7 @@ impl SidechainReject {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snare::test_material::{add_snare, kick_and_snare_mics};
+    use catalyst_test_support::drum_hits::{add_snare, kick_and_snare_mics};
 
     const SR: f32 = 48_000.0;
 

@@ -217,7 +217,7 @@ pub fn load_sample_set(paths: &[PathBuf], session_rate: f32) -> SetLoad {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snare::layer::measure::peak_hz;
+    use catalyst_test_support::measure::peak_hz;
 
     fn write_wav(path: &std::path::Path, rate: u32, channels: u16, frames: &[f32]) {
         let spec = hound::WavSpec {

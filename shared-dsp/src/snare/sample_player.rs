@@ -218,7 +218,7 @@ impl SamplePlayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snare::layer::measure::max_step;
+    use catalyst_test_support::measure::max_step;
 
     fn sine_sample(len: usize) -> SampleData {
         SampleData {

@@ -6,7 +6,8 @@ use super::engine::{HitEvent, SnareEngine, SnareSettings};
 use super::sample_file::{join_paths, load_sample_set, split_paths};
 use super::sample_set::SampleSet;
 use crate::rng::Rng;
-use crate::snare::test_material::add_snare;
+use catalyst_test_support::drum_hits::add_snare;
+use catalyst_test_support::recorded::kit_dir;
 use std::path::{Path, PathBuf};
 
 const SR: f32 = 48_000.0;
@@ -253,7 +254,7 @@ fn one_path_per_line_and_an_old_single_path_is_a_list_of_one() {
 /// round-robin alternates: four zones.
 #[test]
 fn recorded_velocity_layers_sort_into_the_kit_authors_order() {
-    let dir = Path::new("/usr/share/hydrogen/data/drumkits/Millo_MultiLayered2");
+    let dir = kit_dir("Millo_MultiLayered2");
     let paths: Vec<PathBuf> = (1..=5)
         .map(|k| dir.join(format!("jsnare_0{k}.flac")))
         .rev()

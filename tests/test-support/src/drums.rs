@@ -1,8 +1,10 @@
-//! Generated drum material for the hosts' tests: noise bursts over a tone (the CLAP host's
-//! normal stimulus, the same signal as the Python suite's) and a streaming drum loop (the editor
-//! host's, played in real time while an editor draws).
+//! Generated drum material for the hosts' tests and the benchmarks: noise bursts over a tone
+//! (the CLAP host's normal stimulus, the same shape as the Python suite's), a streaming drum loop
+//! (the editor host's, played in real time while an editor draws) and a train of snare hits (the
+//! Snare Layerer's benchmark input).
 
 use shared_dsp::rng::Rng;
+use shared_dsp::synth_material::add_snare;
 
 /// Decaying noise bursts every 250 ms over a quiet 220 Hz tone: `channels` channels of
 /// `frames` samples, the second and later channels 10 % quieter each (two mics). Bursts peak
@@ -128,6 +130,22 @@ impl DrumLoop {
     }
 }
 
+/// Snare hits only, `hits_per_second` evenly spaced with alternating strong/soft velocity: the
+/// benchmark input for the Snare Layerer (4 hits per second). The hit is `catalyst demo`'s clean
+/// snare (`shared_dsp::synth_material::add_snare`).
+pub fn snare_train(sr: u32, seconds: f32, hits_per_second: f32) -> Vec<f32> {
+    let srf = sr as f32;
+    let mut out = vec![0.0f32; (seconds * srf) as usize];
+    let mut rng = Rng::new(99);
+    let n_hits = (seconds * hits_per_second) as usize;
+    for i in 0..n_hits {
+        let start = (i as f32 / hits_per_second * srf) as usize;
+        let gain = if i % 2 == 0 { 0.8 } else { 0.45 };
+        add_snare(&mut out, start, srf, gain, &mut rng);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +198,20 @@ mod tests {
                 "ghost at {ghost}: {g} vs snare {s}"
             );
         }
+    }
+
+    #[test]
+    fn snare_train_has_the_asked_rate() {
+        let x = snare_train(48_000, 2.0, 4.0);
+        // Count bursts: rising crossings of a loud threshold separated by > 150 ms (hits are 250 ms apart).
+        let mut hits = 0;
+        let mut last = -1_000_000i64;
+        for (i, v) in x.iter().enumerate() {
+            if v.abs() > 0.2 && i as i64 - last > 7_200 {
+                hits += 1;
+                last = i as i64;
+            }
+        }
+        assert_eq!(hits, 8);
     }
 }

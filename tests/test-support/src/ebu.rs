@@ -1,6 +1,7 @@
 //! The EBU loudness test signals, built rather than read from files: EBU Tech 3341 (2016) and
 //! Tech 3342 (2016) synthesise their cases from sines (1 kHz) at set dBFS peak levels for set
-//! durations. One generator serves the meter's unit tests and the CLI's `analyze` tests.
+//! durations. One generator and one table of cases serve the meter's unit tests and the CLI's
+//! `analyze` tests.
 
 /// A sine that stays phase-continuous however its level changes between samples (the cases
 /// step the level without a click). Phase is kept in cycles, wrapped every sample.
@@ -43,6 +44,46 @@ pub fn tone_segments(sample_rate: f64, freq_hz: f64, segments: &[(f64, f64)]) ->
     }
     x
 }
+
+/// One case: the (dBFS peak, seconds) segments of a stereo 1 kHz tone, and the figure the
+/// standard says a meter reads on it.
+pub type EbuCase = (&'static [(f64, f64)], f64);
+
+/// EBU Tech 3341 (2016) cases 1-5 and their integrated loudness, LUFS (the standard allows
+/// +-0.1 LU).
+pub const TECH3341_CASES_1_TO_5: [EbuCase; 5] = [
+    (&[(-23.0, 20.0)], -23.0),
+    (&[(-33.0, 20.0)], -33.0),
+    (&[(-36.0, 10.0), (-23.0, 60.0), (-36.0, 10.0)], -23.0),
+    (
+        &[
+            (-72.0, 10.0),
+            (-36.0, 10.0),
+            (-23.0, 60.0),
+            (-36.0, 10.0),
+            (-72.0, 10.0),
+        ],
+        -23.0,
+    ),
+    (&[(-26.0, 20.0), (-20.0, 20.1), (-26.0, 20.0)], -23.0),
+];
+
+/// EBU Tech 3342 (2016) cases 1-4 and their loudness range, LU (the standard allows +-1 LU).
+pub const TECH3342_CASES_1_TO_4: [EbuCase; 4] = [
+    (&[(-20.0, 20.0), (-30.0, 20.0)], 10.0),
+    (&[(-20.0, 20.0), (-15.0, 20.0)], 5.0),
+    (&[(-40.0, 20.0), (-20.0, 20.0)], 20.0),
+    (
+        &[
+            (-50.0, 20.0),
+            (-35.0, 20.0),
+            (-20.0, 20.0),
+            (-35.0, 20.0),
+            (-50.0, 20.0),
+        ],
+        15.0,
+    ),
+];
 
 #[cfg(test)]
 mod tests {

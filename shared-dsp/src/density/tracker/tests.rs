@@ -425,7 +425,7 @@ fn adding_parts_raises_density_on_the_builtin_arrangement() {
 /// kick's peak.
 #[test]
 fn recorded_drums_onset_rate() {
-    use crate::snare::test_material::recorded_hit;
+    use catalyst_test_support::recorded::recorded_hit;
     let kits = [
         (
             "The Black Pearl 1.0",

@@ -1,9 +1,9 @@
 //! Tests of the whole engine: timing, layers, mix, robustness.
 use super::*;
-use crate::snare::layer::measure::{centroid_hz, decay_ms};
 use crate::snare::presets::factory_presets;
 use crate::snare::sample_player::SampleData;
-use crate::snare::test_material::add_snare;
+use catalyst_test_support::drum_hits::add_snare;
+use catalyst_test_support::measure::{centroid_hz, decay_ms};
 
 fn run(
     engine: &mut SnareEngine,
@@ -510,7 +510,8 @@ fn without_a_timeline_a_reset_engine_repeats() {
 /// strokes is not layered.
 #[test]
 fn default_reject_bleed_reports_8_ms_and_lands_layers_on_the_onset() {
-    use crate::snare::test_material::{add_hat, recorded_hit};
+    use catalyst_test_support::drum_hits::add_hat;
+    use catalyst_test_support::recorded::recorded_hit;
     for sr in [44_100.0f32, 96_000.0] {
         let mut s = tail_only();
         s.detector = SnareSettings::default().detector;
@@ -552,7 +553,8 @@ fn default_reject_bleed_reports_8_ms_and_lands_layers_on_the_onset() {
 #[test]
 fn dry_gate_keeps_the_strokes_and_takes_the_bleed_between_to_the_floor() {
     use crate::snare::dry_gate::DryGateSettings;
-    use crate::snare::test_material::{add_hat, recorded_hit};
+    use catalyst_test_support::drum_hits::add_hat;
+    use catalyst_test_support::recorded::recorded_hit;
     let sr = 48_000.0f32;
     let mut s = SnareSettings::default();
     for common in [
@@ -615,7 +617,7 @@ fn dry_gate_keeps_the_strokes_and_takes_the_bleed_between_to_the_floor() {
 /// on the snare mic from being layered; with the plain main input it is layered.
 #[test]
 fn a_kick_mic_on_the_sidechain_rejects_the_kick_bleed() {
-    use crate::snare::test_material::kick_and_snare_mics;
+    use catalyst_test_support::drum_hits::kick_and_snare_mics;
     let sr = 48_000.0;
     let (kick_mic, snare_mic, strokes) = kick_and_snare_mics(sr, 9);
     let count = |reject: bool| {

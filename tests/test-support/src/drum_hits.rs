@@ -1,56 +1,80 @@
-//! Synthetic drum material for the detector and engine tests: snare hits (tuned body + wire
-//! noise), kicks (pitch-dropping sine + beater click) and hi-hats (high-passed noise), placed on
-//! a grid at a tempo, with bleed levels relative to the main snare hits.
+//! Synthetic drum material for the snare detector's and engine's tests: snare hits (tuned body +
+//! wire noise), kicks (pitch-dropping sine + beater click) and hi-hats (high-passed noise),
+//! placed on a grid at a tempo, with bleed levels relative to the main snare hits.
 
-use crate::filters::{Svf, SvfMode};
-use crate::rng::Rng;
-use crate::util::db_to_gain;
+use shared_dsp::filters::{Svf, SvfMode};
+use shared_dsp::rng::Rng;
+use shared_dsp::util::db_to_gain;
 use std::f32::consts::{FRAC_1_SQRT_2, TAU};
+
+/// Where a hit's noise (the snare's wires, the hat, the kick's beater click) comes from:
+/// uniform in `[-1, 1)`. Implemented for `shared_dsp::rng::Rng`; `shared-dsp`'s own unit tests,
+/// which see a second copy of that type (see the crate doc), implement it for theirs, so a
+/// caller's seeded generator gives the same hits, bit for bit, on either side.
+pub trait Noise {
+    fn bipolar(&mut self) -> f32;
+}
+
+impl Noise for Rng {
+    fn bipolar(&mut self) -> f32 {
+        Rng::bipolar(self)
+    }
+}
 
 /// Adds `sound` to `out` at `start`, scaled so its peak is exactly `amp`: bleed levels in the
 /// tests are peak-to-peak ratios, as an engineer reads them on a meter.
 fn add_normalised(out: &mut [f32], start: usize, amp: f32, sound: &[f32]) {
-    let peak = sound.iter().fold(0.0f32, |m, x| m.max(x.abs())).max(1.0e-9);
+    let peak = crate::peak_abs(sound).max(1.0e-9);
     let start = start.min(out.len());
     for (o, x) in out[start..].iter_mut().zip(sound) {
         *o += amp * x / peak;
     }
 }
 
-/// Adds a snare hit starting exactly at `start` with peak `amp`.
-pub fn add_snare(out: &mut [f32], sr: f32, start: usize, amp: f32, rng: &mut Rng) {
+/// Renders one hit with `render` into a buffer of 500 ms (cut short where `out` ends) and adds
+/// it to `out` at `start` with peak `amp`.
+fn add_hit<N: Noise>(
+    out: &mut [f32],
+    sr: f32,
+    start: usize,
+    amp: f32,
+    rng: &mut N,
+    render: fn(&mut [f32], f32, &mut N),
+) {
     let mut sound = vec![0.0f32; ((0.5 * sr) as usize).min(out.len().saturating_sub(start))];
-    render_snare(&mut sound, sr, rng);
+    render(&mut sound, sr, rng);
     add_normalised(out, start, amp, &sound);
 }
 
-fn render_snare(out: &mut [f32], sr: f32, rng: &mut Rng) {
-    let (start, amp) = (0usize, 1.0f32);
-    let len = ((0.35 * sr) as usize).min(out.len().saturating_sub(start));
+/// Adds a snare hit starting exactly at `start` with peak `amp`.
+pub fn add_snare<N: Noise>(out: &mut [f32], sr: f32, start: usize, amp: f32, rng: &mut N) {
+    add_hit(out, sr, start, amp, rng, render_snare);
+}
+
+/// A snare hit at unit scale into `out` (350 ms of it, or all of `out` if shorter).
+fn render_snare<N: Noise>(out: &mut [f32], sr: f32, rng: &mut N) {
+    let len = ((0.35 * sr) as usize).min(out.len());
     let mut hp = Svf::new(sr, SvfMode::Highpass, 1_500.0, FRAC_1_SQRT_2);
     let mut lp = Svf::new(sr, SvfMode::Lowpass, 9_000.0, FRAC_1_SQRT_2);
-    for n in 0..len {
+    for (n, o) in out.iter_mut().enumerate().take(len) {
         let t = n as f32 / sr;
         let body = 0.55 * (TAU * 185.0 * t).sin() * (-t / 0.06).exp()
             + 0.3 * (TAU * 330.0 * t).sin() * (-t / 0.04).exp();
         let wires = lp.process(hp.process(rng.bipolar())) * 1.4 * (-t / 0.09).exp();
-        out[start + n] += amp * (body + wires);
+        *o += body + wires;
     }
 }
 
 /// Adds a kick drum: sine sweeping 150 -> 50 Hz plus a 2 ms beater click about 20 dB down.
-pub fn add_kick(out: &mut [f32], sr: f32, start: usize, amp: f32, rng: &mut Rng) {
-    let mut sound = vec![0.0f32; ((0.5 * sr) as usize).min(out.len().saturating_sub(start))];
-    render_kick(&mut sound, sr, rng);
-    add_normalised(out, start, amp, &sound);
+pub fn add_kick<N: Noise>(out: &mut [f32], sr: f32, start: usize, amp: f32, rng: &mut N) {
+    add_hit(out, sr, start, amp, rng, render_kick);
 }
 
-fn render_kick(out: &mut [f32], sr: f32, rng: &mut Rng) {
-    let (start, amp) = (0usize, 1.0f32);
-    let len = ((0.5 * sr) as usize).min(out.len().saturating_sub(start));
+fn render_kick<N: Noise>(out: &mut [f32], sr: f32, rng: &mut N) {
+    let len = ((0.5 * sr) as usize).min(out.len());
     let mut click_lp = Svf::new(sr, SvfMode::Lowpass, 4_000.0, FRAC_1_SQRT_2);
     let mut phase = 0.0f32;
-    for n in 0..len {
+    for (n, o) in out.iter_mut().enumerate().take(len) {
         let t = n as f32 / sr;
         let f = 50.0 + 100.0 * (-t / 0.04).exp();
         phase += TAU * f / sr;
@@ -60,25 +84,22 @@ fn render_kick(out: &mut [f32], sr: f32, rng: &mut Rng) {
         } else {
             0.0
         };
-        out[start + n] += amp * (body + click);
+        *o += body + click;
     }
 }
 
 /// Adds a closed hi-hat: noise high-passed at 7 kHz, 40 ms decay.
-pub fn add_hat(out: &mut [f32], sr: f32, start: usize, amp: f32, rng: &mut Rng) {
-    let mut sound = vec![0.0f32; ((0.5 * sr) as usize).min(out.len().saturating_sub(start))];
-    render_hat(&mut sound, sr, rng);
-    add_normalised(out, start, amp, &sound);
+pub fn add_hat<N: Noise>(out: &mut [f32], sr: f32, start: usize, amp: f32, rng: &mut N) {
+    add_hit(out, sr, start, amp, rng, render_hat);
 }
 
-fn render_hat(out: &mut [f32], sr: f32, rng: &mut Rng) {
-    let (start, amp) = (0usize, 1.0f32);
-    let len = ((0.15 * sr) as usize).min(out.len().saturating_sub(start));
+fn render_hat<N: Noise>(out: &mut [f32], sr: f32, rng: &mut N) {
+    let len = ((0.15 * sr) as usize).min(out.len());
     let mut hp1 = Svf::new(sr, SvfMode::Highpass, 7_000.0, FRAC_1_SQRT_2);
     let mut hp2 = Svf::new(sr, SvfMode::Highpass, 7_000.0, FRAC_1_SQRT_2);
-    for n in 0..len {
+    for (n, o) in out.iter_mut().enumerate().take(len) {
         let t = n as f32 / sr;
-        out[start + n] += amp * 2.0 * hp2.process(hp1.process(rng.bipolar())) * (-t / 0.04).exp();
+        *o += 2.0 * hp2.process(hp1.process(rng.bipolar())) * (-t / 0.04).exp();
     }
 }
 
@@ -177,35 +198,6 @@ pub fn groove(sr: f32, bpm: f32, bars: usize, kick_db: f32, hat_db: f32, seed: u
         *x += db_to_gain(-70.0) * rng.bipolar();
     }
     Groove { signal, events }
-}
-
-/// A recorded drum hit from Debian's `hydrogen-drumkits` (installed by `scripts/setup.sh`),
-/// decoded and resampled by the plugin's own sample loader, normalised to unit peak and trimmed
-/// to start 1 ms before its onset: where the file first exceeds -40 dB of its peak, the truth
-/// the detector tests measure onset error against.
-pub struct RecordedHit {
-    pub frames: Vec<f32>,
-    /// Offset of the onset in `frames`.
-    pub onset: usize,
-}
-
-pub fn recorded_hit(kit: &str, file: &str, sample_rate: f32) -> RecordedHit {
-    let path = std::path::Path::new("/usr/share/hydrogen/data/drumkits")
-        .join(kit)
-        .join(file);
-    let data = crate::snare::sample_file::load_sample(&path, sample_rate)
-        .unwrap_or_else(|e| panic!("{e} (scripts/setup.sh installs hydrogen-drumkits)"));
-    let peak = data.frames.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    let first = data
-        .frames
-        .iter()
-        .position(|v| v.abs() > 0.01 * peak)
-        .unwrap_or(0);
-    let from = first.saturating_sub((0.001 * sample_rate) as usize);
-    RecordedHit {
-        frames: data.frames[from..].iter().map(|v| v / peak).collect(),
-        onset: first - from,
-    }
 }
 
 /// A kick mic and a snare mic for the sidechain Reject tests: a kick every 500 ms at full level

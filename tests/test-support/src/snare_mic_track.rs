@@ -14,10 +14,10 @@
 //! all-passes: Schroeder, "Natural sounding artificial reverberation", JAES 1962) with a short
 //! RT60 on the whole mix.
 
-use super::test_material::{RecordedHit, recorded_hit};
-use crate::filters::{Biquad, BiquadCoefs};
-use crate::rng::Rng;
-use crate::util::db_to_gain;
+use crate::recorded::{RecordedHit, recorded_hit};
+use shared_dsp::filters::{Biquad, BiquadCoefs};
+use shared_dsp::rng::Rng;
+use shared_dsp::util::db_to_gain;
 use std::f64::consts::FRAC_1_SQRT_2;
 
 /// The drums of one track: snare layers from softest to hardest, a kick and a closed hat.
