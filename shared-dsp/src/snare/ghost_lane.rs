@@ -144,7 +144,7 @@ impl GhostLane {
 #[cfg(test)]
 mod tests {
     use super::super::engine::{HitEvent, SnareEngine, SnareSettings};
-    use super::super::snare_mic_track::{TUNING_SETS, TrackSpec, snare_mic_track};
+    use catalyst_test_support::snare_mic_track::{TUNING_SETS, TrackSpec, snare_mic_track};
 
     /// The engine over `input` (mono) in blocks of `block`: output and hits (offsets made
     /// absolute).

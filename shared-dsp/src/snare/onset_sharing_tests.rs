@@ -4,7 +4,7 @@
 
 use super::engine::{HitEvent, SnareEngine, SnareSettings};
 use super::onset_bus::{BusSlot, OnsetBus};
-use super::test_material::{add_snare, kick_and_snare_mics};
+use catalyst_test_support::drum_hits::{add_snare, kick_and_snare_mics};
 use std::sync::Arc;
 
 const SR: f32 = 48_000.0;
