@@ -522,3 +522,6 @@ mod gm_song_tests;
 
 #[cfg(test)]
 mod repeatability_tests;
+
+#[cfg(test)]
+mod section_eval_tests;

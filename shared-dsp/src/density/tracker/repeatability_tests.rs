@@ -82,7 +82,11 @@ fn assert_same(a: &[BarStats], b: &[BarStats], what: &str, tol: f32) {
             );
         }
         for (u, v) in x.band_db.iter().zip(&y.band_db) {
-            assert!((u - v).abs() <= tol, "{what}: bar {} band {u} vs {v}", x.index);
+            assert!(
+                (u - v).abs() <= tol,
+                "{what}: bar {} band {u} vs {v}",
+                x.index
+            );
         }
     }
 }
@@ -145,7 +149,10 @@ fn bar_lines_fall_on_the_same_sample_for_any_block_cut() {
     assert_eq!(g.bar_at(16.0 - 1e-7), 4);
     let spq = g.samples_per_quarter(SR);
     // From the song start: the first sample of bar 4 is ceil(320 727.27) = 320 728.
-    assert_eq!(g.samples_to_bar_end(12.0, SR) + (12.0 * spq).ceil() as usize, 320_728);
+    assert_eq!(
+        g.samples_to_bar_end(12.0, SR) + (12.0 * spq).ceil() as usize,
+        320_728
+    );
     // From a block starting at sample 320 000, whose position carries a 1e-10 beat error.
     let at = 320_000.0 / spq;
     for err in [-1e-10, 0.0, 1e-10] {
