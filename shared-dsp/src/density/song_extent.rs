@@ -3,7 +3,7 @@
 //! A DAW bounce has a silent count-in before the music and the release tail (reverb, a ringing
 //! last chord) after it. Neither is a section: judged as one, a 3-bar tail 27 LU under the song
 //! made every wall of sound "a journey" against it. So sections and the verdict only see the
-//! bars between the first and the last bar of music, and the phrase grid counts from the first.
+//! bars between the first and the last bar of music, and phrases count from the first.
 //!
 //! A bar is outside the song at the start while it is unheard, silent (under
 //! [`super::index::SILENT_LUFS`]) or a near-silent count-in: fewer than [`MIN_ONSETS_PER_BAR`] onsets and more
@@ -13,8 +13,8 @@
 //! [`TAIL_DECAY_LU`] quieter than the bar before it (a release decaying) or more than
 //! [`FAR_BELOW_SONG_LU`] under the median, or is [`TAIL_DROP_LU`] quieter than the bar before
 //! with fewer than [`TAIL_MAX_ONSETS`] onsets (fluidsynth's reverb tail of a 3/4 song at 72
-//! BPM read one onset in its 2.5 s, 20 LU under the last bar). A held chord that does not decay, and a quiet intro
-//! or outro in which notes still start, stay in the song.
+//! BPM read one onset in its 2.5 s, 20 LU under the last bar). A held chord that does not
+//! decay, and a quiet intro or outro in which notes still start, stay in the song.
 
 use super::bar::BarStats;
 use serde::{Deserialize, Serialize};

@@ -728,7 +728,11 @@ pub fn check_repeatable_exports(path: &Path) -> Check {
     let beat: Vec<f32> = (0..frames)
         .map(|i| {
             let since = (i % eighth) as f32 / sr as f32;
-            let accent = if (i / eighth).is_multiple_of(2) { 0.5 } else { 0.2 };
+            let accent = if (i / eighth).is_multiple_of(2) {
+                0.5
+            } else {
+                0.2
+            };
             accent * (-since / 0.02).exp() * rng.bipolar()
         })
         .collect();
@@ -773,7 +777,10 @@ pub fn check_repeatable_exports(path: &Path) -> Check {
             b.2
         );
     }
-    ensure!(second.len() == first.len(), "second export saved {second:?}");
+    ensure!(
+        second.len() == first.len(),
+        "second export saved {second:?}"
+    );
     p.transport = None;
     p.deactivate();
     Ok(())

@@ -6,8 +6,8 @@
 //! TUNING SET (the section constants in `sections` were chosen on these three only):
 //! `t-pop-44`, `t-pickup-34`, `t-build-68`, played by the tuning instruments of
 //! `gm_song_tests` (piano 0, steel guitar 25, finger bass 33, the kit, strings 48).
-//! HELD-OUT SET: every other song here, with 15 other GM programs, 3/4, 4/4 and 6/8 at 70-175
-//! BPM, count-in and tail on and off, mixed at 0 and -20 dB.
+//! HELD-OUT SET: every other song here, with 24 other GM programs (and the same kit), 3/4,
+//! 4/4 and 6/8 at 70-175 BPM, count-in and tail on and off, mixed at 0 and -20 dB.
 
 use super::*;
 use crate::density::export::{Report, analyze_timeline};
@@ -478,7 +478,9 @@ pub(super) fn score(e: &EvalSong, report: &Report) -> Score {
     }
 }
 
-/// Prints every song's boundaries, letters, novelty and verdict; with
+/// Prints every song's boundaries, letters, novelty and verdict (tuning set, measured with the
+/// final constants: 11 of 12 boundaries, all exact, none false, F 0.96; the piano joining the
+/// strings in the 6/8 build-up is missed; labels 0.97); with
 /// `CATALYST_SECTION_DUMP=DIR` also writes each report as `DIR/<name>.json` (with the true
 /// section starts), to study the bar features offline.
 #[test]
@@ -527,7 +529,8 @@ fn section_eval_printout() {
     }
 }
 
-/// HELD-OUT SET (see the module docs): boundaries, letters and verdicts. Measured: 33 true
+/// HELD-OUT SET (see the module docs): boundaries, letters, verdicts, and density rising with
+/// every part in the build-ups. Measured: 33 true
 /// boundaries, 28 found, all 28 on their exact bar: F 0.92 within +-1 bar and on the exact
 /// bar; label agreement 0.89 over the 85 pairs of true sections; every asserted verdict right.
 /// Missed: the bright piano joining four parts in the 6/8 build-up (novelty 0.00) and both
@@ -560,6 +563,32 @@ fn held_out_sections_fall_on_the_songs_own_phrases() {
         if e.name == "h-pickup-34-150" {
             assert_eq!(found, vec![0, 2, 10, 16, 24], "{}", e.name);
         }
+        // In the build-ups every part that joins raises the section's density (section means,
+        // each section's first bar skipped).
+        if e.name.contains("build") {
+            let means: Vec<f32> = e
+                .song
+                .section_starts()
+                .iter()
+                .zip(&e.song.sections)
+                .map(|(&st, (n, _))| {
+                    let bars = (st as i32 + 1)..(st + n) as i32;
+                    let d: Vec<f32> = report
+                        .bars
+                        .iter()
+                        .filter(|b| bars.contains(&b.index))
+                        .map(|b| b.density)
+                        .collect();
+                    d.iter().sum::<f32>() / d.len().max(1) as f32
+                })
+                .collect();
+            eprintln!("{}: density by parts {means:.1?}", e.name);
+            assert!(
+                means.windows(2).all(|w| w[1] > w[0]),
+                "{}: {means:?}",
+                e.name
+            );
+        }
         if e.name.starts_with("h-six-44-96") {
             assert!(
                 found.contains(&10) && found.contains(&16),
@@ -574,10 +603,14 @@ fn held_out_sections_fall_on_the_songs_own_phrases() {
         total.f_0(),
         total.label_agreement()
     );
-    assert!(total.f_1() >= 0.9, "F within +-1 bar {:.3}", total.f_1());
-    assert!(total.f_0() >= 0.9, "F on the exact bar {:.3}", total.f_0());
+    // The plugin README prints these: at least 28 of the 33 true boundaries on their exact
+    // bar, no false one (so F >= 0.918 both ways), labels agreeing on at least 0.89 of pairs.
+    assert_eq!(total.truth, 33);
+    assert!(total.hits_0 >= 28, "{total:?}");
+    assert_eq!(total.found, total.hits_1, "false boundaries: {total:?}");
+    assert!(total.f_1() >= 0.9 && total.f_0() >= 0.9, "{total:?}");
     assert!(
-        total.label_agreement() >= 0.85,
+        total.label_agreement() >= 0.89,
         "label agreement {:.3}",
         total.label_agreement()
     );
