@@ -236,7 +236,7 @@ fn phrase_boundaries(novelty: &[f32], phrase: usize) -> Vec<usize> {
                 && novelty.get(k + 1).is_none_or(|&r| v > r)
         })
         .collect();
-    // best[i]: the best score of a segmentation of bars 0..candidates[i] ending with a
+    // best[i]: the best score of a segmentation of bars 0..points[i] ending with a
     // boundary there (index 0 of `points` is the song start); from[i]: the boundary before.
     let points: Vec<usize> = std::iter::once(0)
         .chain(candidates.iter().copied())
