@@ -24,9 +24,10 @@
 //! snapped every change to a fixed 4-bar grid from the song's start, so a 2-bar pickup moved
 //! every boundary after it by 2 bars.
 //!
-//! **Letters**: sections whose mean features are closer than [`SAME_SECTION_DISTANCE`] share a
-//! letter (A B A C ...: a repeated verse is A again); the user's labels (Verse, Chorus, ...)
-//! replace the letters and add boundaries.
+//! **Letters**: a section takes the letter of the nearest earlier section whose mean features
+//! are closer than [`SAME_SECTION_DISTANCE`] (A B A C ...: a repeated verse is A again), with a
+//! prime when it is a variant rather than a close repeat ([`VARIANT_DISTANCE`]: A B A' ...);
+//! the user's labels (Verse, Chorus, ...) replace the letters and add boundaries.
 //!
 //! Tuned (kernel width, threshold, penalties) on the tuning songs of
 //! `tracker::section_eval_tests`; measured on its held-out songs.
@@ -41,6 +42,10 @@ use serde::{Deserialize, Serialize};
 pub const NOVELTY_THRESHOLD: f32 = 0.06;
 /// Sections whose mean features differ by less than this share a letter.
 pub const SAME_SECTION_DISTANCE: f32 = 0.08;
+/// A section sharing a letter is marked a variant (A') when its mean features differ from the
+/// letter's first section by at least this (half of [`SAME_SECTION_DISTANCE`]): the same
+/// section with something added or taken away, e.g. a last chorus with one more part.
+pub const VARIANT_DISTANCE: f32 = 0.04;
 /// Cost of a section lasting a whole number of half phrases but not of phrases (2 or 6 bars
 /// with 4-bar phrases), in novelty units: the change must be clearly heard to start it.
 pub const HALF_PHRASE_PENALTY: f32 = 0.1;
@@ -101,7 +106,8 @@ pub struct Section {
     pub end_bar: i32,
     /// The user's label if given, else the automatic letter.
     pub label: String,
-    /// A, B, C...: sections with the same letter sound alike.
+    /// A, B, C...: sections with the same letter sound alike; a prime (A') marks a variant
+    /// (see [`VARIANT_DISTANCE`]).
     pub auto_label: String,
     pub user_labelled: bool,
     pub mean_density: f32,
@@ -109,6 +115,18 @@ pub struct Section {
     pub loudness_lufs: f32,
     /// Novelty at the section's first bar line (0 for the first section).
     pub novelty: f32,
+}
+
+impl Section {
+    /// The group the section belongs to: the user's label, else its letter without the
+    /// variant's prime (A and A' are one group for the verdict).
+    pub fn group(&self) -> &str {
+        if self.user_labelled {
+            &self.label
+        } else {
+            self.auto_label.trim_end_matches('\'')
+        }
+    }
 }
 
 /// The features of one bar (a never-heard bar is treated as silence) against the song's
@@ -342,17 +360,21 @@ pub fn find_sections(
                 *m += x / (end - start) as f32;
             }
         }
-        let letter_idx = match letters
+        // The nearest earlier letter within reach; a variant when it is not a close repeat.
+        let nearest = letters
             .iter()
-            .position(|rep| distance(rep, &mean) < SAME_SECTION_DISTANCE)
-        {
-            Some(i) => i,
+            .enumerate()
+            .map(|(i, rep)| (i, distance(rep, &mean)))
+            .filter(|&(_, d)| d < SAME_SECTION_DISTANCE)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let auto_label = match nearest {
+            Some((i, d)) if d >= VARIANT_DISTANCE => format!("{}'", letter(i)),
+            Some((i, _)) => letter(i),
             None => {
                 letters.push(mean);
-                letters.len() - 1
+                letter(letters.len() - 1)
             }
         };
-        let auto_label = letter(letter_idx);
         let start_bar = (first + start) as i32;
         let user = labels
             .iter()
@@ -482,6 +504,23 @@ pub(crate) mod tests {
         assert_eq!(length_penalty(8, 4), 0.0);
         assert_eq!(length_penalty(6, 4), HALF_PHRASE_PENALTY);
         assert_eq!(length_penalty(7, 4), OFF_PHRASE_PENALTY);
+    }
+
+    #[test]
+    fn a_repeat_with_a_change_is_a_variant_of_its_letter() {
+        // Verse, chorus, the verse again with a little more (density +8 points, +0.5 LU: a
+        // mean feature distance of 0.063), the chorus again exactly.
+        let t = timeline(&[
+            (8, 25.0, -20.0),
+            (8, 75.0, -11.0),
+            (8, 33.0, -19.5),
+            (8, 75.0, -11.0),
+        ]);
+        let s = find_sections(&t, 4, &[]);
+        let letters: Vec<&str> = s.iter().map(|x| x.auto_label.as_str()).collect();
+        assert_eq!(letters, vec!["A", "B", "A'", "B"]);
+        let groups: Vec<&str> = s.iter().map(|x| x.group()).collect();
+        assert_eq!(groups, vec!["A", "B", "A", "B"]);
     }
 
     #[test]

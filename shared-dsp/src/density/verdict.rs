@@ -86,7 +86,7 @@ fn role_of(label: &str) -> Option<bool> {
 
 /// Mean density and power-mean loudness of the sections with a given label.
 fn group_stats(sections: &[Section], label: &str) -> (f32, f32) {
-    let group: Vec<&Section> = sections.iter().filter(|s| s.label == label).collect();
+    let group: Vec<&Section> = sections.iter().filter(|s| s.group() == label).collect();
     let bars: f32 = group.iter().map(|s| (s.end_bar - s.start_bar) as f32).sum();
     let density = group
         .iter()
@@ -141,7 +141,7 @@ pub fn journey_verdict(timeline: &[Option<BarStats>], sections: &[Section]) -> V
     };
 
     // Roles: user labels first, else the densest and sparsest groups of alike sections.
-    let mut labels: Vec<&str> = sounding.iter().map(|s| s.label.as_str()).collect();
+    let mut labels: Vec<&str> = sounding.iter().map(|s| s.group()).collect();
     labels.dedup();
     labels.sort_unstable();
     labels.dedup();

@@ -456,7 +456,7 @@ pub(super) fn score(e: &EvalSong, report: &Report) -> Score {
                 .sections
                 .iter()
                 .find(|x| x.start_bar <= mid && mid < x.end_bar)
-                .map(|x| x.auto_label.as_str())
+                .map(|x| x.group())
         })
         .collect();
     let (mut pairs, mut agreeing) = (0, 0);
