@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 /// The meter never changes the audio; its parameters only shape what it shows.
 #[derive(Params)]
 pub struct DensityMeterParams {
-    /// Bars per phrase on which sections are looked for (4 or 8 in most pop forms).
+    /// Bars per phrase: the section length boundaries prefer (4 or 8 in most pop forms).
     #[id = "phrase"]
     pub phrase_bars: IntParam,
 

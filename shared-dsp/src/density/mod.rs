@@ -11,7 +11,7 @@
 //! - [`transport`]: the host transport, reduced to what bars need.
 //! - [`tracker`]: the engine: loudness + density, placed in bars by the transport.
 //! - [`song_extent`]: which bars are the song (count-in and release tail are not).
-//! - [`sections`]: Foote novelty on a phrase grid, user labels.
+//! - [`sections`]: Foote novelty, boundaries under a phrase prior, letters, user labels.
 //! - [`verdict`]: journey or wall of sound, with documented thresholds.
 //! - [`export`]: versioned saved state, CSV and JSON exports.
 //! - [`arrangement`]: the tracks x bars grid of several tracks' bars, low-band clashes.

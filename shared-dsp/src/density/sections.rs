@@ -1,15 +1,36 @@
-//! Sections: the song split where the bars change character, on the phrase grid.
+//! Sections: the song split where the music changes, on the song's own phrases.
 //!
-//! No host sends section markers, so they are inferred (Foote 2000, "Automatic audio
-//! segmentation using a measure of audio novelty"): every bar gets a feature vector (density,
-//! loudness, occupancy, activity, flatness, low-end load, each scaled to about 0..1, plus its
-//! part fill and band profile against the song's reference: see [`PROFILE_WEIGHT`]), a
-//! checkerboard kernel of half-width one phrase slides along the bar-to-bar distance matrix, and
-//! the novelty at a bar line is the mean distance across it minus the mean distance within the
-//! phrases on either side (Gaussian-tapered, so the bars nearest the line count most). Every
-//! novelty peak that reaches [`NOVELTY_THRESHOLD`] starts a section at the nearest phrase-grid
-//! bar line (every `phrase_bars` bars from the first heard bar: the song's first bar), at most one per phrase. Sections that sound alike get the same letter (A, B, ...);
-//! the user's labels (Verse, Chorus, ...) replace the letters.
+//! No host sends section markers, so they are inferred in two steps.
+//!
+//! **Novelty** (Foote 2000, "Automatic audio segmentation using a measure of audio novelty"):
+//! every bar gets a feature vector (density, loudness, occupancy, activity, flatness, low-end
+//! load, each scaled to about 0..1, plus its part fill and band profile against the song's
+//! reference: see [`PROFILE_WEIGHT`]); a checkerboard kernel of half-width one phrase slides
+//! along the diagonal of the bar-to-bar distance (self-similarity) matrix, and the novelty at
+//! a bar line is the mean distance across it minus the mean distance within the bars on
+//! either side (Gaussian-tapered, so the bars nearest the line count most).
+//!
+//! **Boundaries** (optimal segmentation by dynamic programming, as in Jensen 2007, "Multiple
+//! scale music segmentation using rhythm, timbre and harmony"): every local novelty maximum
+//! that reaches [`NOVELTY_THRESHOLD`] is a candidate on its own bar line, wherever it falls.
+//! The chosen set maximizes the sum of `novelty - NOVELTY_THRESHOLD` over its boundaries minus
+//! a phrase prior on every section's length, counted from the song's first bar (the first
+//! bar of music, once `song_extent` has cut off the count-in) and from each boundary chosen:
+//! a whole number of phrases costs nothing, half phrases (a 2-bar pickup, a 6-bar phrase with
+//! 4-bar phrases) cost [`HALF_PHRASE_PENALTY`], any other length [`OFF_PHRASE_PENALTY`]. So a
+//! change off the grid starts a section on its own bar when its novelty is clear, and a
+//! marginal one does not break the phrases; the song's last section is not charged (songs
+//! end anywhere). Sections are at least [`MIN_SECTION_BARS`] long. The previous version
+//! snapped every change to a fixed 4-bar grid from the song's start, so a 2-bar pickup moved
+//! every boundary after it by 2 bars.
+//!
+//! **Letters**: a section takes the letter of the nearest earlier section whose mean features
+//! are closer than [`SAME_SECTION_DISTANCE`] (A B A C ...: a repeated verse is A again), with a
+//! prime when it is a variant rather than a close repeat ([`VARIANT_DISTANCE`]: A B A' ...);
+//! the user's labels (Verse, Chorus, ...) replace the letters and add boundaries.
+//!
+//! Tuned (kernel width, threshold, penalties) on the tuning songs of
+//! `tracker::section_eval_tests`; measured on its held-out songs.
 
 use super::bands::PROFILE_BANDS;
 use super::bar::BarStats;
@@ -21,6 +42,17 @@ use serde::{Deserialize, Serialize};
 pub const NOVELTY_THRESHOLD: f32 = 0.06;
 /// Sections whose mean features differ by less than this share a letter.
 pub const SAME_SECTION_DISTANCE: f32 = 0.08;
+/// A section sharing a letter is marked a variant (A') when its mean features differ from the
+/// letter's first section by at least this (half of [`SAME_SECTION_DISTANCE`]): the same
+/// section with something added or taken away, e.g. a last chorus with one more part.
+pub const VARIANT_DISTANCE: f32 = 0.04;
+/// Cost of a section lasting a whole number of half phrases but not of phrases (2 or 6 bars
+/// with 4-bar phrases), in novelty units: the change must be clearly heard to start it.
+pub const HALF_PHRASE_PENALTY: f32 = 0.1;
+/// Cost of a section of any other length (3, 5, 7 bars with 4-bar phrases).
+pub const OFF_PHRASE_PENALTY: f32 = 0.3;
+/// Shortest section, bars.
+pub const MIN_SECTION_BARS: usize = 2;
 /// Scalar features of a bar (density, loudness, occupancy, activity, flatness, low end).
 pub const SCALAR_FEATURES: usize = 6;
 /// The band profile pooled for sections: 5 groups of 4 profile bands (about 7.5 ERB each).
@@ -74,7 +106,8 @@ pub struct Section {
     pub end_bar: i32,
     /// The user's label if given, else the automatic letter.
     pub label: String,
-    /// A, B, C...: sections with the same letter sound alike.
+    /// A, B, C...: sections with the same letter sound alike; a prime (A') marks a variant
+    /// (see [`VARIANT_DISTANCE`]).
     pub auto_label: String,
     pub user_labelled: bool,
     pub mean_density: f32,
@@ -82,6 +115,18 @@ pub struct Section {
     pub loudness_lufs: f32,
     /// Novelty at the section's first bar line (0 for the first section).
     pub novelty: f32,
+}
+
+impl Section {
+    /// The group the section belongs to: the user's label, else its letter without the
+    /// variant's prime (A and A' are one group for the verdict).
+    pub fn group(&self) -> &str {
+        if self.user_labelled {
+            &self.label
+        } else {
+            self.auto_label.trim_end_matches('\'')
+        }
+    }
 }
 
 /// The features of one bar (a never-heard bar is treated as silence) against the song's
@@ -184,6 +229,76 @@ pub fn novelty_curve(features: &[[f32; FEATURES]], half: usize) -> Vec<f32> {
     out
 }
 
+/// Cost of a section of `len` bars under the phrase prior (see the module docs).
+fn length_penalty(len: usize, phrase: usize) -> f32 {
+    if len.is_multiple_of(phrase) {
+        0.0
+    } else if phrase.is_multiple_of(2) && len.is_multiple_of(phrase / 2) {
+        HALF_PHRASE_PENALTY
+    } else {
+        OFF_PHRASE_PENALTY
+    }
+}
+
+/// Section starts (indices into `novelty`, after 0) that maximize the total novelty gain minus
+/// the phrase prior, by dynamic programming over the candidate bar lines.
+fn phrase_boundaries(novelty: &[f32], phrase: usize) -> Vec<usize> {
+    let n = novelty.len();
+    let min_len = MIN_SECTION_BARS.min(phrase);
+    // Candidates: local maxima (the first bar of a plateau) at or above the threshold.
+    let candidates: Vec<usize> = (1..n)
+        .filter(|&k| {
+            let v = novelty[k];
+            v >= NOVELTY_THRESHOLD
+                && v >= novelty[k - 1]
+                && novelty.get(k + 1).is_none_or(|&r| v > r)
+        })
+        .collect();
+    // best[i]: the best score of a segmentation of bars 0..points[i] ending with a
+    // boundary there (index 0 of `points` is the song start); from[i]: the boundary before.
+    let points: Vec<usize> = std::iter::once(0)
+        .chain(candidates.iter().copied())
+        .collect();
+    let mut best: Vec<Option<f32>> = vec![None; points.len()];
+    let mut from = vec![0usize; points.len()];
+    best[0] = Some(0.0);
+    for i in 1..points.len() {
+        let k = points[i];
+        let gain = novelty[k] - NOVELTY_THRESHOLD;
+        for j in 0..i {
+            let Some(prev) = best[j] else { continue };
+            let len = k - points[j];
+            if len < min_len {
+                continue;
+            }
+            let score = prev + gain - length_penalty(len, phrase);
+            if best[i].is_none_or(|b| score > b) {
+                best[i] = Some(score);
+                from[i] = j;
+            }
+        }
+    }
+    // The last section runs to the song's end, uncharged; it must still be long enough.
+    let mut end = 0;
+    let mut end_score = 0.0;
+    for (i, b) in best.iter().enumerate() {
+        if let Some(b) = *b
+            && (i == 0 || n - points[i] >= min_len)
+            && b > end_score
+        {
+            end = i;
+            end_score = b;
+        }
+    }
+    let mut out = Vec::new();
+    while end != 0 {
+        out.push(points[end]);
+        end = from[end];
+    }
+    out.reverse();
+    out
+}
+
 fn letter(i: usize) -> String {
     let mut s = String::new();
     let mut i = i;
@@ -221,25 +336,8 @@ pub fn find_sections(
         .collect();
     let novelty = novelty_curve(&features, phrase);
 
-    // Novelty peaks (at any bar) snapped to the nearest phrase-grid bar line: a change that
-    // lands off the grid (a pickup, an early fill) still starts the phrase it belongs to.
     let mut starts = vec![0usize];
-    for k in 1..novelty.len() {
-        let nov = novelty[k];
-        let right = novelty.get(k + 1).copied().unwrap_or(0.0);
-        if nov < NOVELTY_THRESHOLD || nov < novelty[k - 1] || nov <= right {
-            continue;
-        }
-        // The grid counts from the first heard bar: the song's first bar once the count-in
-        // is cut off (see `song_extent`), not the file's.
-        let ks = (k + phrase / 2) / phrase * phrase;
-        if ks == 0 || ks >= span.len() {
-            continue;
-        }
-        if starts.iter().all(|&s| s.abs_diff(ks) >= phrase) {
-            starts.push(ks);
-        }
-    }
+    starts.extend(phrase_boundaries(&novelty, phrase));
     // A user label on a bar also starts a section there.
     for l in labels {
         if l.start_bar >= first as i32 && l.start_bar <= last as i32 {
@@ -262,17 +360,21 @@ pub fn find_sections(
                 *m += x / (end - start) as f32;
             }
         }
-        let letter_idx = match letters
+        // The nearest earlier letter within reach; a variant when it is not a close repeat.
+        let nearest = letters
             .iter()
-            .position(|rep| distance(rep, &mean) < SAME_SECTION_DISTANCE)
-        {
-            Some(i) => i,
+            .enumerate()
+            .map(|(i, rep)| (i, distance(rep, &mean)))
+            .filter(|&(_, d)| d < SAME_SECTION_DISTANCE)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let auto_label = match nearest {
+            Some((i, d)) if d >= VARIANT_DISTANCE => format!("{}'", letter(i)),
+            Some((i, _)) => letter(i),
             None => {
                 letters.push(mean);
-                letters.len() - 1
+                letter(letters.len() - 1)
             }
         };
-        let auto_label = letter(letter_idx);
         let start_bar = (first + start) as i32;
         let user = labels
             .iter()
@@ -356,13 +458,21 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn changes_off_the_phrase_grid_and_tiny_changes_do_not_split() {
-        // A change at bar 6 with a 4-bar grid lands on bar 4 or 8, never 6; small jitter
-        // never splits.
+    fn clear_changes_off_the_phrase_grid_start_on_their_bar_and_tiny_changes_do_not_split() {
+        // A 6-bar phrase: the change at bar 6 starts a section there (the grid snapped it to
+        // bar 4 or 8).
         let mut t = timeline(&[(6, 25.0, -20.0), (10, 75.0, -11.0)]);
-        let s = find_sections(&t, 4, &[]);
-        assert!(s.iter().all(|x| x.start_bar % 4 == 0));
-        assert_eq!(s.len(), 2, "{s:?}");
+        let starts = |t: &[Option<BarStats>]| -> Vec<i32> {
+            find_sections(t, 4, &[])
+                .iter()
+                .map(|x| x.start_bar)
+                .collect()
+        };
+        assert_eq!(starts(&t), vec![0, 6]);
+        // A 2-bar pickup before an 8-bar verse and a chorus: 0, 2, 10.
+        let pickup = timeline(&[(2, 12.0, -26.0), (8, 25.0, -20.0), (8, 75.0, -11.0)]);
+        assert_eq!(starts(&pickup), vec![0, 2, 10]);
+        // Small jitter never splits.
         for (i, b) in t.iter_mut().enumerate() {
             *b = Some(bar(
                 i as i32,
@@ -371,6 +481,46 @@ pub(crate) mod tests {
             ));
         }
         assert_eq!(find_sections(&t, 4, &[]).len(), 1);
+    }
+
+    #[test]
+    fn the_phrase_prior_keeps_marginal_changes_on_the_phrases() {
+        // Novelty just over the threshold on a phrase line starts a section; the same novelty
+        // 1 bar off the phrase, where the section before would last 5 bars, does not: its
+        // gain (0.02) is less than the cost of an odd length (0.3).
+        let mut novelty = vec![0.0f32; 16];
+        novelty[8] = NOVELTY_THRESHOLD + 0.02;
+        assert_eq!(phrase_boundaries(&novelty, 4), vec![8]);
+        let mut off = vec![0.0f32; 16];
+        off[5] = NOVELTY_THRESHOLD + 0.02;
+        assert_eq!(phrase_boundaries(&off, 4), Vec::<usize>::new());
+        // A clear change there (novelty 0.4 over the threshold) does.
+        off[5] = NOVELTY_THRESHOLD + 0.4;
+        assert_eq!(phrase_boundaries(&off, 4), vec![5]);
+        // A 2-bar pickup costs less than an odd length: 0.15 over the threshold is enough.
+        let mut pickup = vec![0.0f32; 16];
+        pickup[2] = NOVELTY_THRESHOLD + 0.15;
+        assert_eq!(phrase_boundaries(&pickup, 4), vec![2]);
+        assert_eq!(length_penalty(8, 4), 0.0);
+        assert_eq!(length_penalty(6, 4), HALF_PHRASE_PENALTY);
+        assert_eq!(length_penalty(7, 4), OFF_PHRASE_PENALTY);
+    }
+
+    #[test]
+    fn a_repeat_with_a_change_is_a_variant_of_its_letter() {
+        // Verse, chorus, the verse again with a little more (density +8 points, +0.5 LU: a
+        // mean feature distance of 0.063), the chorus again exactly.
+        let t = timeline(&[
+            (8, 25.0, -20.0),
+            (8, 75.0, -11.0),
+            (8, 33.0, -19.5),
+            (8, 75.0, -11.0),
+        ]);
+        let s = find_sections(&t, 4, &[]);
+        let letters: Vec<&str> = s.iter().map(|x| x.auto_label.as_str()).collect();
+        assert_eq!(letters, vec!["A", "B", "A'", "B"]);
+        let groups: Vec<&str> = s.iter().map(|x| x.group()).collect();
+        assert_eq!(groups, vec!["A", "B", "A", "B"]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! A DAW bounce has a silent count-in before the music and the release tail (reverb, a ringing
 //! last chord) after it. Neither is a section: judged as one, a 3-bar tail 27 LU under the song
 //! made every wall of sound "a journey" against it. So sections and the verdict only see the
-//! bars between the first and the last bar of music, and the phrase grid counts from the first.
+//! bars between the first and the last bar of music, and phrases count from the first.
 //!
 //! A bar is outside the song at the start while it is unheard, silent (under
 //! [`super::index::SILENT_LUFS`]) or a near-silent count-in: fewer than [`MIN_ONSETS_PER_BAR`] onsets and more
@@ -11,8 +11,10 @@
 //! from the last bar, a bar is tail while it is unheard, silent, or has fewer than
 //! [`MIN_ONSETS_PER_BAR`] onsets (nothing new starts in it) and is either
 //! [`TAIL_DECAY_LU`] quieter than the bar before it (a release decaying) or more than
-//! [`FAR_BELOW_SONG_LU`] under the median. A held chord that does not decay, and a quiet intro
-//! or outro in which notes still start, stay in the song.
+//! [`FAR_BELOW_SONG_LU`] under the median, or is [`TAIL_DROP_LU`] quieter than the bar before
+//! with fewer than [`TAIL_MAX_ONSETS`] onsets (fluidsynth's reverb tail of a 3/4 song at 72
+//! BPM read one onset in its 2.5 s, 20 LU under the last bar). A held chord that does not
+//! decay, and a quiet intro or outro in which notes still start, stay in the song.
 
 use super::bar::BarStats;
 use serde::{Deserialize, Serialize};
@@ -21,6 +23,11 @@ use serde::{Deserialize, Serialize};
 pub const MIN_ONSETS_PER_BAR: f32 = 1.0;
 /// A bar this much quieter than the bar before it, with nothing new in it, is a release tail.
 pub const TAIL_DECAY_LU: f32 = 3.0;
+/// A bar this much quieter than the bar before it with at most one onset (a reverb tail
+/// reads one now and then) is a release tail.
+pub const TAIL_DROP_LU: f32 = 12.0;
+/// Onsets a fast-dropping tail bar may hold (under this).
+pub const TAIL_MAX_ONSETS: f32 = 2.0;
 /// A bar with nothing new in it this far under the song's median bar loudness is not music
 /// (a sparse verse sits 6-12 LU under a chorus, so the median is at most ~10 LU over it).
 pub const FAR_BELOW_SONG_LU: f32 = 20.0;
@@ -70,7 +77,9 @@ pub fn song_extent(timeline: &[Option<BarStats>]) -> Option<SongExtent> {
         };
         let before = timeline[end - 2].as_ref().map(|p| p.loudness_lufs);
         let decaying = before.is_some_and(|p| b.loudness_lufs < p - TAIL_DECAY_LU);
-        if !b.is_sounding() || (quiet(b) && (decaying || far_below(b))) {
+        let dropped = before.is_some_and(|p| b.loudness_lufs < p - TAIL_DROP_LU)
+            && onsets(b) < TAIL_MAX_ONSETS;
+        if !b.is_sounding() || dropped || (quiet(b) && (decaying || far_below(b))) {
             end -= 1;
         } else {
             break;
@@ -209,6 +218,13 @@ mod tests {
                 end_bar: 22
             })
         );
+        // A reverb tail 20 LU under the last bar with one spurious onset is tail; a quiet
+        // outro 14 LU down in which notes start (4 onsets) is music.
+        let mut t: Vec<Option<BarStats>> = (0..8).map(|i| with(i, 60.0, -21.0, 8.0)).collect();
+        t.push(with(8, 3.0, -41.0, 1.0));
+        assert_eq!(song_extent(&t).map(|e| e.end_bar), Some(8));
+        t[8] = with(8, 20.0, -35.0, 4.0);
+        assert_eq!(song_extent(&t).map(|e| e.end_bar), Some(9));
         // Nothing sounding at all: no song.
         assert_eq!(song_extent(&[with(0, 0.0, -90.0, 0.0), None]), None);
         assert_eq!(song_extent(&[]), None);

@@ -232,6 +232,19 @@ impl SpectralAnalyzer {
         self.forget_onset_context();
     }
 
+    /// Starts the analysis afresh at a song position: the audio history is cleared and the
+    /// next frame completes when `samples_into_hop` more samples make a full hop, i.e. frames
+    /// fall on a grid counted from the song's start (`samples_into_hop` = the position in
+    /// samples modulo [`hop`](Self::hop)). After a jump, a transport start or a loop, the
+    /// frames of a bar then hold the same samples whatever played before and wherever
+    /// playback started: two playbacks of the same audio give the same frames.
+    pub fn restart(&mut self, samples_into_hop: usize) {
+        self.history.fill(0.0);
+        self.write_pos = 0;
+        self.since_hop = samples_into_hop % self.hop;
+        self.forget_onset_context();
+    }
+
     /// Call after a jump in the song (loop, relocation, a gap in calls): the next sound must
     /// not count as an onset just because the previous audio was different.
     pub fn forget_onset_context(&mut self) {

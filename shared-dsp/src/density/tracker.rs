@@ -8,9 +8,17 @@
 //! of it actually heard as its coverage); a bar heard again replaces the earlier capture unless
 //! the new one heard less than half of it while the old one heard more.
 //!
-//! A bar's part fill (and so its density) is judged when it closes against the fullest bars
-//! heard so far (the per-band maximum of every closed bar's band profile, `part_fill`); reports
-//! re-anchor every bar to the whole captured song.
+//! A bar's part fill (and so its density) is judged when it closes against the fullest of the
+//! bars up to it in the song (the per-band maximum of the band profiles of bars numbered up to
+//! its own, `part_fill`); reports re-anchor every bar to the whole captured song.
+//!
+//! Repeatable: the same audio on the same transport gives the same bars, whatever played
+//! before and whatever the block size. Bar lines are placed sample-accurately from the
+//! transport position (not at block starts); every transport start, jump or loop restarts the
+//! sample analysis (spectral frames on the song's own hop grid, onset detector and loudness
+//! filters from rest); and a bar's fill is judged against earlier bars of the song, not
+//! against whatever was heard earlier in time (a second export used to judge its first bars
+//! against the first export's choruses).
 //!
 //! Without a playing transport it runs in free time: consecutive [`FREE_SLOT_SECONDS`] slots in
 //! a ring of [`MAX_FREE_SLOTS`], reported as free time so the display can say so.
@@ -269,21 +277,24 @@ impl DensityTracker {
         self.live.free_time = grid.is_none();
         match grid {
             Some(g) => {
-                let jumped = self
+                // Continuous playback: this block starts where the last one ended. Anything
+                // else (the transport starting, a jump, a loop, a gap in calls, free time
+                // before) restarts the analysis, so what a bar measures depends only on the
+                // audio from the restart on, never on what played before it.
+                let continuous = self
                     .expected_next_beats
-                    .is_some_and(|e| (e - g.pos_beats).abs() > 1e-3 * g.quarters_per_bar);
-                if jumped || matches!(self.current, Some(Slot::Free(_))) {
-                    self.flush();
-                    self.spectral.forget_onset_context();
-                }
+                    .is_some_and(|e| (e - g.pos_beats).abs() <= 1e-3 * g.quarters_per_bar);
                 let spq = g.samples_per_quarter(self.sample_rate);
+                if !continuous {
+                    self.flush();
+                    self.restart_analysis(g.pos_beats * spq);
+                }
                 self.current_bar_samples = g.samples_per_bar(self.sample_rate);
                 let mut offset = 0;
                 while offset < frames {
                     let beats = g.pos_beats + offset as f64 / spq;
                     let bar = g.bar_at(beats);
-                    let to_boundary =
-                        (((bar + 1) as f64 * g.quarters_per_bar - beats) * spq).ceil() as usize;
+                    let to_boundary = g.samples_to_bar_end(beats, self.sample_rate);
                     self.enter(Slot::Bar(bar));
                     let len = to_boundary.clamp(1, frames - offset);
                     self.feed(planar, offset, len);
@@ -313,6 +324,16 @@ impl DensityTracker {
         }
     }
 
+    /// Restarts the sample analysis at song position `song_samples` (samples from the song
+    /// start): the spectral frames restart on the song's hop grid and the loudness filters
+    /// start from rest (see [`SpectralAnalyzer::restart`], `LoudnessMeter::reset_filters`).
+    fn restart_analysis(&mut self, song_samples: f64) {
+        let hop = self.spectral.hop() as i64;
+        let into_hop = (song_samples.round() as i64).rem_euclid(hop) as usize;
+        self.spectral.restart(into_hop);
+        self.loudness.reset_filters();
+    }
+
     fn enter(&mut self, slot: Slot) {
         if self.current != Some(slot) {
             self.close_current();
@@ -340,9 +361,25 @@ impl DensityTracker {
             .finish(index, self.sample_rate, self.current_bar_samples);
         self.acc.reset();
         self.remember_profile(&stats);
+        // A bar is judged against the fullest of the bars up to it in the song (bar numbers
+        // up to its own), not against everything heard so far: a second playback of the song
+        // then judges every bar against the same bars as the first did. Free-time slots have
+        // no song order: the fullest so far.
+        let reference = match slot {
+            Slot::Bar(b) if (0..MAX_BARS as i64).contains(&b) => {
+                crate::density::part_fill::song_reference(
+                    self.bars[..b as usize]
+                        .iter()
+                        .flatten()
+                        .filter(|x| x.is_sounding())
+                        .map(|x| &x.band_db)
+                        .chain(std::iter::once(&stats.band_db).filter(|_| stats.is_sounding())),
+                )
+            }
+            _ => crate::density::part_fill::song_reference([&self.song_profile_max]),
+        };
         if stats.has_profile()
-            && let Some(reference) =
-                crate::density::part_fill::song_reference([&self.song_profile_max])
+            && let Some(reference) = reference
         {
             stats.fill = crate::density::part_fill::fill(&stats.band_db, &reference);
             stats.density = density_index(&stats.components());
@@ -482,3 +519,9 @@ mod tests;
 
 #[cfg(test)]
 mod gm_song_tests;
+
+#[cfg(test)]
+mod repeatability_tests;
+
+#[cfg(test)]
+mod section_eval_tests;

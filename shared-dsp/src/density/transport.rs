@@ -49,6 +49,10 @@ impl Transport {
     }
 }
 
+/// Positions this close under a bar line (in quarter notes) already belong to the next bar:
+/// hosts send positions computed in floating point (a downbeat may arrive as 15.999999).
+pub const BAR_TOLERANCE_BEATS: f64 = 1e-6;
+
 /// A validated musical grid.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BarGrid {
@@ -66,10 +70,20 @@ impl BarGrid {
         self.samples_per_quarter(sample_rate) * self.quarters_per_bar
     }
 
-    /// The bar holding `beats` (a hair of tolerance so a position exactly on a downbeat that
-    /// arrives as 15.999999 still counts as the new bar).
+    /// The bar holding `beats` (a hair of tolerance, [`BAR_TOLERANCE_BEATS`], so a position
+    /// exactly on a downbeat that arrives as 15.999999 still counts as the new bar).
     pub fn bar_at(&self, beats: f64) -> i64 {
-        ((beats + 1e-6) / self.quarters_per_bar).floor() as i64
+        ((beats + BAR_TOLERANCE_BEATS) / self.quarters_per_bar).floor() as i64
+    }
+
+    /// Samples from position `beats` to the first sample of the next bar (at least 1), with
+    /// the same tolerance as [`bar_at`](Self::bar_at): the sample this count lands on is the
+    /// first one `bar_at` puts in the next bar, so the bar line falls on the same sample
+    /// whatever block the host cut the audio into.
+    pub fn samples_to_bar_end(&self, beats: f64, sample_rate: f32) -> usize {
+        let next = (self.bar_at(beats) + 1) as f64 * self.quarters_per_bar;
+        let samples = (next - BAR_TOLERANCE_BEATS - beats) * self.samples_per_quarter(sample_rate);
+        (samples.ceil().max(1.0)) as usize
     }
 }
 

@@ -136,6 +136,17 @@ impl LoudnessMeter {
         self.max_short_term = 0.0;
     }
 
+    /// Clears the filters' memory only (K-weighting, true-peak oversampler), keeping every
+    /// measurement: after a jump in the song, the next samples are weighted as if the audio
+    /// started there, so the same audio always gives the same energies and peaks. Does not
+    /// allocate.
+    pub fn reset_filters(&mut self) {
+        self.k_filters.iter_mut().for_each(KWeighting::reset);
+        self.peak_scanners
+            .iter_mut()
+            .for_each(TruePeakScanner::reset);
+    }
+
     /// Measures one block given as planar channels of equal length (extra channels are
     /// ignored; fewer than `channels()` measures nothing and returns 0). Returns the block's
     /// channel-weighted sum of K-weighted squares (divide by a frame count and pass to

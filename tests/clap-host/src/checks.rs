@@ -681,6 +681,111 @@ pub fn check_state_restore_orders(path: &Path) -> Check {
     Ok(())
 }
 
+/// Bars of a Density Meter state as (index, density, onset rate Hz), sorted by index.
+fn saved_bar_values(state: &[u8]) -> Result<Vec<(i64, f64, f64)>, String> {
+    let json = state
+        .get(8..)
+        .ok_or("state shorter than its length prefix")?;
+    let v: serde_json::Value =
+        serde_json::from_slice(json).map_err(|e| format!("state is not JSON: {e}"))?;
+    let timeline = v["fields"]["timeline"]
+        .as_str()
+        .ok_or("state has no timeline field")?;
+    let t: serde_json::Value =
+        serde_json::from_str(timeline).map_err(|e| format!("timeline is not JSON: {e}"))?;
+    let mut bars: Vec<(i64, f64, f64)> = t["bars"]
+        .as_array()
+        .ok_or("timeline has no bars")?
+        .iter()
+        .filter_map(|b| {
+            Some((
+                b["index"].as_i64()?,
+                b["density"].as_f64()?,
+                b["onset_rate_hz"].as_f64()?,
+            ))
+        })
+        .collect();
+    bars.sort_by_key(|b| b.0);
+    Ok(bars)
+}
+
+/// Two identical exports of one session give the same bars (issue 15: per-bar densities up to
+/// 1.6 points and onset rates up to 0.8 Hz apart). The meter hears 10 s of a beat (noise
+/// bursts on the eighths, louder on the beats) from the song start in 512-sample blocks;
+/// then other audio at 40 s, stopped mid-bar; then the same beat again from the start, in
+/// blocks of 333, 64 and 1021 samples (a host with another buffer size). Bars 0-3 must read
+/// the same density and onset rate within 1e-6.
+pub fn check_repeatable_exports(path: &Path) -> Check {
+    let mut p = Plugin::load(path).map_err(|e| e.to_string())?;
+    if p.descriptor.id != "audio.catalyst.density-meter" {
+        return Err("this check is for the Density Meter".into());
+    }
+    let sr = 48_000.0;
+    p.activate(sr, 1024).map_err(|e| e.to_string())?;
+    let frames = (10.0 * sr) as usize;
+    let mut rng = Rng::new(29);
+    let eighth = (0.25 * sr) as usize;
+    let beat: Vec<f32> = (0..frames)
+        .map(|i| {
+            let since = (i % eighth) as f32 / sr as f32;
+            let accent = if (i / eighth).is_multiple_of(2) {
+                0.5
+            } else {
+                0.2
+            };
+            accent * (-since / 0.02).exp() * rng.bipolar()
+        })
+        .collect();
+    let x: Vec<Vec<f32>> = vec![beat.clone(); p.main_in_channels()];
+    let export = |p: &mut Plugin, blocks: &[usize]| -> Result<Vec<(i64, f64, f64)>, String> {
+        p.transport = Some(Transport {
+            tempo_bpm: 120.0,
+            playing: true,
+            position_seconds: 0.0,
+        });
+        p.render(&x, frames, blocks, &[])
+            .map_err(|e| e.to_string())?;
+        let bars = saved_bar_values(&p.save_state().map_err(|e| e.to_string())?)?;
+        Ok(bars.into_iter().filter(|b| b.0 < 4).collect())
+    };
+    let first = export(&mut p, &[512])?;
+    ensure!(first.len() == 4, "first export saved bars {first:?}");
+    ensure!(
+        first.iter().all(|b| b.2 > 2.0),
+        "first export heard no beat: {first:?}"
+    );
+    let other: Vec<Vec<f32>> = x
+        .iter()
+        .map(|c| c.iter().rev().map(|s| 0.5 * s).collect())
+        .collect();
+    p.transport = Some(Transport {
+        tempo_bpm: 120.0,
+        playing: true,
+        position_seconds: 40.0,
+    });
+    p.render(&other, (3.3 * sr) as usize, &[512], &[])
+        .map_err(|e| e.to_string())?;
+    let second = export(&mut p, &[333, 64, 1021])?;
+    for (a, b) in first.iter().zip(&second) {
+        ensure!(
+            a.0 == b.0 && (a.1 - b.1).abs() <= 1e-6 && (a.2 - b.2).abs() <= 1e-6,
+            "bar {}: density {:.4} then {:.4}, onset rate {:.4} then {:.4} Hz",
+            a.0,
+            a.1,
+            b.1,
+            a.2,
+            b.2
+        );
+    }
+    ensure!(
+        second.len() == first.len(),
+        "second export saved {second:?}"
+    );
+    p.transport = None;
+    p.deactivate();
+    Ok(())
+}
+
 /// Bad input kinds, see [`bad_sample`].
 pub const BAD_INPUTS: &[&str] = &[
     "nan",
@@ -1067,6 +1172,7 @@ pub fn all_checks(path: &Path) -> Vec<(&'static str, Check)> {
     out.push(("state round trip", check_state_round_trip(path)));
     if is_meter {
         out.push(("state restore orders", check_state_restore_orders(path)));
+        out.push(("repeatable exports", check_repeatable_exports(path)));
     }
     out.push(("corrupt state", check_corrupt_state(path)));
     if !instrument {

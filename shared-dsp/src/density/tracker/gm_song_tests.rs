@@ -336,11 +336,7 @@ fn held_out_verse_and_pre_chorus_are_separate_sections() {
                 "{name} at {gain_db} dB: {:#?}",
                 report.sections
             );
-            let labels: Vec<&str> = report
-                .sections
-                .iter()
-                .map(|s| s.auto_label.as_str())
-                .collect();
+            let labels: Vec<&str> = report.sections.iter().map(|s| s.group()).collect();
             assert_ne!(labels[0], labels[1], "{name}: verse and pre share a letter");
             assert!(
                 means[0] < means[1] && means[1] < means[2],
