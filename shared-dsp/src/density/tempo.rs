@@ -171,7 +171,10 @@ impl OnsetFeatures {
             if i < 0 {
                 0.0
             } else {
-                mono.get(i as usize).copied().filter(|x| x.is_finite()).unwrap_or(0.0)
+                mono.get(i as usize)
+                    .copied()
+                    .filter(|x| x.is_finite())
+                    .unwrap_or(0.0)
             }
         };
         let bins = win / 2 + 1;
@@ -394,14 +397,30 @@ pub fn beat_period_s(f: &OnsetFeatures, lo: usize, hi: usize) -> Option<(f64, f3
     // Prominence over periods unrelated to the winner (not near a ratio of small integers).
     let related = |l: usize| {
         let r = l as f64 / lag;
-        [0.25, 1.0 / 3.0, 0.5, 2.0 / 3.0, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0]
-            .iter()
-            .any(|&q| (r / q - 1.0).abs() < 0.04)
+        [
+            0.25,
+            1.0 / 3.0,
+            0.5,
+            2.0 / 3.0,
+            0.75,
+            1.0,
+            1.5,
+            2.0,
+            3.0,
+            4.0,
+        ]
+        .iter()
+        .any(|&q| (r / q - 1.0).abs() < 0.04)
     };
     // Rivals are local maxima of the prior-weighted autocorrelation itself (TPS2's doubled lag
     // makes a peak at 5/2 of a period out of the fifth one), against the winner's.
     let weighted: Vec<(usize, f64)> = (min_lag..=top)
-        .map(|l| (l, log_gauss(l as f64 / fr, PRIOR_PERIOD_S, PRIOR_OCTAVES) * acf[l]))
+        .map(|l| {
+            (
+                l,
+                log_gauss(l as f64 / fr, PRIOR_PERIOD_S, PRIOR_OCTAVES) * acf[l],
+            )
+        })
         .collect();
     let own = weighted
         .iter()
@@ -513,10 +532,7 @@ pub fn fit_grid(
         if sxx <= 0.0 {
             return Some((period_s, mt - mk * period_s));
         }
-        let sxy: f64 = idx
-            .iter()
-            .map(|&i| (ks[i] - mk) * (times[i] - mt))
-            .sum();
+        let sxy: f64 = idx.iter().map(|&i| (ks[i] - mk) * (times[i] - mt)).sum();
         let slope = sxy / sxx;
         Some((slope, mt - slope * mk))
     };
@@ -760,7 +776,8 @@ pub fn meter_of_bar(
             .iter()
             .map(|&d| {
                 let c = f.frame_at(d + share * bar_s);
-                f.flux[c.saturating_sub(reach)..(c + reach + f.rise_frames / 2 + 1).min(f.flux.len())]
+                f.flux
+                    [c.saturating_sub(reach)..(c + reach + f.rise_frames / 2 + 1).min(f.flux.len())]
                     .iter()
                     .sum::<f32>()
             })
