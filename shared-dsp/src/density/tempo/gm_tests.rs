@@ -280,4 +280,42 @@ fn held_out_songs_tempo_bars_and_first_downbeat() {
     eprintln!(
         "held out: tempo {tempo}/{n}, bars {bars}/{n}, first bar {first}/{n}, meter {meter}/{n}"
     );
+    // Measured: 7 of the 8 songs right at both levels (tempo within 0.05 %, first bar within
+    // 0.01 beat, meter right); 6/8 at 150 reads as bars of two bars (4/4 at 100: an octave
+    // error of the bar), with a first-bar confidence of 0.13 against 0.53-0.80 for the others.
+    assert!(tempo >= 14, "tempo within 2 % in {tempo}/{n}");
+    assert!(bars >= 14, "bar length within 2 % in {bars}/{n}");
+    assert!(first >= 14, "first bar within 1 beat in {first}/{n}");
+    assert!(meter >= 14, "meter right in {meter}/{n}");
+    for (name, gain_db, e, j) in &judged {
+        let bar_octave = [0.5, 1.0, 2.0]
+            .iter()
+            .any(|r| (j.bar_ratio / r - 1.0).abs() < 0.02);
+        assert!(
+            bar_octave,
+            "{name} at {gain_db} dB: bar x{:.3}",
+            j.bar_ratio
+        );
+        let right = (j.bar_ratio - 1.0).abs() < 0.02 && j.first_bar_error_beats.abs() <= 1.0;
+        if right {
+            assert!(e.first_bar_confidence >= 0.5, "{name}: {e:?}");
+        } else {
+            assert!(e.first_bar_confidence < 0.3, "{name} wrong but sure: {e:?}");
+        }
+    }
+    // A mix 20 dB quieter reads the same.
+    for pair in judged.chunks(2) {
+        let (a, b) = (&pair[0].2, &pair[1].2);
+        assert!(
+            (a.bpm / b.bpm - 1.0).abs() < 0.001,
+            "{}: {a:?} vs {b:?}",
+            pair[0].0
+        );
+        assert!(
+            (a.first_bar_s - b.first_bar_s).abs() < 0.01,
+            "{}",
+            pair[0].0
+        );
+        assert_eq!(a.time_sig, b.time_sig);
+    }
 }
