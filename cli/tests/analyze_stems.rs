@@ -234,6 +234,23 @@ fn stems_given_as_files_print_the_grid_and_clashes_in_words() {
         text.contains("all 3 stems play together in 25% of bars"),
         "{text}"
     );
+    // Without --bpm the tempo is found on the sum (a kick on every beat at 120): the same grid.
+    let out = catalyst(&[
+        "analyze",
+        "--stems",
+        kick.to_str().unwrap(),
+        bass.to_str().unwrap(),
+        pad.to_str().unwrap(),
+    ]);
+    let found = String::from_utf8_lossy(&out.stdout);
+    assert!(found.starts_with("Tempo: 120.0 BPM (sure "), "{found}");
+    let found_rows: Vec<&str> = found
+        .lines()
+        .skip_while(|l| !l.starts_with("arrangement: 3 stems x 16 bars"))
+        .skip(2)
+        .take(3)
+        .collect();
+    assert_eq!(found_rows, rows, "{found}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

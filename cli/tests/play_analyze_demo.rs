@@ -133,13 +133,20 @@ fn analyze_finds_the_build_and_writes_json_of_the_documented_schema() {
     assert_eq!(tempo["estimated"], true, "{tempo}");
     let bpm = tempo["bpm"].as_f64().unwrap();
     assert!((bpm / 120.0 - 1.0).abs() < 0.02, "{tempo}");
-    assert_eq!(found["bars"].as_array().unwrap().len(), bars.len(), "{tempo}");
+    assert_eq!(
+        found["bars"].as_array().unwrap().len(),
+        bars.len(),
+        "{tempo}"
+    );
     // The text report says what was found, on one line.
     let out = catalyst(&["analyze", wav.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().next().unwrap_or_default();
     assert!(line.starts_with("Tempo: "), "{text}");
-    assert!(line.contains(" BPM (sure ") && line.contains("first bar at "), "{line}");
+    assert!(
+        line.contains(" BPM (sure ") && line.contains("first bar at "),
+        "{line}"
+    );
     // A steady tone has no pulse: free time, said on stderr. Bad arguments fail cleanly.
     let tone_wav = dir.join("tone.wav");
     let tone: Vec<f32> = (0..22_050 * 6)
