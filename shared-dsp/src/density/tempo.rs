@@ -4,41 +4,43 @@
 //! Offline, on the whole file (allocates; never on the audio thread). Four steps:
 //!
 //! 1. **Onset strength** ([`OnsetFeatures`]): log-energy spectral flux in 40 log-spaced bands
-//!    (30 Hz - 10 kHz) every ~10 ms, half-wave rectified and summed (Ellis 2007, sec. 3.1;
-//!    Bello et al. 2005, "A tutorial on onset detection in music signals"), high-passed by
-//!    subtracting its 1 s moving mean and scaled to unit deviation. Band levels are floored
-//!    [`FLOOR_BELOW_PEAK_DB`] under the file's loudest band, so a mix 20 dB quieter gives the same
-//!    envelope. Beside it, the flux of the bands under [`LOW_BAND_HZ`] (kick and bass) and a
-//!    12-bin chroma (55 Hz - 2 kHz, Fujishima 1999) for harmony.
+//!    (30 Hz - 10 kHz) every 5 ms, half-wave rectified and summed (Ellis 2007, "Beat tracking
+//!    by dynamic programming", sec. 3.1; Bello et al. 2005, "A tutorial on onset detection in
+//!    music signals"), high-passed by subtracting its 1 s moving mean and scaled to unit
+//!    deviation. Band levels are floored [`FLOOR_BELOW_PEAK_DB`] under the file's loudest band,
+//!    so a mix 20 dB quieter gives the same envelope. Beside it, the raw flux, the flux of the
+//!    bands under [`LOW_BAND_HZ`] (kick and bass) and a 12-bin chroma (55 Hz - 2 kHz,
+//!    Fujishima 1999) for harmony.
 //! 2. **Beat period** ([`beat_period_s`]): the autocorrelation of the onset strength weighted
 //!    by a log-Gaussian perceptual prior centred on 0.5 s (120 BPM), 1.4 octaves wide: Ellis'
-//!    tempo period strength TPS(tau) = W(tau) sum_t O(t) O(t - tau) (Ellis 2007, eq. 4, from
-//!    Moelants & McKinney 2004's preferred tempo), here with half the strength of the lag twice
-//!    as long added (Ellis' TPS2), which favours the pulse that the bar-level repetition backs.
+//!    tempo period strength TPS(tau) = W(tau) sum_t O(t) O(t - tau) (Ellis 2007, eq. 4, after
+//!    Moelants & McKinney's preferred tempo), with half the strength of the doubled lag added
+//!    (Ellis' TPS2).
 //! 3. **Beat phase** ([`track_beats`]): Ellis' dynamic program, C(t) = O(t) + max over the
 //!    previous beat p in [t - 2T, t - T/2] of alpha F(t - p, T) + C(p), F = -(ln(dt/T))^2,
-//!    alpha = 400 (Ellis 2007, eq. 1-3), backtraced from the best end; then a least-squares
-//!    constant-tempo line through the beats inside the music (a bounce has one tempo, and the
-//!    meter's grid is one tempo: the line is that grid; it also gives the tempo to far better
-//!    than a frame).
-//! 4. **Bar length and downbeat** ([`choose_bar`]): every bar of 2, 3, 4, 6 or 8 tracked beats
+//!    alpha = 400 (Ellis 2007, eq. 1-3), backtraced from the best end; then ([`fit_grid`]) a
+//!    least-squares constant-tempo line through the beats inside the music: a bounce has one
+//!    tempo and the meter's grid is one tempo, so the line is that grid, and it gives the
+//!    tempo to far better than a frame.
+//! 4. **Bar length and downbeat** ([`choose_bar`]): bars of 2, 3, 4, 6 or 8 tracked beats
 //!    (1-4.5 s) at every phase, scored by how much more the harmony changes (chroma distance
-//!    between a beat and the one before), the low band hits and the onsets are accented on its
-//!    downbeats than on its other beats, each in units of that feature's deviation over the
-//!    beats (the accent-per-beat-position idea of Davies & Plumbley 2006, "A spectral difference
-//!    approach to downbeat extraction in musical audio", and Goto 2001's chord-change cue),
-//!    with a log-Gaussian prior on the bar's length (2 s, 1 octave) and a bonus for the phase that
-//!    puts a downbeat on the first beat of the music (a bounce starts on a bar line far more
-//!    often than on a pickup). The grouping inside the chosen bar then names the meter
-//!    ([`meter_of_bar`]): onsets at a third of the bar mean three quarters (3/4, or 6/8 when
-//!    the bar's half is accented over its thirds), at a quarter of the bar mean 4/4. The tempo is
-//!    in quarter notes, the host convention (a 6/8 bar is three quarters): octave errors of the
-//!    beat tracker (150 vs 75 vs 300) cancel, because the bar, not the beat, sets the tempo.
+//!    between a beat and the one before: Goto 2001's chord-change cue), the low band rises and
+//!    all onsets rise on the bar's downbeats than on its other beats, each in units of that
+//!    cue's deviation over the beats (the accent-per-beat-position idea of Davies & Plumbley
+//!    2006, "A spectral difference approach to downbeat extraction in musical audio"); plus a
+//!    log-Gaussian prior on the bar's length (2 s, 1 octave), a small bonus for bars of 3 or 4
+//!    tracked beats, and a bonus for the phase that puts a downbeat on the music's first beat
+//!    (a bounce starts on a bar line far more often than on a pickup). The chosen bar names the
+//!    meter ([`meter_of_bar`]) and the tempo is in quarter notes, the host convention (a 6/8
+//!    bar is three quarters): the bar, not the tracked beat, sets it, so the beat tracker's
+//!    octave errors (a 6/8 song at 150 tracked at its dotted 100, or at 300 eighths) cancel.
+//!    What remains is the bar's octave error: bars read as two bars (or half bars).
 //!
 //! Confidences, each 0-1 (documented on [`TempoEstimate`]): the tempo's is the share of tracked
 //! beats on the constant-tempo line times how far the winning period stands out of unrelated
 //! periods; the first bar's is the winning bar hypothesis' margin over the best one putting
-//! downbeats elsewhere; the meter's is how far the bar's thirds and quarters differ.
+//! downbeats elsewhere; the meter's is how far the bar's onset profile tells the groupings
+//! apart.
 
 use realfft::RealFftPlanner;
 
@@ -197,7 +199,7 @@ impl OnsetFeatures {
         let chroma_of: Vec<Option<usize>> = (0..bins)
             .map(|k| {
                 let f = k as f64 * bin_hz;
-                (f >= CHROMA_LOW_HZ && f < CHROMA_HIGH_HZ).then(|| {
+                (CHROMA_LOW_HZ..CHROMA_HIGH_HZ).contains(&f).then(|| {
                     // MIDI note number, C = 0.
                     let midi = 69.0 + 12.0 * (f / 440.0).log2();
                     (midi.round() as i64).rem_euclid(12) as usize
@@ -247,8 +249,8 @@ impl OnsetFeatures {
         let mut low = vec![0f32; frames];
         for n in 1..frames {
             let (mut all, mut lo) = (0f32, 0f32);
-            for b in 0..BANDS {
-                let d = (db(band_energy[n][b]) - db(band_energy[n - 1][b])).max(0.0);
+            for (b, (&now, &before)) in band_energy[n].iter().zip(&band_energy[n - 1]).enumerate() {
+                let d = (db(now) - db(before)).max(0.0);
                 all += d;
                 if b < low_bands {
                     lo += d;
@@ -456,9 +458,9 @@ pub fn track_beats(f: &OnsetFeatures, period_s: f64) -> Vec<usize> {
         let mut arg = usize::MAX;
         if t > lo_off {
             let first = t.saturating_sub(hi_off);
-            for prev in first..=t - lo_off {
+            for (prev, &before) in score.iter().enumerate().take(t - lo_off + 1).skip(first) {
                 let dt = (t - prev) as f64;
-                let s = score[prev] - TIGHTNESS * (dt / p).ln().powi(2);
+                let s = before - TIGHTNESS * (dt / p).ln().powi(2);
                 if arg == usize::MAX || s > best {
                     best = s;
                     arg = prev;
@@ -722,17 +724,6 @@ fn choose_bar(c: &BeatCues, period_s: f64, fixed_bar_beats: Option<usize>) -> Op
                 score: evidence + prior + bonus,
                 confidence: 0.0,
             });
-        }
-    }
-    if std::env::var_os("CATALYST_TEMPO_DEBUG").is_some() {
-        for k in c.music.clone().take(12) {
-            eprintln!(
-                "  beat {k} at {:.3}: onset {:.2} low {:.2} harmony {:.3}",
-                c.times[k], c.onset[k], c.low[k], c.harmony[k]
-            );
-        }
-        for h in &all {
-            eprintln!("  bar {} beats phase {}: {:.3}", h.beats, h.phase, h.score);
         }
     }
     let best = *all.iter().max_by(|a, b| a.score.total_cmp(&b.score))?;
