@@ -471,3 +471,110 @@ pub fn run(args: AnalyzeArgs) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SR: u32 = 22_050;
+
+    /// A metronome at `bpm` after `silence_s` of silence, `per_bar` clicks a bar with the first
+    /// of each bar an octave higher and 12 dB louder over a low thump; 24 s long, stereo.
+    fn metronome(bpm: f64, per_bar: usize, silence_s: f64) -> Audio {
+        let mut x = vec![0f32; SR as usize * 24];
+        let beat = 60.0 / bpm;
+        let mut k = 0;
+        while silence_s + k as f64 * beat < 23.0 {
+            let start = ((silence_s + k as f64 * beat) * SR as f64) as usize;
+            let accent = k % per_bar == 0;
+            for n in 0..(0.006 * SR as f64) as usize {
+                let t = n as f64 / SR as f64;
+                let env = (-t / 0.002).exp();
+                let s = if accent {
+                    0.8 * ((std::f64::consts::TAU * 2000.0 * t).sin()
+                        + (std::f64::consts::TAU * 80.0 * t).sin())
+                } else {
+                    0.2 * (std::f64::consts::TAU * 1000.0 * t).sin()
+                };
+                x[start + n] += (s * env) as f32;
+            }
+            k += 1;
+        }
+        Audio {
+            sample_rate: SR,
+            channels: vec![x.clone(), x],
+        }
+    }
+
+    #[test]
+    fn bars_before_the_first_bar_count_from_the_files_start() {
+        // 120 BPM 4/4: 2 s bars. A 2 s count-in is bar 0, whole; a 0.5 s pickup is bar 0 too
+        // (its last quarter), and bar 1 starts on the first bar.
+        let clock = |first_bar_s| BarClock {
+            bpm: 120.0,
+            time_sig: (4, 4),
+            first_bar_s,
+        };
+        assert_eq!(clock(2.0).pos_beats(0.0), 0.0);
+        assert_eq!(clock(2.0).pos_beats(2.0), 4.0);
+        assert_eq!(clock(0.5).pos_beats(0.0), 3.0);
+        assert_eq!(clock(0.5).pos_beats(0.5), 4.0);
+        assert_eq!(clock(0.0).pos_beats(1.0), 2.0);
+        assert_eq!(BarClock::from_start(90.0, (3, 4)).pos_beats(2.0), 3.0);
+    }
+
+    #[test]
+    fn the_clock_uses_what_is_given_and_estimates_the_rest() {
+        // 3/4 at 100 after a silent 1.8 s bar: bar 1 of the music at 1.8 s.
+        let audio = metronome(100.0, 3, 1.8);
+        let (clock, tempo) = resolve_clock(&audio, TimingArgs::default()).unwrap();
+        assert!((clock.bpm / 100.0 - 1.0).abs() < 0.005, "{tempo:?}");
+        assert_eq!(clock.time_sig, (3, 4));
+        assert!((clock.first_bar_s - 1.8).abs() < 0.02, "{tempo:?}");
+        assert!(tempo.estimated && tempo.first_bar_estimated && tempo.time_sig_estimated);
+        assert!(tempo.line().ends_with("3/4 (guessed)"), "{}", tempo.line());
+        // The first bar given: kept as given, with or without a tempo.
+        let given = TimingArgs {
+            first_bar_s: Some(0.6),
+            ..TimingArgs::default()
+        };
+        let (clock, tempo) = resolve_clock(&audio, given).unwrap();
+        assert_eq!(clock.first_bar_s, 0.6);
+        assert!(
+            tempo.line().contains("first bar at 0.600 s (given)"),
+            "{tempo:?}"
+        );
+        // The tempo given: the first bar still estimated, in the given meter.
+        let bpm_given = TimingArgs {
+            bpm: Some(100.0),
+            time_sig: Some((3, 4)),
+            first_bar_s: None,
+        };
+        let (clock, tempo) = resolve_clock(&audio, bpm_given).unwrap();
+        assert_eq!((clock.bpm, clock.time_sig), (100.0, (3, 4)));
+        assert!((clock.first_bar_s - 1.8).abs() < 0.02, "{tempo:?}");
+        assert!(!tempo.estimated && tempo.first_bar_estimated && !tempo.time_sig_estimated);
+        assert!(
+            tempo
+                .line()
+                .starts_with("Tempo: 100.0 BPM (given), first bar at 1.8")
+        );
+        // Only the meter given: the estimated tempo, in that meter (6/8 bars are three
+        // quarters too, so the same bars).
+        let sig_given = TimingArgs {
+            time_sig: Some((6, 8)),
+            ..TimingArgs::default()
+        };
+        let (clock, tempo) = resolve_clock(&audio, sig_given).unwrap();
+        assert_eq!(clock.time_sig, (6, 8));
+        assert!((clock.bpm / 100.0 - 1.0).abs() < 0.005, "{tempo:?}");
+        assert!((clock.first_bar_s - 1.8).abs() < 0.02, "{tempo:?}");
+        assert!(tempo.estimated && !tempo.time_sig_estimated);
+        // Silence: no tempo, free time.
+        let silent = Audio {
+            sample_rate: SR,
+            channels: vec![vec![0.0; SR as usize * 4]],
+        };
+        assert!(resolve_clock(&silent, TimingArgs::default()).is_none());
+    }
+}
