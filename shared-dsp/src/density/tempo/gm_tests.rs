@@ -73,10 +73,13 @@ fn report(name: &str, gain_db: f32, e: &TempoEstimate, j: &Judged) {
     );
 }
 
-/// TUNING SET (the cue weights, the priors, the start bonus and the accent floors were chosen
-/// on these and only these): the programs of the density tuning set (piano 0, steel guitar 25,
+/// TUNING SET (the hop, the accent floors and the 3-or-4-beat bonus were set on the metronomes
+/// of `tests`, then the cue weights and priors checked on these and only these: they needed no
+/// change; the held-out set below ran once, after): the programs of the density tuning set (piano 0, steel guitar 25,
 /// finger bass 33, the kit, strings 48) in 4/4 at 120, 6/8 at 100 and 3/4 at 90, with a count-in
-/// and a tail. `--ignored` to re-tune.
+/// and a tail, and a 4/4 song at 110 without drums, count-in or tail. `--ignored` to re-tune.
+/// Measured with the final settings, all four right: 4/4 120.02 BPM, first bar 2.000 s; 6/8
+/// 100.11, 1.833 s (+0.06 beat); 3/4 90.04, 1.999 s; 4/4 without drums 109.97, 0.000 s.
 #[test]
 #[ignore = "tuning printout: cargo test -p shared-dsp --lib tempo::gm -- --ignored --nocapture"]
 fn tuning_set_printout() {
