@@ -80,14 +80,22 @@ enum Command {
         #[arg(required_unless_present = "stems")]
         input: Option<PathBuf>,
         /// Stems instead of a mix: a folder (its WAV, FLAC and AIFF files, sorted by name) or
-        /// several files (in the order given); the file names are the track names. Needs --bpm.
+        /// several files (in the order given); the file names are the track names. Without
+        /// --bpm the tempo is estimated on their sum.
         #[arg(long, num_args = 1.., value_name = "DIR_OR_FILES", conflicts_with = "input")]
         stems: Vec<PathBuf>,
-        /// Tempo; without it the analysis runs in free time (2 s slots).
+        /// Tempo in quarter notes a minute. Without it the tempo, the meter and the first
+        /// downbeat are estimated from the audio (free time, 2 s slots, when no steady pulse is
+        /// found).
         #[arg(long)]
         bpm: Option<f64>,
-        #[arg(long, default_value = "4/4")]
-        time_sig: String,
+        /// Time signature (default 4/4 with --bpm, estimated without).
+        #[arg(long)]
+        time_sig: Option<String>,
+        /// Where bar 1 of the song starts, seconds into the file (default: estimated from the
+        /// audio, with or without --bpm).
+        #[arg(long, value_name = "SECONDS")]
+        first_bar: Option<f64>,
         /// User preset or preset file (see `catalyst preset list analyze`).
         #[arg(long)]
         preset: Option<String>,
@@ -208,6 +216,7 @@ fn run(cli: Cli) -> Result<()> {
             stems,
             bpm,
             time_sig,
+            first_bar,
             preset,
             sets,
             json,
@@ -218,6 +227,7 @@ fn run(cli: Cli) -> Result<()> {
             stems,
             bpm,
             time_sig,
+            first_bar,
             preset,
             sets,
             json,

@@ -86,3 +86,91 @@ fn analyze_density_rises_with_every_part_of_a_six_eight_song() {
     assert_eq!(bars[2]["band_db"].as_array().unwrap().len(), 20);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// HELD-OUT material for the tempo estimate too (`shared_dsp::density::tempo::gm_tests` lists
+/// its tuning set): a verse, a pre-chorus and a chorus in 4/4 at 128 BPM after a count-in bar,
+/// with a release tail (electric piano 4, fretless bass 35, the kit; + warm pad 89; + clean
+/// guitar 27 and trumpet 56). `analyze` without --bpm must count the song's 20 bars and find the
+/// sections it finds with the true tempo, meter and first bar, each within one bar.
+#[test]
+fn analyze_without_a_tempo_counts_the_bars_and_finds_the_sections_of_the_true_tempo() {
+    if let Some(why) = renderer_missing() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let parts = vec![
+        Part::new(4, Pattern::Block, 80),
+        Part::new(35, Pattern::Bass, 95),
+        Part::new(0, Pattern::Drums, 85),
+        Part::new(89, Pattern::Sustain, 70),
+        Part::new(27, Pattern::Strum, 60),
+        Part::new(56, Pattern::Melody, 75),
+    ];
+    let song = Song {
+        bpm: 128.0,
+        time_sig: (4, 4),
+        count_in_bars: 1,
+        tail_bars: 2,
+        parts,
+        sections: vec![
+            (8, vec![0, 1, 2]),
+            (4, vec![0, 1, 2, 3]),
+            (8, vec![0, 1, 2, 3, 4, 5]),
+        ],
+    };
+    let audio = render(&song, 22_050, "cli-tempo-128");
+    let dir = temp_dir("analyze-tempo");
+    let wav = dir.join("song.wav");
+    write_wav(&wav, audio.sample_rate, &[audio.left, audio.right]);
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = catalyst(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let w = wav.to_str().unwrap();
+    let first_bar = format!("{}", song.bar_seconds());
+    let truth = json(&[
+        "analyze",
+        w,
+        "--bpm",
+        "128",
+        "--time-sig",
+        "4/4",
+        "--first-bar",
+        &first_bar,
+        "--json",
+    ]);
+    let found = json(&["analyze", w, "--json"]);
+    let tempo = &found["tempo"];
+    eprintln!("found {tempo}");
+    assert_eq!(tempo["estimated"], true);
+    assert!(
+        (tempo["bpm"].as_f64().unwrap() / 128.0 - 1.0).abs() < 0.02,
+        "{tempo}"
+    );
+    assert_eq!(tempo["time_sig"], "4/4");
+    let song_bars = |r: &serde_json::Value| {
+        r["song"]["end_bar"].as_i64().unwrap() - r["song"]["start_bar"].as_i64().unwrap()
+    };
+    assert_eq!(song_bars(&truth), 20, "{}", truth["song"]);
+    assert_eq!(song_bars(&found), 20, "{}", found["song"]);
+    let starts = |r: &serde_json::Value| -> Vec<i64> {
+        r["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["start_bar"].as_i64().unwrap())
+            .collect()
+    };
+    let (t, f) = (starts(&truth), starts(&found));
+    eprintln!("sections with the true tempo {t:?}, estimated {f:?}");
+    assert_eq!(t.len(), f.len(), "{t:?} vs {f:?}");
+    for (a, b) in t.iter().zip(&f) {
+        assert!((a - b).abs() <= 1, "{t:?} vs {f:?}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

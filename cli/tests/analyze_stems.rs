@@ -234,6 +234,23 @@ fn stems_given_as_files_print_the_grid_and_clashes_in_words() {
         text.contains("all 3 stems play together in 25% of bars"),
         "{text}"
     );
+    // Without --bpm the tempo is found on the sum (a kick on every beat at 120): the same grid.
+    let out = catalyst(&[
+        "analyze",
+        "--stems",
+        kick.to_str().unwrap(),
+        bass.to_str().unwrap(),
+        pad.to_str().unwrap(),
+    ]);
+    let found = String::from_utf8_lossy(&out.stdout);
+    assert!(found.starts_with("Tempo: 120.0 BPM (sure "), "{found}");
+    let found_rows: Vec<&str> = found
+        .lines()
+        .skip_while(|l| !l.starts_with("arrangement: 3 stems x 16 bars"))
+        .skip(2)
+        .take(3)
+        .collect();
+    assert_eq!(found_rows, rows, "{found}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -252,7 +269,8 @@ fn stems_refuse_mixed_sample_rates_no_tempo_and_empty_folders() {
     assert_clean_error(&out, "stems must share one sample rate");
     assert_clean_error(&out, "48000 Hz");
     let out = catalyst(&["analyze", "--stems", a]);
-    assert_clean_error(&out, "--stems needs --bpm");
+    // A steady tone has no tempo to find: the grid in bars needs one.
+    assert_clean_error(&out, "no steady tempo found in the stems' sum: give --bpm");
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = catalyst(&[

@@ -120,10 +120,48 @@ fn analyze_finds_the_build_and_writes_json_of_the_documented_schema() {
     );
     assert!(std::fs::metadata(&plot).unwrap().len() > 10_000);
 
-    // Free time without --bpm; bad arguments fail cleanly.
+    // With --bpm, the first bar is found on the file's start (the arrangement starts on bar 1).
+    let tempo = &report["tempo"];
+    assert_eq!(tempo["estimated"], false, "{tempo}");
+    assert_eq!(tempo["first_bar_estimated"], true, "{tempo}");
+    assert_eq!(tempo["first_bar_s"], 0.0, "{tempo}");
+    // Without --bpm the tempo is found: 120 within 2 %, and the same bar count.
     let out = catalyst(&["analyze", wav.to_str().unwrap(), "--json"]);
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["free_time"], false);
+    let tempo = &found["tempo"];
+    assert_eq!(tempo["estimated"], true, "{tempo}");
+    let bpm = tempo["bpm"].as_f64().unwrap();
+    assert!((bpm / 120.0 - 1.0).abs() < 0.02, "{tempo}");
+    assert_eq!(
+        found["bars"].as_array().unwrap().len(),
+        bars.len(),
+        "{tempo}"
+    );
+    // The text report says what was found, on one line.
+    let out = catalyst(&["analyze", wav.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().next().unwrap_or_default();
+    assert!(line.starts_with("Tempo: "), "{text}");
+    assert!(
+        line.contains(" BPM (sure ") && line.contains("first bar at "),
+        "{line}"
+    );
+    // A steady tone has no pulse: free time, said on stderr. Bad arguments fail cleanly.
+    let tone_wav = dir.join("tone.wav");
+    let tone: Vec<f32> = (0..22_050 * 6)
+        .map(|n| 0.3 * (std::f32::consts::TAU * 220.0 * n as f32 / 22_050.0).sin())
+        .collect();
+    write_wav(&tone_wav, 22_050, &[tone]);
+    let out = catalyst(&["analyze", tone_wav.to_str().unwrap(), "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["free_time"], true);
+    assert!(report.get("tempo").is_none());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no steady tempo found"));
+    assert_clean_error(
+        &catalyst(&["analyze", wav.to_str().unwrap(), "--first-bar=-1"]),
+        "--first-bar",
+    );
     assert_clean_error(
         &catalyst(&[
             "analyze",

@@ -1,4 +1,4 @@
-//! `catalyst analyze --stems DIR_OR_FILES... --bpm N`: the arrangement of a song's stems, as
+//! `catalyst analyze --stems DIR_OR_FILES... [--bpm N]`: the arrangement of a song's stems, as
 //! Density Meters on those tracks of one DAW session would show it. Each stem runs through the
 //! engine an instance runs (`analyze::run_engine`), its bars become one row of the tracks x bars
 //! grid, and the grid and its low-band clashes are shared-dsp's arithmetic
@@ -12,7 +12,8 @@
 //! channels of a stereo sum, as a centred mono track with a 0 dB pan law does.
 
 use super::analyze::{
-    AnalyzeArgs, check_bpm, meter_params, plot, print_table, report_of, run_engine,
+    AnalyzeArgs, TempoReport, TimingArgs, meter_params, plot, print_table, report_of,
+    resolve_clock, run_engine,
 };
 use crate::audio_io::{Audio, check_output, check_output_is_not_input, read_audio};
 use anyhow::{Result, bail};
@@ -133,11 +134,12 @@ pub fn sum(stems: &[Stem]) -> Audio {
     }
 }
 
-/// What `--json` prints: the sum's report, plus the arrangement.
+/// What `--json` prints: the sum's report and tempo, plus the arrangement.
 #[derive(Serialize)]
 struct StemsJson<'a> {
     #[serde(flatten)]
     report: &'a Report,
+    tempo: &'a TempoReport,
     arrangement: ArrangementJson<'a>,
 }
 
@@ -271,11 +273,7 @@ fn print_arrangement(grid: &ArrangementGrid) {
     );
 }
 
-pub fn run(args: &AnalyzeArgs, time_sig: (u32, u32)) -> Result<()> {
-    let Some(bpm) = args.bpm else {
-        bail!("--stems needs --bpm: the arrangement grid is in bars");
-    };
-    check_bpm(Some(bpm))?;
+pub fn run(args: &AnalyzeArgs, timing: TimingArgs) -> Result<()> {
     let paths = stem_paths(&args.stems)?;
     if let Some(plot_path) = &args.plot {
         check_output(plot_path, args.force)?;
@@ -285,21 +283,28 @@ pub fn run(args: &AnalyzeArgs, time_sig: (u32, u32)) -> Result<()> {
     }
     let params = meter_params(args.preset.as_deref(), &args.sets)?;
     let stems = read_stems(&paths)?;
+    let mix = sum(&stems);
+    // One clock for every stem: the session's, given or found on the sum.
+    let Some((clock, tempo)) = resolve_clock(&mix, timing) else {
+        bail!(
+            "no steady tempo found in the stems' sum: give --bpm (the arrangement grid is in bars)"
+        );
+    };
     let rows = stems
         .iter()
         .enumerate()
         .map(|(i, stem)| {
-            let engine = run_engine(&stem.audio, Some(bpm), time_sig, &params, &stem.name);
+            let engine = run_engine(&stem.audio, Some(clock), &params, &stem.name);
             TrackRow::from_timeline(i as u64 + 1, &stem.name, false, engine.bars())
         })
         .collect();
     let grid = ArrangementGrid::from_rows(rows);
-    let mix = sum(&stems);
-    let report = report_of(&mix, Some(bpm), time_sig, &params)
+    let report = report_of(&mix, Some(clock), &params)
         .map_err(|e| anyhow::anyhow!("the stems' sum: {e}"))?;
     if args.json {
         let json = StemsJson {
             report: &report,
+            tempo: &tempo,
             arrangement: ArrangementJson {
                 grid: &grid,
                 all_playing_share: grid.all_playing_share(),
@@ -310,6 +315,7 @@ pub fn run(args: &AnalyzeArgs, time_sig: (u32, u32)) -> Result<()> {
             serde_json::to_string_pretty(&json).unwrap_or_else(|_| "{}".to_string())
         );
     } else {
+        println!("{}\n", tempo.line());
         println!("the sum of {} stems:", stems.len());
         print_table(&report);
         print_arrangement(&grid);

@@ -11,6 +11,7 @@
 //! - [`transport`]: the host transport, reduced to what bars need.
 //! - [`tracker`]: the engine: loudness + density, placed in bars by the transport.
 //! - [`song_extent`]: which bars are the song (count-in and release tail are not).
+//! - [`tempo`]: tempo, meter and first downbeat of a recording without a transport.
 //! - [`sections`]: Foote novelty, boundaries under a phrase prior, letters, user labels.
 //! - [`verdict`]: journey or wall of sound, with documented thresholds.
 //! - [`export`]: versioned saved state, CSV and JSON exports.
@@ -26,6 +27,7 @@ pub mod part_fill;
 pub mod sections;
 pub mod song_extent;
 pub mod spectral;
+pub mod tempo;
 pub mod tracker;
 pub mod transport;
 pub mod verdict;
