@@ -232,7 +232,7 @@ fn sample_takes_a_folder_or_several_files_and_a_missing_one_is_a_warning() {
 /// than 12 dB under the loudest recent one), and only them.
 #[test]
 fn hits_json_marks_the_ghost_lanes_hits() {
-    use shared_dsp::synth_material::snare_train;
+    use catalyst_test_support::drums::snare_train;
     let dir = temp_dir("layer-ghosts");
     let input = dir.join("ghosts.wav");
     let output = dir.join("layered.wav");
