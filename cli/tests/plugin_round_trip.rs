@@ -190,6 +190,8 @@ fn a_preset_saved_by_the_plugin_renders_in_the_cli_bit_for_bit_like_the_plugin_s
         "listen",
         "solo",
         "source",
+        // A listening instance layers nothing: the render would not show the sample.
+        "role",
         "out",
         "midiout",
         "midinote",

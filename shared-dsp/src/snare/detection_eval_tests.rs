@@ -116,6 +116,21 @@ pub(crate) struct SetReport {
 /// Held-out tracks draw other seeds than the tuning tracks (other tempi, levels, rates).
 const HELD_OUT_SEED: u32 = 500;
 
+/// The diagnostics' split: the tuning kits, or the held-out ones with `HELD=1`, and the seed
+/// their tracks are drawn from.
+fn diagnostic_split() -> (&'static [DrumSet], u32) {
+    if std::env::var("HELD").is_ok() {
+        (&HELD_OUT_SETS, HELD_OUT_SEED)
+    } else {
+        (&TUNING_SETS, 0)
+    }
+}
+
+/// A count within the README's tolerance of the printed figure: +-5 %, at least +-2.
+fn near_printed(value: usize, printed: usize) -> bool {
+    (value as f32 - printed as f32).abs() <= (0.05 * printed as f32).max(2.0)
+}
+
 pub(crate) fn evaluate(
     sets: &[DrumSet],
     seed_offset: u32,
@@ -232,17 +247,13 @@ fn print_judgements() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
-    let held: bool = std::env::var("HELD").is_ok();
-    let set = if held {
-        HELD_OUT_SETS[which]
-    } else {
-        TUNING_SETS[which]
-    };
+    let (sets, seed) = diagnostic_split();
+    let set = sets[which];
     let t: u32 = std::env::var("TRACK")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let spec = TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * which as u32 + t);
+    let spec = TrackSpec::random(seed + 1_000 * which as u32 + t);
     let track = snare_mic_track(&set, spec);
     let mut d = judging_detector(spec.sample_rate);
     for &x in &track.signal {
@@ -289,9 +300,6 @@ fn default_detection_on_held_out_snare_mic_tracks() {
     let on = run(true);
     print("held out, Reject Bleed off", &off);
     print("held out, defaults (Reject Bleed on)", &on);
-    let near = |value: usize, printed: usize| {
-        (value as f32 - printed as f32).abs() <= (0.05 * printed as f32).max(2.0)
-    };
     assert_eq!(on.tracks, 24);
     assert!(
         (off.mean_f1 - 0.60).abs() <= 0.01,
@@ -305,17 +313,17 @@ fn default_detection_on_held_out_snare_mic_tracks() {
     );
     assert!(on.min_f1 >= 0.82, "on: min F1 {}", on.min_f1);
     assert!(
-        near(off.false_triggers, 734),
+        near_printed(off.false_triggers, 734),
         "off: {} false",
         off.false_triggers
     );
     assert!(
-        near(on.false_triggers, 40),
+        near_printed(on.false_triggers, 40),
         "on: {} false",
         on.false_triggers
     );
-    assert!(near(off.missed, 29), "off: {} missed", off.missed);
-    assert!(near(on.missed, 45), "on: {} missed", on.missed);
+    assert!(near_printed(off.missed, 29), "off: {} missed", off.missed);
+    assert!(near_printed(on.missed, 45), "on: {} missed", on.missed);
     assert!(
         on.median_error_ms <= 0.5,
         "median onset error {} ms",
@@ -327,13 +335,11 @@ fn default_detection_on_held_out_snare_mic_tracks() {
 #[test]
 #[ignore]
 fn print_judgement_features_by_class() {
-    let held = std::env::var("HELD").is_ok();
-    let sets: &[DrumSet] = if held { &HELD_OUT_SETS } else { &TUNING_SETS };
+    let (sets, seed) = diagnostic_split();
     let mut rows: Vec<(usize, [f32; 5])> = Vec::new();
     for (s, set) in sets.iter().enumerate() {
         for t in 0..4 {
-            let spec =
-                TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * s as u32 + t);
+            let spec = TrackSpec::random(seed + 1_000 * s as u32 + t);
             let track = snare_mic_track(set, spec);
             let mut d = judging_detector(spec.sample_rate);
             let mut track_rows = Vec::new();
@@ -391,16 +397,14 @@ fn print_judgement_features_by_class() {
 #[test]
 #[ignore]
 fn print_rejections_by_rule() {
-    let held = std::env::var("HELD").is_ok();
-    let sets: &[DrumSet] = if held { &HELD_OUT_SETS } else { &TUNING_SETS };
+    let (sets, seed) = diagnostic_split();
     let rules = ["level", "wires", "air", "own/low"];
     for (s, set) in sets.iter().enumerate() {
         let mut rejected = [0usize; 4];
         let mut accepted_false = [0usize; CLASS_NAMES.len()];
         let mut rejected_rows = Vec::new();
         for t in 0..6 {
-            let spec =
-                TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * s as u32 + t);
+            let spec = TrackSpec::random(seed + 1_000 * s as u32 + t);
             let track = snare_mic_track(set, spec);
             let mut d = judging_detector(spec.sample_rate);
             for &x in &track.signal {
@@ -667,8 +671,7 @@ fn print_ghost_lane_on_both_splits() {
 #[test]
 #[ignore]
 fn print_ghost_judgements() {
-    let held = std::env::var("HELD").is_ok();
-    let sets: &[DrumSet] = if held { &HELD_OUT_SETS } else { &TUNING_SETS };
+    let (sets, seed) = diagnostic_split();
     for (s, set) in sets.iter().enumerate() {
         let (mut ghosts, mut offered, mut as_ghost) = (0, 0, 0);
         for t in 0..6 {
@@ -676,8 +679,7 @@ fn print_ghost_judgements() {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0.0);
-            let mut spec =
-                TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * s as u32 + t);
+            let mut spec = TrackSpec::random(seed + 1_000 * s as u32 + t);
             spec.hat_db += shift;
             spec.kick_db += shift;
             let track = snare_mic_track(set, spec);
@@ -739,13 +741,12 @@ fn print_ghost_judgements() {
 #[test]
 #[ignore]
 fn print_ghost_stage_candidates() {
-    let held = std::env::var("HELD").is_ok();
-    let sets: &[DrumSet] = if held { &HELD_OUT_SETS } else { &TUNING_SETS };
+    let (sets, seed) = diagnostic_split();
     let s: usize = std::env::var("SET")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let spec = TrackSpec::random(if held { HELD_OUT_SEED } else { 0 } + 1_000 * s as u32);
+    let spec = TrackSpec::random(seed + 1_000 * s as u32);
     let track = snare_mic_track(&sets[s], spec);
     let sr = spec.sample_rate;
     let settings = OnsetSettings {
@@ -787,9 +788,6 @@ fn print_ghost_stage_candidates() {
 /// must be exactly those without the lane. Counts asserted to +-5 % (at least +-2).
 #[test]
 fn ghost_lane_on_held_out_snare_mic_tracks() {
-    let near = |value: usize, printed: usize| {
-        (value as f32 - printed as f32).abs() <= (0.05 * printed as f32).max(2.0)
-    };
     for (shift, found, false_triggers) in [(0.0, 42, 30), (-18.0, 92, 29)] {
         let r = evaluate_ghost_lane(&HELD_OUT_SETS, HELD_OUT_SEED, 6, shift, false);
         let g = r.ghosts;
@@ -799,12 +797,12 @@ fn ghost_lane_on_held_out_snare_mic_tracks() {
         );
         assert_eq!(g.ghosts, 163);
         assert!(
-            near(g.found, found),
+            near_printed(g.found, found),
             "shift {shift}: {} ghosts found",
             g.found
         );
         assert!(
-            near(g.false_triggers, false_triggers),
+            near_printed(g.false_triggers, false_triggers),
             "shift {shift}: {} false ghosts",
             g.false_triggers
         );
