@@ -480,7 +480,7 @@ impl PianoEngine {
                 .enumerate()
                 .filter(|(_, v)| v.is_active() && !v.is_stealing())
                 .min_by(|(_, a), (_, b)| {
-                    let score = |v: &PianoVoice| v.energy * if v.key_down { 8.0 } else { 1.0 };
+                    let score = |v: &PianoVoice| v.energy() * if v.key_down { 8.0 } else { 1.0 };
                     score(a).total_cmp(&score(b)).then(a.age.cmp(&b.age))
                 })
                 .map(|(i, _)| i);
@@ -495,7 +495,7 @@ impl PianoEngine {
         self.voices
             .iter()
             .enumerate()
-            .min_by(|(_, a), (_, b)| a.energy.total_cmp(&b.energy))
+            .min_by(|(_, a), (_, b)| a.energy().total_cmp(&b.energy()))
             .map(|(i, _)| i)
             .unwrap_or(0)
     }
@@ -695,7 +695,7 @@ impl PianoEngine {
                 }
                 // A held silent string with nothing on the bridge and nothing left ringing
                 // costs nothing.
-                if driven && !bridge_moving && self.voices[i].energy < SILENT_VOICE_ENERGY {
+                if driven && !bridge_moving && self.voices[i].energy() < SILENT_VOICE_ENERGY {
                     continue;
                 }
                 any_voice = true;
@@ -786,8 +786,8 @@ impl PianoEngine {
                 *o += room_gain * w;
                 *p += room_gain * v;
             }
-            self.room_ringing = any_at_least(&wet_l[..len], SILENCE)
-                || any_at_least(&wet_r[..len], SILENCE);
+            self.room_ringing =
+                any_at_least(&wet_l[..len], SILENCE) || any_at_least(&wet_r[..len], SILENCE);
             if !self.room_ringing && air == 0.0 {
                 self.room.reset();
             }
@@ -795,7 +795,11 @@ impl PianoEngine {
         for ((l, (&o, &h)), (r, (&p, &k))) in left
             .iter_mut()
             .zip(out_l[..len].iter().zip(&hiss[0][..len]))
-            .zip(right.iter_mut().zip(out_r[..len].iter().zip(&hiss[1][..len])))
+            .zip(
+                right
+                    .iter_mut()
+                    .zip(out_r[..len].iter().zip(&hiss[1][..len])),
+            )
         {
             *l = (o + h) * OUTPUT_GAIN;
             *r = (p + k) * OUTPUT_GAIN;

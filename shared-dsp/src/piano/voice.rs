@@ -369,13 +369,20 @@ unsafe fn register_pass<const R: usize, const FRESH: bool>(
     let at = |k: usize| (first + k) * SUM_LANES;
     // SAFETY (every load and store below): `at(k) + 8 <= MAX_RESONATORS` for k < R (the
     // caller's contract); unaligned accesses have no alignment requirement.
-    let mut re: [__m256; R] = std::array::from_fn(|k| unsafe { _mm256_loadu_ps(b.re.as_ptr().add(at(k))) });
-    let mut im: [__m256; R] = std::array::from_fn(|k| unsafe { _mm256_loadu_ps(b.im.as_ptr().add(at(k))) });
+    let mut re: [__m256; R] =
+        std::array::from_fn(|k| unsafe { _mm256_loadu_ps(b.re.as_ptr().add(at(k))) });
+    let mut im: [__m256; R] =
+        std::array::from_fn(|k| unsafe { _mm256_loadu_ps(b.im.as_ptr().add(at(k))) });
     let cr = b.rot_re.as_ptr();
     let ci = b.rot_im.as_ptr();
     macro_rules! step {
         ($k:expr) => {{
-            let (c_re, c_im) = unsafe { (_mm256_loadu_ps(cr.add(at($k))), _mm256_loadu_ps(ci.add(at($k)))) };
+            let (c_re, c_im) = unsafe {
+                (
+                    _mm256_loadu_ps(cr.add(at($k))),
+                    _mm256_loadu_ps(ci.add(at($k))),
+                )
+            };
             let r = _mm256_fmsub_ps(re[$k], c_re, _mm256_mul_ps(im[$k], c_im));
             im[$k] = _mm256_fmadd_ps(re[$k], c_im, _mm256_mul_ps(im[$k], c_re));
             r
@@ -394,8 +401,10 @@ unsafe fn register_pass<const R: usize, const FRESH: bool>(
     };
     match pulse {
         Some(pulse) => {
-            let gain: [__m256; R] = std::array::from_fn(|k| unsafe { _mm256_loadu_ps(b.input_gain.as_ptr().add(at(k))) });
-            for (lane, &x) in lanes.iter_mut().zip(pulse.iter()).take(len) {
+            let gain: [__m256; R] = std::array::from_fn(|k| unsafe {
+                _mm256_loadu_ps(b.input_gain.as_ptr().add(at(k)))
+            });
+            for (lane, &x) in lanes[..len].iter_mut().zip(&pulse[..len]) {
                 let x = _mm256_set1_ps(x);
                 let r = step!(0);
                 re[0] = _mm256_add_ps(r, _mm256_mul_ps(gain[0], x));
@@ -409,7 +418,7 @@ unsafe fn register_pass<const R: usize, const FRESH: bool>(
             }
         }
         None => {
-            for lane in lanes.iter_mut().take(len) {
+            for lane in &mut lanes[..len] {
                 re[0] = step!(0);
                 let mut sum = im[0];
                 for k in 1..R {
@@ -426,6 +435,19 @@ unsafe fn register_pass<const R: usize, const FRESH: bool>(
             _mm256_storeu_ps(b.im.as_mut_ptr().add(at(k)), im[k]);
         }
     }
+}
+
+/// `out[t]` = the sum of `lanes[t]`'s 8 lanes, for `t < out.len()` (at most
+/// [`CONTROL_BLOCK`]), eight samples at a time where the CPU has AVX.
+#[inline(always)]
+pub(super) fn sum_lanes(lanes: &[[f32; SUM_LANES]; CONTROL_BLOCK], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU supports AVX (checked just above).
+        unsafe { horizontal_sums_avx(lanes, out) };
+        return;
+    }
+    horizontal_sums(lanes, out);
 }
 
 /// `out[t]` = the sum of `lanes[t]`'s 8 lanes, for `t < out.len()` (at most
@@ -524,8 +546,6 @@ pub struct PianoVoice {
     last_ratio: f32,
     last_damping: f32,
     pub age: u64,
-    /// Sum of squared resonator magnitudes at the last control update (for stealing).
-    pub energy: f32,
 }
 
 impl PianoVoice {
@@ -570,7 +590,6 @@ impl PianoVoice {
             last_ratio: f32::NAN,
             last_damping: f32::NAN,
             age: 0,
-            energy: 0.0,
         }
     }
 
@@ -1026,18 +1045,10 @@ impl PianoVoice {
             } else {
                 resonate::<false>(banks, groups, len, pulse, &mut lanes);
             }
-            if std::arch::is_x86_feature_detected!("avx") {
-                // SAFETY: the CPU supports AVX (checked just above).
-                unsafe { horizontal_sums_avx(&lanes, &mut out[..len]) };
-            } else {
-                horizontal_sums(&lanes, &mut out[..len]);
-            }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        {
-            resonate::<false>(banks, groups, len, pulse, &mut lanes);
-            horizontal_sums(&lanes, &mut out[..len]);
-        }
+        resonate::<false>(banks, groups, len, pulse, &mut lanes);
+        sum_lanes(&lanes, &mut out[..len]);
         if self.stealing {
             for o in out.iter_mut().take(len) {
                 self.fade = (self.fade - self.fade_step).max(0.0);
@@ -1050,19 +1061,6 @@ impl PianoVoice {
     /// Switches off silent partials at the top and frees the voice when nothing is left
     /// (unless `keep`: a hammer in contact, or a silently held key).
     fn trim(&mut self, keep: bool) {
-        // Resonators above `n_active` are zero, so whole groups can be summed (in 8 lanes, so
-        // the loop vectorises).
-        let end = self.n_active.div_ceil(LANES) * LANES;
-        let mut acc = [0.0f32; SUM_LANES];
-        for (re, im) in self.re[..end]
-            .chunks_exact(SUM_LANES)
-            .zip(self.im[..end].chunks_exact(SUM_LANES))
-        {
-            for j in 0..SUM_LANES {
-                acc[j] += re[j] * re[j] + im[j] * im[j];
-            }
-        }
-        self.energy = horizontal_sum(&acc);
         if self.hammer.is_active() || keep {
             return;
         }
@@ -1082,8 +1080,25 @@ impl PianoVoice {
             self.active = false;
             self.stealing = false;
             self.silent = false;
-            self.energy = 0.0;
         }
+    }
+
+    /// Sum of squared resonator magnitudes now (what voice stealing and the silent-key check
+    /// compare): computed when asked, not every block.
+    pub fn energy(&self) -> f32 {
+        // Resonators above `n_active` are zero, so whole groups can be summed (in 8 lanes, so
+        // the loop vectorises).
+        let end = self.n_active.div_ceil(LANES) * LANES;
+        let mut acc = [0.0f32; SUM_LANES];
+        for (re, im) in self.re[..end]
+            .chunks_exact(SUM_LANES)
+            .zip(self.im[..end].chunks_exact(SUM_LANES))
+        {
+            for j in 0..SUM_LANES {
+                acc[j] += re[j] * re[j] + im[j] * im[j];
+            }
+        }
+        horizontal_sum(&acc)
     }
 }
 
