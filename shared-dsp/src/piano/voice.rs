@@ -546,6 +546,8 @@ pub struct PianoVoice {
     last_ratio: f32,
     last_damping: f32,
     pub age: u64,
+    /// Scratch for [`process`](Self::process): each sample's partial sums in 8 lanes.
+    lanes: [[f32; SUM_LANES]; CONTROL_BLOCK],
 }
 
 impl PianoVoice {
@@ -590,6 +592,7 @@ impl PianoVoice {
             last_ratio: f32::NAN,
             last_damping: f32::NAN,
             age: 0,
+            lanes: [[0.0; SUM_LANES]; CONTROL_BLOCK],
         }
     }
 
@@ -1014,7 +1017,6 @@ impl PianoVoice {
                 *p = self.hammer.next_sample();
             }
         }
-        let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
         let groups = self.n_active.div_ceil(LANES);
         let driven = !contact && self.is_bridge_driven();
         let pulse = if contact {
@@ -1025,6 +1027,9 @@ impl PianoVoice {
             None
         };
         let keep = contact || driven;
+        // Per-sample partial sums: written whole by the FMA kernel, accumulated into by the
+        // others (zeroed for them). A field, so no 1 KB is zeroed per voice and block.
+        let lanes = &mut self.lanes;
         let banks = Banks {
             re: &mut self.re,
             im: &mut self.im,
@@ -1038,17 +1043,22 @@ impl PianoVoice {
                 && std::arch::is_x86_feature_detected!("avx")
             {
                 // SAFETY: the CPU supports AVX and FMA (checked just above).
-                unsafe { resonate_fma_registers(banks, groups, len, pulse, &mut lanes) };
+                unsafe { resonate_fma_registers(banks, groups, len, pulse, lanes) };
             } else if std::arch::is_x86_feature_detected!("avx") {
+                *lanes = [[0.0; SUM_LANES]; CONTROL_BLOCK];
                 // SAFETY: the CPU supports AVX (checked just above).
-                unsafe { resonate_avx(banks, groups, len, pulse, &mut lanes) };
+                unsafe { resonate_avx(banks, groups, len, pulse, lanes) };
             } else {
-                resonate::<false>(banks, groups, len, pulse, &mut lanes);
+                *lanes = [[0.0; SUM_LANES]; CONTROL_BLOCK];
+                resonate::<false>(banks, groups, len, pulse, lanes);
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        resonate::<false>(banks, groups, len, pulse, &mut lanes);
-        sum_lanes(&lanes, &mut out[..len]);
+        {
+            *lanes = [[0.0; SUM_LANES]; CONTROL_BLOCK];
+            resonate::<false>(banks, groups, len, pulse, lanes);
+        }
+        sum_lanes(lanes, &mut out[..len]);
         if self.stealing {
             for o in out.iter_mut().take(len) {
                 self.fade = (self.fade - self.fade_step).max(0.0);
