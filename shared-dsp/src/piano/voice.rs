@@ -1148,44 +1148,100 @@ mod tests {
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn simd_builds_of_the_resonator_kernel_agree() {
-        let mut v = PianoVoice::new(48_000.0);
-        v.strike(40, 0.9, &StrikeParams::default());
-        v.update_tuning(3.0, &[0.0; UNISON_STRINGS], 1.0);
-        let run = |kernel: u8| {
-            let mut re = v.re;
-            let mut im = v.im;
-            let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
-            let pulse = [0.01f32; CONTROL_BLOCK];
-            let banks = Banks {
-                re: &mut re,
-                im: &mut im,
-                rot_re: &v.rot_re,
-                rot_im: &v.rot_im,
-                input_gain: &v.input_gain,
-            };
-            let groups = v.n_active.div_ceil(LANES);
-            match kernel {
-                // SAFETY: each SIMD build only runs when the CPU has its features.
-                1 => unsafe {
-                    resonate_avx(banks, groups, CONTROL_BLOCK, Some(&pulse), &mut lanes)
-                },
-                2 => unsafe {
-                    resonate_fma(banks, groups, CONTROL_BLOCK, Some(&pulse), &mut lanes)
-                },
-                _ => resonate::<false>(banks, groups, CONTROL_BLOCK, Some(&pulse), &mut lanes),
+        // Voices of 1 to 4 groups (a high key has few partials below Nyquist), with the hammer
+        // pulse and ringing freely, full and partial blocks.
+        for (key, len) in [
+            (40u8, CONTROL_BLOCK),
+            (60, 13),
+            (84, CONTROL_BLOCK),
+            (105, 7),
+        ] {
+            for with_pulse in [true, false] {
+                let mut v = PianoVoice::new(48_000.0);
+                v.strike(key, 0.9, &StrikeParams::default());
+                v.update_tuning(3.0, &[0.0; UNISON_STRINGS], 1.0);
+                // Give the resonators a state to ring from.
+                v.re.iter_mut()
+                    .take(v.n_active)
+                    .enumerate()
+                    .for_each(|(i, r)| *r = 0.01 * (i % 7) as f32);
+                let run = |kernel: u8| {
+                    let mut re = v.re;
+                    let mut im = v.im;
+                    let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
+                    let pulse = [0.01f32; CONTROL_BLOCK];
+                    let pulse = with_pulse.then_some(&pulse);
+                    let banks = Banks {
+                        re: &mut re,
+                        im: &mut im,
+                        rot_re: &v.rot_re,
+                        rot_im: &v.rot_im,
+                        input_gain: &v.input_gain,
+                    };
+                    let groups = v.n_active.div_ceil(LANES);
+                    match kernel {
+                        // SAFETY: each SIMD build only runs when the CPU has its features.
+                        1 => unsafe { resonate_avx(banks, groups, len, pulse, &mut lanes) },
+                        2 => unsafe { resonate_fma(banks, groups, len, pulse, &mut lanes) },
+                        3 => unsafe {
+                            resonate_fma_registers(banks, groups, len, pulse, &mut lanes)
+                        },
+                        _ => resonate::<false>(banks, groups, len, pulse, &mut lanes),
+                    }
+                    let mut out = [0.0f32; CONTROL_BLOCK];
+                    horizontal_sums(&lanes, &mut out[..len]);
+                    (out, re, im)
+                };
+                let portable = run(0);
+                assert!(portable.0.iter().any(|x| x.abs() > 1e-4), "key {key}");
+                if std::arch::is_x86_feature_detected!("avx") {
+                    assert_eq!(run(1), portable, "AVX must be bit-identical");
+                }
+                if std::arch::is_x86_feature_detected!("avx")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    let close = |a: &[f32], b: &[f32], what: &str| {
+                        for (a, b) in a.iter().zip(b) {
+                            assert!(
+                                (a - b).abs() <= 1e-6 * (1.0 + b.abs()),
+                                "key {key} {what}: {a} vs {b}"
+                            );
+                        }
+                    };
+                    let fma = run(2);
+                    // Every resonator does the same arithmetic in both FMA kernels: identical
+                    // states; only the order of the output sum differs.
+                    let registers = run(3);
+                    assert_eq!((registers.1, registers.2), (fma.1, fma.2), "key {key}");
+                    for r in [fma, registers] {
+                        close(&r.0, &portable.0, "output");
+                        close(&r.1, &portable.1, "re");
+                        close(&r.2, &portable.2, "im");
+                    }
+                }
             }
-            lanes.map(|l| horizontal_sum(&l))
-        };
-        let portable = run(0);
-        assert!(portable.iter().any(|x| x.abs() > 1e-4));
-        if std::arch::is_x86_feature_detected!("avx") {
-            assert_eq!(run(1), portable, "AVX must be bit-identical");
         }
-        if std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma")
-        {
-            for (a, b) in run(2).iter().zip(&portable) {
-                assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "{a} vs {b}");
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn batched_horizontal_sums_match_one_at_a_time() {
+        if !std::arch::is_x86_feature_detected!("avx") {
+            return;
+        }
+        let mut rng = crate::rng::Rng::new(5);
+        let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
+        lanes.iter_mut().flatten().for_each(|x| *x = rng.bipolar());
+        for len in [CONTROL_BLOCK, 31, 8, 5, 0] {
+            let mut want = [0.0f32; CONTROL_BLOCK];
+            horizontal_sums(&lanes, &mut want[..len]);
+            let mut got = [7.0f32; CONTROL_BLOCK];
+            // SAFETY: the CPU has AVX (checked above).
+            unsafe { horizontal_sums_avx(&lanes, &mut got[..len]) };
+            for t in 0..len {
+                assert!((got[t] - want[t]).abs() <= 1e-6, "{len}: {t}");
             }
+            assert!(got[len..].iter().all(|&x| x == 7.0), "wrote past {len}");
         }
     }
 }
