@@ -7,7 +7,12 @@
 #           catalyst_perf_measured)
 #   host:   tests/clap-host --chords over 5 s and over 1 s, counting only the plugin's CLAP
 #           process() calls; the difference is the same 4 s (seconds 1-5) of the same pattern.
-# Prints instructions per second of audio for each and their ratio. Benchmark output, not a test.
+#   mda:    issue 16's reference, mda Piano (Debian's mda-lv2, default controls), driven by
+#           tests/lv2-host --chords with the same pattern, counting only its per-block calls
+#           (lv2_host_measured_block: the plugin's run() and livi's port connection), also
+#           over 5 s minus 1 s.
+# Host set-up (loading, instantiating, building event lists) is outside the toggled functions.
+# Prints instructions per second of audio for each and the ratios. Benchmark output, not a test.
 #   scripts/piano-host-cost.sh [--annotate]   (--annotate: the host run's top functions too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +23,7 @@ export CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
 # The plugin without its editor: process() is the same code, the build much smaller.
 cargo build --release -q -p catalyst-perf --bin perf-render
 cargo build --release -q -p clap-host
+cargo build --release -q -p lv2-host
 cargo build --release -q -p ache-piano --no-default-features
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
@@ -31,13 +37,28 @@ for secs in 1 5; do
     --toggle-collect='*clap*wrapper*Wrapper*process*' \
     target/release/clap-host "$OUT/ache-piano.clap" --chords "$secs" >/dev/null 2>&1
 done
+for secs in 1 5; do
+  valgrind --tool=callgrind --callgrind-out-file="$OUT/mda$secs.cg" \
+    --toggle-collect='*lv2_host_measured_block*' \
+    target/release/lv2-host --chords "$secs" >/dev/null 2>&1
+done
 h1=$(awk '/^summary:/ {print $2}' "$OUT/host1.cg")
 h5=$(awk '/^summary:/ {print $2}' "$OUT/host5.cg")
-awk -v e="$engine" -v a="$h1" -v b="$h5" 'BEGIN {
-  es = e / 4; hs = (b - a) / 4;
+m1=$(awk '/^summary:/ {print $2}' "$OUT/mda1.cg")
+m5=$(awk '/^summary:/ {print $2}' "$OUT/mda5.cg")
+awk -v e="$engine" -v a="$h1" -v b="$h5" -v c="$m1" -v d="$m5" 'BEGIN {
+  es = e / 4; hs = (b - a) / 4; ms = (d - c) / 4;
   printf "engine alone:          %12.0f instructions per second of audio\n", es;
   printf "through the CLAP host: %12.0f instructions per second of audio (%.3fx the engine)\n", hs, hs / es;
+  printf "mda Piano (LV2 host):  %12.0f instructions per second of audio\n", ms;
+  printf "Ache Piano / mda Piano through their hosts: %.3fx\n", hs / ms;
 }'
+# Wall-clock side (thread CPU time inside process()/run(), 60 s of the pattern, three runs each,
+# interleaved; noisy on a shared machine, the instruction counts above are the measurement).
+for run in 1 2 3; do
+  target/release/clap-host "$OUT/ache-piano.clap" --chords 60 | sed 's/^/  /'
+  target/release/lv2-host --chords 60 | sed 's/^/  /'
+done
 if [ "${1:-}" = "--annotate" ]; then
   callgrind_annotate --inclusive=yes "$OUT/host5.cg" 2>/dev/null | head -60
 fi

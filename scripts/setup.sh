@@ -19,6 +19,9 @@ PACKAGES=(
   hydrogen-drumkits
   # Songs rendered from MIDI with sampled instruments for the Density Meter's tests.
   fluidsynth fluid-soundfont-gm
+  # Issue 16's CPU reference, mda Piano (LV2), and the LV2 host library tests/lv2-host links
+  # (livi on lilv; lilv-utils for lv2ls).
+  mda-lv2 liblilv-dev lilv-utils
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -122,6 +122,7 @@ fn piano(c: &mut Criterion<ThreadCpuTime>) {
         ("piano-chords", PianoPattern::Chords),
         ("piano-dense", PianoPattern::Dense),
         ("piano-64-voices", PianoPattern::SixtyFourVoices),
+        ("piano-chord-per-second", PianoPattern::ChordPerSecond),
     ] {
         bench_workload(c, name, |sr, block| {
             Box::new(PianoWorkload::new(sr, block, pattern))

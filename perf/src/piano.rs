@@ -219,6 +219,11 @@ impl PianoWorkload {
         }
     }
 
+    /// The last rendered block, left and right (for null tests of the output).
+    pub fn output(&self) -> (&[f32], &[f32]) {
+        (&self.left, &self.right)
+    }
+
     /// Voices sounding now (for the tests).
     pub fn active_voices(&self) -> usize {
         self.engine.active_voices()

@@ -124,6 +124,13 @@ fn soft_clip(x: f32) -> f32 {
     }
 }
 
+/// True when some `|x| >= threshold` (NaN never counts): an OR over the block, which
+/// vectorises where a running maximum does not.
+#[inline(always)]
+fn any_at_least(x: &[f32], threshold: f32) -> bool {
+    x.iter().fold(false, |any, v| any | (v.abs() >= threshold))
+}
+
 pub struct PianoEngine {
     sample_rate: f32,
     voices: Vec<PianoVoice>,
@@ -481,7 +488,7 @@ impl PianoEngine {
                 .enumerate()
                 .filter(|(_, v)| v.is_active() && !v.is_stealing())
                 .min_by(|(_, a), (_, b)| {
-                    let score = |v: &PianoVoice| v.energy * if v.key_down { 8.0 } else { 1.0 };
+                    let score = |v: &PianoVoice| v.energy() * if v.key_down { 8.0 } else { 1.0 };
                     score(a).total_cmp(&score(b)).then(a.age.cmp(&b.age))
                 })
                 .map(|(i, _)| i);
@@ -496,7 +503,7 @@ impl PianoEngine {
         self.voices
             .iter()
             .enumerate()
-            .min_by(|(_, a), (_, b)| a.energy.total_cmp(&b.energy))
+            .min_by(|(_, a), (_, b)| a.energy().total_cmp(&b.energy()))
             .map(|(i, _)| i)
             .unwrap_or(0)
     }
@@ -696,7 +703,7 @@ impl PianoEngine {
                 }
                 // A held silent string with nothing on the bridge and nothing left ringing
                 // costs nothing.
-                if driven && !bridge_moving && self.voices[i].energy < SILENT_VOICE_ENERGY {
+                if driven && !bridge_moving && self.voices[i].energy() < SILENT_VOICE_ENERGY {
                     continue;
                 }
                 any_voice = true;
@@ -779,29 +786,44 @@ impl PianoEngine {
                 &mut wet_l[..len],
                 &mut wet_r[..len],
             );
-            let mut level = 0.0f32;
-            for t in 0..len {
-                out_l[t] += room_gain * wet_l[t];
-                out_r[t] += room_gain * wet_r[t];
-                level = level.max(wet_l[t].abs()).max(wet_r[t].abs());
+            for ((o, &w), (p, &v)) in out_l[..len]
+                .iter_mut()
+                .zip(&wet_l[..len])
+                .zip(out_r[..len].iter_mut().zip(&wet_r[..len]))
+            {
+                *o += room_gain * w;
+                *p += room_gain * v;
             }
-            self.room_ringing = level >= SILENCE;
+            self.room_ringing =
+                any_at_least(&wet_l[..len], SILENCE) || any_at_least(&wet_r[..len], SILENCE);
             if !self.room_ringing && air == 0.0 {
                 self.room.reset();
             }
         }
-        let mut peak = 0.0f32;
-        for t in 0..len {
-            let l = soft_clip((out_l[t] + hiss[0][t]) * OUTPUT_GAIN);
-            let r = soft_clip((out_r[t] + hiss[1][t]) * OUTPUT_GAIN);
-            peak = peak.max(l.abs()).max(r.abs());
-            left[t] = l;
-            right[t] = r;
+        for ((l, (&o, &h)), (r, (&p, &k))) in left
+            .iter_mut()
+            .zip(out_l[..len].iter().zip(&hiss[0][..len]))
+            .zip(
+                right
+                    .iter_mut()
+                    .zip(out_r[..len].iter().zip(&hiss[1][..len])),
+            )
+        {
+            *l = (o + h) * OUTPUT_GAIN;
+            *r = (p + k) * OUTPUT_GAIN;
         }
+        // The soft ceiling only where something reaches full scale (rare): the plain loop above
+        // vectorises, `soft_clip`'s tanh does not. Identical output either way.
+        if any_at_least(&left[..len], 1.0) || any_at_least(&right[..len], 1.0) {
+            for x in left[..len].iter_mut().chain(right[..len].iter_mut()) {
+                *x = soft_clip(*x);
+            }
+        }
+        let loud = any_at_least(&left[..len], SILENCE) || any_at_least(&right[..len], SILENCE);
 
         // Once every voice has ended and the tails have faded below -120 dB, clear the effect
         // states to exact zeros and stop processing: no denormals, no CPU in silence.
-        if !any_voice && self.mechanics.is_idle() && peak < SILENCE {
+        if !any_voice && self.mechanics.is_idle() && !loud {
             self.quiet_samples += len;
             if self.quiet_samples as f32 > 0.05 * self.sample_rate {
                 self.body.reset();

@@ -30,6 +30,15 @@ impl DelayLine {
     /// The next `out.len()` (<= `len`) samples leaving the line, i.e. written `len` ago.
     #[inline]
     fn read_block(&self, out: &mut [f32]) {
+        // A whole run that does not wrap: a fixed-size copy the compiler inlines (the general
+        // path below calls memcpy twice).
+        if let (Ok(out), Some(src)) = (
+            <&mut [f32; CHUNK]>::try_from(&mut *out),
+            self.buf.get(self.pos..self.pos + CHUNK),
+        ) {
+            *out = src.try_into().expect("CHUNK samples");
+            return;
+        }
         let first = out.len().min(self.len - self.pos);
         out[..first].copy_from_slice(&self.buf[self.pos..self.pos + first]);
         let rest = out.len() - first;
@@ -39,6 +48,19 @@ impl DelayLine {
     /// Writes `x` (<= `len` samples) and advances past it.
     #[inline]
     fn write_block(&mut self, x: &[f32]) {
+        if let (Ok(x), Some(dst)) = (
+            <&[f32; CHUNK]>::try_from(x),
+            self.buf.get_mut(self.pos..self.pos + CHUNK),
+        ) {
+            <&mut [f32; CHUNK]>::try_from(dst)
+                .expect("CHUNK samples")
+                .copy_from_slice(x);
+            self.pos += CHUNK;
+            if self.pos >= self.len {
+                self.pos -= self.len;
+            }
+            return;
+        }
         let first = x.len().min(self.len - self.pos);
         self.buf[self.pos..self.pos + first].copy_from_slice(&x[..first]);
         let rest = x.len() - first;
@@ -154,8 +176,9 @@ impl SmallRoom {
                 for t in 0..n {
                     let vt = x[t] + DIFFUSER_GAIN * delayed[t];
                     x[t] = delayed[t] - DIFFUSER_GAIN * vt;
-                    v[t] = crate::denormal::flush(vt);
+                    v[t] = vt;
                 }
+                flush_run(&mut v[..n]);
                 d.write_block(&v[..n]);
             }
         }
@@ -169,10 +192,13 @@ impl SmallRoom {
             let half_sum = 0.5 * (out[0][t] + out[1][t] + out[2][t] + out[3][t]);
             for i in 0..4 {
                 let damped = self.damping[i].process((out[i][t] - half_sum) * self.feedback[i]);
-                back[i][t] = crate::denormal::flush(damped + x[i % 2][t]);
+                back[i][t] = damped + x[i % 2][t];
             }
         }
-        for (line, b) in self.lines.iter_mut().zip(&back) {
+        // The lines' inputs flushed after the run (nothing in it reads them): the same values,
+        // in a loop that vectorises.
+        for (line, b) in self.lines.iter_mut().zip(back.iter_mut()) {
+            flush_run(&mut b[..n]);
             line.write_block(&b[..n]);
         }
         let [wet_left, wet_right] = wet;
@@ -180,6 +206,14 @@ impl SmallRoom {
             wet_left[t] = out[0][t] + 0.6 * out[2][t];
             wet_right[t] = out[1][t] + 0.6 * out[3][t];
         }
+    }
+}
+
+/// [`crate::denormal::flush`] over a run.
+#[inline(always)]
+fn flush_run(x: &mut [f32]) {
+    for v in x {
+        *v = crate::denormal::flush(*v);
     }
 }
 

@@ -292,8 +292,9 @@ fn resonate_avx(
 }
 
 /// [`resonate`] for AVX with fused multiply-adds (every x86 CPU since 2013 has both): a third
-/// fewer operations per resonator; rounding differs from the other builds in the last bit.
-#[cfg(target_arch = "x86_64")]
+/// fewer operations per resonator; rounding differs from the other builds in the last bit. The
+/// reference [`resonate_fma_registers`] (what runs) is tested against.
+#[cfg(all(target_arch = "x86_64", test))]
 #[target_feature(enable = "avx,fma")]
 fn resonate_fma(
     b: Banks,
@@ -303,6 +304,189 @@ fn resonate_fma(
     lanes: &mut [[f32; SUM_LANES]; CONTROL_BLOCK],
 ) {
     resonate::<true>(b, groups, len, pulse, lanes);
+}
+
+/// [`resonate_fma`] with the state in registers: up to 32 resonators (four 8-wide registers per
+/// array) per pass over the block, so `re`/`im` never leave the registers between samples and
+/// each sample costs four instructions per 8 resonators (the coefficients are memory operands)
+/// plus the sum, instead of reloading the lane sums for every 16. Two passes for a voice of
+/// more than 32. Each resonator's update is the same arithmetic as [`resonate_fma`]; only the
+/// order in which the outputs are added differs (a last-bit difference).
+///
+/// # Safety
+/// The CPU must have AVX and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,fma")]
+unsafe fn resonate_fma_registers(
+    mut b: Banks,
+    groups: usize,
+    len: usize,
+    pulse: Option<&[f32; CONTROL_BLOCK]>,
+    lanes: &mut [[f32; SUM_LANES]; CONTROL_BLOCK],
+) {
+    let len = len.min(CONTROL_BLOCK);
+    let registers = (groups * LANES / SUM_LANES).min(MAX_RESONATORS / SUM_LANES);
+    let mut first = 0;
+    let mut fresh = true;
+    while first < registers {
+        let count = (registers - first).min(4);
+        // SAFETY: first + count <= 8 registers of 8 = the 64 resonators; AVX and FMA as required.
+        unsafe {
+            match (count, fresh) {
+                (4, true) => register_pass::<4, true>(&mut b, first, len, pulse, lanes),
+                (4, false) => register_pass::<4, false>(&mut b, first, len, pulse, lanes),
+                (_, true) => register_pass::<2, true>(&mut b, first, len, pulse, lanes),
+                (_, false) => register_pass::<2, false>(&mut b, first, len, pulse, lanes),
+            }
+        }
+        first += count;
+        fresh = false;
+    }
+    if fresh {
+        for lane in lanes.iter_mut().take(len) {
+            *lane = [0.0; SUM_LANES];
+        }
+    }
+}
+
+/// One pass of [`resonate_fma_registers`] over the `R` registers of 8 resonators from register
+/// `first`, writing (`FRESH`) or adding its per-sample sums into `lanes`.
+///
+/// # Safety
+/// The CPU must have AVX and FMA; `(first + R) * 8 <= MAX_RESONATORS`; `len <= CONTROL_BLOCK`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,fma")]
+#[inline]
+unsafe fn register_pass<const R: usize, const FRESH: bool>(
+    b: &mut Banks,
+    first: usize,
+    len: usize,
+    pulse: Option<&[f32; CONTROL_BLOCK]>,
+    lanes: &mut [[f32; SUM_LANES]; CONTROL_BLOCK],
+) {
+    use std::arch::x86_64::*;
+    debug_assert!((first + R) * SUM_LANES <= MAX_RESONATORS && len <= CONTROL_BLOCK);
+    let at = |k: usize| (first + k) * SUM_LANES;
+    // SAFETY (every load and store below): `at(k) + 8 <= MAX_RESONATORS` for k < R (the
+    // caller's contract); unaligned accesses have no alignment requirement.
+    let mut re: [__m256; R] =
+        std::array::from_fn(|k| unsafe { _mm256_loadu_ps(b.re.as_ptr().add(at(k))) });
+    let mut im: [__m256; R] =
+        std::array::from_fn(|k| unsafe { _mm256_loadu_ps(b.im.as_ptr().add(at(k))) });
+    let cr = b.rot_re.as_ptr();
+    let ci = b.rot_im.as_ptr();
+    macro_rules! step {
+        ($k:expr) => {{
+            let (c_re, c_im) = unsafe {
+                (
+                    _mm256_loadu_ps(cr.add(at($k))),
+                    _mm256_loadu_ps(ci.add(at($k))),
+                )
+            };
+            let r = _mm256_fmsub_ps(re[$k], c_re, _mm256_mul_ps(im[$k], c_im));
+            im[$k] = _mm256_fmadd_ps(re[$k], c_im, _mm256_mul_ps(im[$k], c_re));
+            r
+        }};
+    }
+    let store = |lane: &mut [f32; SUM_LANES], sum: __m256| {
+        let p = lane.as_mut_ptr();
+        // SAFETY: `lane` is 8 floats.
+        unsafe {
+            if FRESH {
+                _mm256_storeu_ps(p, sum);
+            } else {
+                _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), sum));
+            }
+        }
+    };
+    match pulse {
+        Some(pulse) => {
+            let gain: [__m256; R] = std::array::from_fn(|k| unsafe {
+                _mm256_loadu_ps(b.input_gain.as_ptr().add(at(k)))
+            });
+            for (lane, &x) in lanes[..len].iter_mut().zip(&pulse[..len]) {
+                let x = _mm256_set1_ps(x);
+                let r = step!(0);
+                re[0] = _mm256_add_ps(r, _mm256_mul_ps(gain[0], x));
+                let mut sum = im[0];
+                for k in 1..R {
+                    let r = step!(k);
+                    re[k] = _mm256_add_ps(r, _mm256_mul_ps(gain[k], x));
+                    sum = _mm256_add_ps(sum, im[k]);
+                }
+                store(lane, sum);
+            }
+        }
+        None => {
+            for lane in &mut lanes[..len] {
+                re[0] = step!(0);
+                let mut sum = im[0];
+                for k in 1..R {
+                    re[k] = step!(k);
+                    sum = _mm256_add_ps(sum, im[k]);
+                }
+                store(lane, sum);
+            }
+        }
+    }
+    for k in 0..R {
+        unsafe {
+            _mm256_storeu_ps(b.re.as_mut_ptr().add(at(k)), re[k]);
+            _mm256_storeu_ps(b.im.as_mut_ptr().add(at(k)), im[k]);
+        }
+    }
+}
+
+/// `out[t]` = the sum of `lanes[t]`'s 8 lanes, for `t < out.len()` (at most
+/// [`CONTROL_BLOCK`]), eight samples at a time where the CPU has AVX.
+#[inline(always)]
+pub(super) fn sum_lanes(lanes: &[[f32; SUM_LANES]; CONTROL_BLOCK], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU supports AVX (checked just above).
+        unsafe { horizontal_sums_avx(lanes, out) };
+        return;
+    }
+    horizontal_sums(lanes, out);
+}
+
+/// `out[t]` = the sum of `lanes[t]`'s 8 lanes, for `t < out.len()` (at most
+/// [`CONTROL_BLOCK`]): [`horizontal_sum`] sample by sample.
+#[inline(always)]
+fn horizontal_sums(lanes: &[[f32; SUM_LANES]; CONTROL_BLOCK], out: &mut [f32]) {
+    for (o, lane) in out.iter_mut().zip(lanes.iter()) {
+        *o = horizontal_sum(lane);
+    }
+}
+
+/// [`horizontal_sums`] eight samples at a time with AVX: three rounds of pairwise horizontal
+/// adds reduce eight samples' lanes to eight sums in about two instructions a sample instead
+/// of seven (the additions pair up differently: last-bit differences).
+///
+/// # Safety
+/// The CPU must have AVX.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn horizontal_sums_avx(lanes: &[[f32; SUM_LANES]; CONTROL_BLOCK], out: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let n = out.len().min(CONTROL_BLOCK);
+    let whole = n / 8 * 8;
+    for t0 in (0..whole).step_by(8) {
+        // SAFETY: t0 + 7 < n <= CONTROL_BLOCK, and each row is 8 floats.
+        let v: [__m256; 8] =
+            std::array::from_fn(|k| unsafe { _mm256_loadu_ps(lanes[t0 + k].as_ptr()) });
+        let a = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
+        let b = _mm256_hadd_ps(_mm256_hadd_ps(v[4], v[5]), _mm256_hadd_ps(v[6], v[7]));
+        // a = [sums of lanes 0-3 of samples 0-3 | sums of lanes 4-7 of samples 0-3], b the same
+        // for samples 4-7.
+        let lo = _mm256_permute2f128_ps::<0x20>(a, b);
+        let hi = _mm256_permute2f128_ps::<0x31>(a, b);
+        // SAFETY: out[t0..t0 + 8] is in bounds.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(t0), _mm256_add_ps(lo, hi)) };
+    }
+    for (o, lane) in out[whole..n].iter_mut().zip(&lanes[whole..]) {
+        *o = horizontal_sum(lane);
+    }
 }
 
 #[derive(Clone)]
@@ -362,8 +546,8 @@ pub struct PianoVoice {
     last_ratio: f32,
     last_damping: f32,
     pub age: u64,
-    /// Sum of squared resonator magnitudes at the last control update (for stealing).
-    pub energy: f32,
+    /// Scratch for [`process`](Self::process): each sample's partial sums in 8 lanes.
+    lanes: [[f32; SUM_LANES]; CONTROL_BLOCK],
 }
 
 impl PianoVoice {
@@ -408,7 +592,7 @@ impl PianoVoice {
             last_ratio: f32::NAN,
             last_damping: f32::NAN,
             age: 0,
-            energy: 0.0,
+            lanes: [[0.0; SUM_LANES]; CONTROL_BLOCK],
         }
     }
 
@@ -833,7 +1017,6 @@ impl PianoVoice {
                 *p = self.hammer.next_sample();
             }
         }
-        let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
         let groups = self.n_active.div_ceil(LANES);
         let driven = !contact && self.is_bridge_driven();
         let pulse = if contact {
@@ -844,6 +1027,9 @@ impl PianoVoice {
             None
         };
         let keep = contact || driven;
+        // Per-sample partial sums: written whole by the FMA kernel, accumulated into by the
+        // others (zeroed for them). A field, so no 1 KB is zeroed per voice and block.
+        let lanes = &mut self.lanes;
         let banks = Banks {
             re: &mut self.re,
             im: &mut self.im,
@@ -857,19 +1043,22 @@ impl PianoVoice {
                 && std::arch::is_x86_feature_detected!("avx")
             {
                 // SAFETY: the CPU supports AVX and FMA (checked just above).
-                unsafe { resonate_fma(banks, groups, len, pulse, &mut lanes) };
+                unsafe { resonate_fma_registers(banks, groups, len, pulse, lanes) };
             } else if std::arch::is_x86_feature_detected!("avx") {
+                *lanes = [[0.0; SUM_LANES]; CONTROL_BLOCK];
                 // SAFETY: the CPU supports AVX (checked just above).
-                unsafe { resonate_avx(banks, groups, len, pulse, &mut lanes) };
+                unsafe { resonate_avx(banks, groups, len, pulse, lanes) };
             } else {
-                resonate::<false>(banks, groups, len, pulse, &mut lanes);
+                *lanes = [[0.0; SUM_LANES]; CONTROL_BLOCK];
+                resonate::<false>(banks, groups, len, pulse, lanes);
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        resonate::<false>(banks, groups, len, pulse, &mut lanes);
-        for (o, lane) in out.iter_mut().zip(lanes.iter()).take(len) {
-            *o = horizontal_sum(lane);
+        {
+            *lanes = [[0.0; SUM_LANES]; CONTROL_BLOCK];
+            resonate::<false>(banks, groups, len, pulse, lanes);
         }
+        sum_lanes(lanes, &mut out[..len]);
         if self.stealing {
             for o in out.iter_mut().take(len) {
                 self.fade = (self.fade - self.fade_step).max(0.0);
@@ -882,19 +1071,6 @@ impl PianoVoice {
     /// Switches off silent partials at the top and frees the voice when nothing is left
     /// (unless `keep`: a hammer in contact, or a silently held key).
     fn trim(&mut self, keep: bool) {
-        // Resonators above `n_active` are zero, so whole groups can be summed (in 8 lanes, so
-        // the loop vectorises).
-        let end = self.n_active.div_ceil(LANES) * LANES;
-        let mut acc = [0.0f32; SUM_LANES];
-        for (re, im) in self.re[..end]
-            .chunks_exact(SUM_LANES)
-            .zip(self.im[..end].chunks_exact(SUM_LANES))
-        {
-            for j in 0..SUM_LANES {
-                acc[j] += re[j] * re[j] + im[j] * im[j];
-            }
-        }
-        self.energy = horizontal_sum(&acc);
         if self.hammer.is_active() || keep {
             return;
         }
@@ -914,8 +1090,25 @@ impl PianoVoice {
             self.active = false;
             self.stealing = false;
             self.silent = false;
-            self.energy = 0.0;
         }
+    }
+
+    /// Sum of squared resonator magnitudes now (what voice stealing and the silent-key check
+    /// compare): computed when asked, not every block.
+    pub fn energy(&self) -> f32 {
+        // Resonators above `n_active` are zero, so whole groups can be summed (in 8 lanes, so
+        // the loop vectorises).
+        let end = self.n_active.div_ceil(LANES) * LANES;
+        let mut acc = [0.0f32; SUM_LANES];
+        for (re, im) in self.re[..end]
+            .chunks_exact(SUM_LANES)
+            .zip(self.im[..end].chunks_exact(SUM_LANES))
+        {
+            for j in 0..SUM_LANES {
+                acc[j] += re[j] * re[j] + im[j] * im[j];
+            }
+        }
+        horizontal_sum(&acc)
     }
 }
 
@@ -955,44 +1148,100 @@ mod tests {
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn simd_builds_of_the_resonator_kernel_agree() {
-        let mut v = PianoVoice::new(48_000.0);
-        v.strike(40, 0.9, &StrikeParams::default());
-        v.update_tuning(3.0, &[0.0; UNISON_STRINGS], 1.0);
-        let run = |kernel: u8| {
-            let mut re = v.re;
-            let mut im = v.im;
-            let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
-            let pulse = [0.01f32; CONTROL_BLOCK];
-            let banks = Banks {
-                re: &mut re,
-                im: &mut im,
-                rot_re: &v.rot_re,
-                rot_im: &v.rot_im,
-                input_gain: &v.input_gain,
-            };
-            let groups = v.n_active.div_ceil(LANES);
-            match kernel {
-                // SAFETY: each SIMD build only runs when the CPU has its features.
-                1 => unsafe {
-                    resonate_avx(banks, groups, CONTROL_BLOCK, Some(&pulse), &mut lanes)
-                },
-                2 => unsafe {
-                    resonate_fma(banks, groups, CONTROL_BLOCK, Some(&pulse), &mut lanes)
-                },
-                _ => resonate::<false>(banks, groups, CONTROL_BLOCK, Some(&pulse), &mut lanes),
+        // Voices of 1 to 4 groups (a high key has few partials below Nyquist), with the hammer
+        // pulse and ringing freely, full and partial blocks.
+        for (key, len) in [
+            (40u8, CONTROL_BLOCK),
+            (60, 13),
+            (84, CONTROL_BLOCK),
+            (105, 7),
+        ] {
+            for with_pulse in [true, false] {
+                let mut v = PianoVoice::new(48_000.0);
+                v.strike(key, 0.9, &StrikeParams::default());
+                v.update_tuning(3.0, &[0.0; UNISON_STRINGS], 1.0);
+                // Give the resonators a state to ring from.
+                v.re.iter_mut()
+                    .take(v.n_active)
+                    .enumerate()
+                    .for_each(|(i, r)| *r = 0.01 * (i % 7) as f32);
+                let run = |kernel: u8| {
+                    let mut re = v.re;
+                    let mut im = v.im;
+                    let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
+                    let pulse = [0.01f32; CONTROL_BLOCK];
+                    let pulse = with_pulse.then_some(&pulse);
+                    let banks = Banks {
+                        re: &mut re,
+                        im: &mut im,
+                        rot_re: &v.rot_re,
+                        rot_im: &v.rot_im,
+                        input_gain: &v.input_gain,
+                    };
+                    let groups = v.n_active.div_ceil(LANES);
+                    match kernel {
+                        // SAFETY: each SIMD build only runs when the CPU has its features.
+                        1 => unsafe { resonate_avx(banks, groups, len, pulse, &mut lanes) },
+                        2 => unsafe { resonate_fma(banks, groups, len, pulse, &mut lanes) },
+                        3 => unsafe {
+                            resonate_fma_registers(banks, groups, len, pulse, &mut lanes)
+                        },
+                        _ => resonate::<false>(banks, groups, len, pulse, &mut lanes),
+                    }
+                    let mut out = [0.0f32; CONTROL_BLOCK];
+                    horizontal_sums(&lanes, &mut out[..len]);
+                    (out, re, im)
+                };
+                let portable = run(0);
+                assert!(portable.0.iter().any(|x| x.abs() > 1e-4), "key {key}");
+                if std::arch::is_x86_feature_detected!("avx") {
+                    assert_eq!(run(1), portable, "AVX must be bit-identical");
+                }
+                if std::arch::is_x86_feature_detected!("avx")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    let close = |a: &[f32], b: &[f32], what: &str| {
+                        for (a, b) in a.iter().zip(b) {
+                            assert!(
+                                (a - b).abs() <= 1e-6 * (1.0 + b.abs()),
+                                "key {key} {what}: {a} vs {b}"
+                            );
+                        }
+                    };
+                    let fma = run(2);
+                    // Every resonator does the same arithmetic in both FMA kernels: identical
+                    // states; only the order of the output sum differs.
+                    let registers = run(3);
+                    assert_eq!((registers.1, registers.2), (fma.1, fma.2), "key {key}");
+                    for r in [fma, registers] {
+                        close(&r.0, &portable.0, "output");
+                        close(&r.1, &portable.1, "re");
+                        close(&r.2, &portable.2, "im");
+                    }
+                }
             }
-            lanes.map(|l| horizontal_sum(&l))
-        };
-        let portable = run(0);
-        assert!(portable.iter().any(|x| x.abs() > 1e-4));
-        if std::arch::is_x86_feature_detected!("avx") {
-            assert_eq!(run(1), portable, "AVX must be bit-identical");
         }
-        if std::arch::is_x86_feature_detected!("avx") && std::arch::is_x86_feature_detected!("fma")
-        {
-            for (a, b) in run(2).iter().zip(&portable) {
-                assert!((a - b).abs() <= 1e-6 * (1.0 + b.abs()), "{a} vs {b}");
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn batched_horizontal_sums_match_one_at_a_time() {
+        if !std::arch::is_x86_feature_detected!("avx") {
+            return;
+        }
+        let mut rng = crate::rng::Rng::new(5);
+        let mut lanes = [[0.0f32; SUM_LANES]; CONTROL_BLOCK];
+        lanes.iter_mut().flatten().for_each(|x| *x = rng.bipolar());
+        for len in [CONTROL_BLOCK, 31, 8, 5, 0] {
+            let mut want = [0.0f32; CONTROL_BLOCK];
+            horizontal_sums(&lanes, &mut want[..len]);
+            let mut got = [7.0f32; CONTROL_BLOCK];
+            // SAFETY: the CPU has AVX (checked above).
+            unsafe { horizontal_sums_avx(&lanes, &mut got[..len]) };
+            for t in 0..len {
+                assert!((got[t] - want[t]).abs() <= 1e-6, "{len}: {t}");
             }
+            assert!(got[len..].iter().all(|&x| x == 7.0), "wrote past {len}");
         }
     }
 }

@@ -56,6 +56,11 @@ impl WowFlutter {
         }
         self.drift += (self.drift_target - self.drift) * (dt_s * wow_rate_hz * 2.0).min(1.0);
         let jitter = 0.15 * self.rng.bipolar();
+        // Both off (the default): the phases and draws above still advance, the sines are
+        // skipped; the sum below would be exactly zero too.
+        if wow_depth_cents == 0.0 && flutter_depth_cents == 0.0 {
+            return 0.0;
+        }
         let wow = 0.7 * (TAU * self.wow_phase).sin() + 0.3 * self.drift;
         let flutter = (TAU * self.flutter_phase).sin() + jitter;
         wow_depth_cents * wow + flutter_depth_cents * flutter

@@ -1191,8 +1191,9 @@ pub fn all_checks(path: &Path) -> Vec<(&'static str, Check)> {
 /// plugin's default parameters and nothing else: no automation, no transport. Meant for
 /// `valgrind --tool=callgrind`, whose instruction counts are repeatable on a loaded machine:
 /// the difference between two lengths is what the host-side `process()` costs per second of
-/// steady playing. Returns the peak output level (a silent render would be a broken measurement).
-pub fn chords_once_a_second(path: &Path, seconds: f64) -> Result<f32, String> {
+/// steady playing. Returns the peak output level (a silent render would be a broken
+/// measurement) and the audio thread's CPU seconds inside the plugin's `process` calls.
+pub fn chords_once_a_second(path: &Path, seconds: f64) -> Result<(f32, f64), String> {
     let sr = 48_000.0;
     let block = 64usize;
     let mut p = Plugin::load(path).map_err(|e| e.to_string())?;
@@ -1232,7 +1233,7 @@ pub fn chords_once_a_second(path: &Path, seconds: f64) -> Result<f32, String> {
     if !(peak > 1e-3 && peak.is_finite()) {
         return Err(format!("the chords did not sound (peak {peak})"));
     }
-    Ok(peak)
+    Ok((peak, p.last_process_cpu_seconds))
 }
 
 #[cfg(test)]

@@ -284,6 +284,9 @@ pub struct Plugin {
     /// Audio-thread CPU time of the last `render` (seconds), from `start_processing` to
     /// `stop_processing`: the plugin's `process` calls plus this host's per-block copying.
     pub last_render_cpu_seconds: f64,
+    /// The part of it spent inside the plugin's `process` calls (seconds): what a DAW's CPU
+    /// meter charges the plugin.
+    pub last_process_cpu_seconds: f64,
 }
 
 fn cstr(s: Option<&CStr>) -> String {
@@ -377,6 +380,7 @@ impl Plugin {
             serve_main_thread: true,
             feed_aux_inputs: false,
             last_render_cpu_seconds: 0.0,
+            last_process_cpu_seconds: 0.0,
         })
     }
 
@@ -644,9 +648,10 @@ pub fn render_concurrently(
     let mut first_error = None;
     for (p, result) in plugins.iter_mut().zip(results) {
         match result {
-            Ok((Ok((processor, out, cpu)), steady)) => {
+            Ok((Ok((processor, out, cpu, process_cpu)), steady)) => {
                 p.steady_time = steady;
                 p.last_render_cpu_seconds = cpu;
+                p.last_process_cpu_seconds = process_cpu;
                 if let Some(t) = p.transport.as_mut().filter(|t| t.playing) {
                     t.position_seconds += frames as f64 / p.sample_rate;
                 }
@@ -677,7 +682,14 @@ impl Drop for Plugin {
 }
 
 /// The stopped processor, the main output and the audio thread's CPU seconds.
-type RenderOk = (StoppedPluginAudioProcessor<TestHost>, Vec<Vec<f32>>, f64);
+/// The stopped processor, the main output, the audio thread's CPU seconds for the whole render
+/// and the part of them inside the plugin's `process` calls.
+type RenderOk = (
+    StoppedPluginAudioProcessor<TestHost>,
+    Vec<Vec<f32>>,
+    f64,
+    f64,
+);
 
 #[allow(clippy::too_many_arguments)]
 fn render_on_audio_thread(
@@ -711,6 +723,7 @@ fn render_on_audio_thread(
     let mut next_event = 0;
     let mut pos = 0;
     let mut block_index = 0;
+    let mut process_cpu = 0.0;
     let main_in = in_ports.first().copied().unwrap_or(0);
     let fed = if feed_aux { in_total } else { main_in };
     while pos < frames {
@@ -783,6 +796,7 @@ fn render_on_audio_thread(
                         ),
                     }),
             );
+            let process_start = thread_cpu_seconds();
             processor
                 .process(
                     &inputs,
@@ -793,6 +807,7 @@ fn render_on_audio_thread(
                     transport_event.as_ref(),
                 )
                 .map_err(|e| format!("process failed at sample {pos}: {e}"))?;
+            process_cpu += thread_cpu_seconds() - process_start;
         }
         for (ch, dst) in result.iter_mut().enumerate() {
             dst.extend_from_slice(&out_bufs[ch][..n]);
@@ -801,7 +816,12 @@ fn render_on_audio_thread(
         pos += n;
     }
     let processor = processor.stop_processing();
-    Ok((processor, result, thread_cpu_seconds() - cpu_start))
+    Ok((
+        processor,
+        result,
+        thread_cpu_seconds() - cpu_start,
+        process_cpu,
+    ))
 }
 
 /// Splits a flat list of channel buffers into one group per port.

@@ -7,7 +7,8 @@
 //!   drift and speed bounds of `SoakReport::verdict`
 //! - `--chords SECONDS`: a 4-note chord once a second at 48 kHz in 64-sample blocks, default
 //!   parameters (`checks::chords_once_a_second`): run it under callgrind to count what the
-//!   plugin costs through its CLAP wrapper
+//!   plugin costs through its CLAP wrapper; prints the audio thread's CPU time inside
+//!   `process()` as a share of one core
 //! - `--realtime-workout SECONDS`: every parameter moved in every block, notes, NaN input,
 //!   variable blocks, three rates. Run it on DEBUG builds: nice-plug's `assert_process_allocs`
 //!   aborts the process on any allocation in `process()`, so the exit status is the verdict.
@@ -78,7 +79,10 @@ fn main() -> ExitCode {
                 }
             },
             Some((m, secs)) if m == "--chords" => match checks::chords_once_a_second(path, *secs) {
-                Ok(peak) => println!("chords {name}: {secs} s played, peak {peak:.3}"),
+                Ok((peak, cpu)) => println!(
+                    "chords {name}: {secs} s played, peak {peak:.3}, CPU in process() {cpu:.4} s = {:.3} % of one core",
+                    100.0 * cpu / secs
+                ),
                 Err(e) => {
                     println!("FAIL  {name}: chords: {e}");
                     failed = true;
