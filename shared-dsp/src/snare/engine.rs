@@ -606,34 +606,18 @@ impl SnareEngine {
                 }
                 let x = self.scratch.trigger[n];
                 let main = self.detector.process_clean(x);
-                let ghost = if ghost_lane {
-                    self.ghost_lane.process(x, &self.detector)
-                } else {
-                    None
-                };
-                if let (Some(origin), Some(bus)) = (shared, &self.bus)
-                    && let Some((at, level_db)) = self.detector.take_new_candidate()
-                {
-                    bus.publish(origin.wrapping_add(at as i64), level_db);
+                // Rare paths out of the per-sample loop: sharing (a joined bus and a timeline),
+                // the ghost lane, and a hit.
+                if let Some(origin) = shared {
+                    self.share_candidate(origin);
                 }
-                if listen_only {
-                    // Onsets shared, nothing layered.
-                } else {
-                    for onset in [main, ghost].into_iter().flatten() {
-                        let onset_at = now.saturating_sub(onset.onset_age as u64);
-                        let vetoed = (use_reject
-                            && self.reject.vetoes(onset_at, onset.relative_db))
-                            || (veto
-                                && self.bus.as_ref().is_some_and(|bus| {
-                                    let position =
-                                        shared.unwrap_or(0).wrapping_add(onset_at as i64);
-                                    bus.vetoed(position, onset.relative_db, self.sample_rate)
-                                }));
-                        if !vetoed {
-                            self.scheduler.schedule(onset, now);
-                            self.gate.schedule(now + onset.start_delay as u64);
-                        }
-                    }
+                if let Some(onset) = main
+                    && !listen_only
+                {
+                    self.schedule_hit(onset, now, use_reject, veto, shared);
+                }
+                if ghost_lane {
+                    self.run_ghost_lane(x, now, use_reject, veto, shared, listen_only);
                 }
                 self.scratch.band[n] = self.detector.band_sample();
                 let env = self.detector.envelope();
@@ -643,6 +627,57 @@ impl SnareEngine {
             }
             self.scope.add(peak, stop - i);
             i = stop;
+        }
+    }
+
+    /// Publishes the detector's newest candidate on the bus (timeline position `origin` +
+    /// its onset index).
+    #[inline(never)]
+    fn share_candidate(&mut self, origin: i64) {
+        if let (Some(bus), Some((at, level_db))) = (&self.bus, self.detector.take_new_candidate()) {
+            bus.publish(origin.wrapping_add(at as i64), level_db);
+        }
+    }
+
+    /// One sample of the ghost lane (it runs only when switched on).
+    #[inline(never)]
+    fn run_ghost_lane(
+        &mut self,
+        x: f32,
+        now: u64,
+        use_reject: bool,
+        veto: bool,
+        shared: Option<i64>,
+        listen_only: bool,
+    ) {
+        if let Some(onset) = self.ghost_lane.process(x, &self.detector)
+            && !listen_only
+        {
+            self.schedule_hit(onset, now, use_reject, veto, shared);
+        }
+    }
+
+    /// Schedules a hit the detector (or the ghost lane) found at engine sample `now`, unless
+    /// the sidechain's Reject or another instance's onset vetoes it.
+    #[inline(never)]
+    fn schedule_hit(
+        &mut self,
+        onset: Onset,
+        now: u64,
+        use_reject: bool,
+        veto: bool,
+        shared: Option<i64>,
+    ) {
+        let onset_at = now.saturating_sub(onset.onset_age as u64);
+        let vetoed = (use_reject && self.reject.vetoes(onset_at, onset.relative_db))
+            || (veto
+                && self.bus.as_ref().is_some_and(|bus| {
+                    let position = shared.unwrap_or(0).wrapping_add(onset_at as i64);
+                    bus.vetoed(position, onset.relative_db, self.sample_rate)
+                }));
+        if !vetoed {
+            self.scheduler.schedule(onset, now);
+            self.gate.schedule(now + onset.start_delay as u64);
         }
     }
 

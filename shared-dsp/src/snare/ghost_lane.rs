@@ -87,8 +87,9 @@ impl GhostLane {
 
     /// One sample of the trigger input (finite, within +-16), after `main` processed it. Returns
     /// a ghost when one is judged. `main` must have been reset together with the lane, so the
-    /// two count samples alike.
-    #[inline]
+    /// two count samples alike. Out of line: it runs only with the lane on, and keeps its own
+    /// copy of the onset stage out of the engine's hot loop.
+    #[inline(never)]
     pub fn process(&mut self, x: f32, main: &OnsetDetector) -> Option<Onset> {
         // The sample just processed, on both detectors' clocks.
         let now = self.stage.sample_index();
