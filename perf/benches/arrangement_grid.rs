@@ -34,10 +34,12 @@ fn frame(c: &mut Criterion) {
         };
         let output = ctx.run_ui(input, |ui| {
             let width = ui.available_width();
-            catalyst_widgets::Theme::get(ui.ctx()).card().show(ui, |ui| {
-                ui.set_width(width - 22.0);
-                arrangement.show(ui, &mut view, BARS, GUTTER, Some(own_id));
-            });
+            catalyst_widgets::Theme::get(ui.ctx())
+                .card()
+                .show(ui, |ui| {
+                    ui.set_width(width - 22.0);
+                    arrangement.show(ui, &mut view, BARS, GUTTER, Some(own_id));
+                });
         });
         ctx.tessellate(output.shapes, output.pixels_per_point)
     };
@@ -53,7 +55,10 @@ fn frame(c: &mut Criterion) {
             _ => 0,
         })
         .sum();
-    println!("arrangement-grid-64x256: {} primitives, {triangles} triangles a frame", meshes.len());
+    println!(
+        "arrangement-grid-64x256: {} primitives, {triangles} triangles a frame",
+        meshes.len()
+    );
 
     let mut g = c.benchmark_group("arrangement-grid");
     g.sample_size(50)

@@ -32,7 +32,8 @@ fn session(c: &mut Criterion<ThreadCpuTime>) {
 
     // The ratio: both layouts advance second by second in step (each has its bar closes in the
     // same seconds), and the median of each over the rounds.
-    let mut together = DensitySessionWorkload::new(SR, BLOCK, SESSION_TRACKS, SessionLayout::Together);
+    let mut together =
+        DensitySessionWorkload::new(SR, BLOCK, SESSION_TRACKS, SessionLayout::Together);
     let mut alone = DensitySessionWorkload::new(SR, BLOCK, SESSION_TRACKS, SessionLayout::Alone);
     let time = |w: &mut DensitySessionWorkload| {
         let start = thread_cpu_ns();

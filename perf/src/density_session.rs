@@ -194,8 +194,8 @@ pub fn song_grid(tracks: usize, bars: usize) -> ArrangementGrid {
 /// (eight-bar sections), and one track in eight loads the sub band (kicks, bass), so the grid
 /// has gaps and a realistic number of low-end clashes.
 fn heard_bar(k: usize, bar: usize) -> BarStats {
-    let plays = (bar / 8 + k) % 4 != 0;
-    let low_band_share = if k % 8 == 0 {
+    let plays = !(bar / 8 + k).is_multiple_of(4);
+    let low_band_share = if k.is_multiple_of(8) {
         [0.5, 0.2, 0.1]
     } else {
         [0.05, 0.1, 0.15]
@@ -227,9 +227,7 @@ impl Workload for DensitySessionWorkload {
         let mut sink = 0usize;
         while remaining > 0 {
             // Host blocks end at the loop point, as a cycling host splits them.
-            let n = remaining
-                .min(self.block_size)
-                .min(loop_samples - self.pos);
+            let n = remaining.min(self.block_size).min(loop_samples - self.pos);
             let transport = self.transport();
             for session in &mut self.sessions {
                 for t in &mut session.tracks {
@@ -280,7 +278,10 @@ mod tests {
         // Every track closed the first loop bars from its audio: a real density, heard.
         for t in &grid.tracks {
             let looped = t.cells[SONG_BARS - LOOP_BARS].expect("the first loop bar closed");
-            assert!(looped.density > 0.0 && looped.density <= 100.0, "{looped:?}");
+            assert!(
+                looped.density > 0.0 && looped.density <= 100.0,
+                "{looped:?}"
+            );
             assert!(looped.loudness_lufs > -40.0, "{looped:?}");
         }
         // Tracks 0 of 8 loads the sub in the song so far, alone: none of those bars clash.

@@ -16,13 +16,13 @@ mod editor;
 mod params;
 pub mod registry;
 pub mod shared;
-pub use params::DensityMeterParams;
-use registry::{Registry, TrackSlot};
-pub use shared::{MeterShared, Readouts};
 /// The editor's arrangement card and its name gutter, for the grid benchmark in `perf/`
 /// (`cargo bench -p catalyst-perf --bench arrangement_grid`).
 #[cfg(feature = "gui")]
 pub use editor::{ArrangementView, GUTTER, Shade};
+pub use params::DensityMeterParams;
+use registry::{Registry, TrackSlot};
+pub use shared::{MeterShared, Readouts};
 
 /// Most bars that can close in one block and be published afterwards (a jump plus a bar line
 /// plus a mode change is three; the engine keeps every bar in its timeline regardless).

@@ -363,7 +363,10 @@ mod tests {
         bass.publish(&bar);
         let both = registry.snapshot();
         assert_eq!(both.clashes.len(), 1);
-        assert_eq!((both.clashes[0].track_a, both.clashes[0].track_b), (kick.id(), bass.id()));
+        assert_eq!(
+            (both.clashes[0].track_a, both.clashes[0].track_b),
+            (kick.id(), bass.id())
+        );
         // A rename, a bus flag, a new member, a clear and a member leaving each show at once.
         bass.set_name("Sub Bass");
         assert_eq!(registry.snapshot().tracks[1].name, "Sub Bass");
@@ -372,7 +375,12 @@ mod tests {
         let pad = registry.register("Pad");
         assert_eq!(registry.snapshot().tracks.len(), 3);
         kick.clear();
-        assert!(registry.snapshot().tracks[0].cells.iter().all(Option::is_none));
+        assert!(
+            registry.snapshot().tracks[0]
+                .cells
+                .iter()
+                .all(Option::is_none)
+        );
         drop(pad);
         assert_eq!(registry.snapshot().tracks.len(), 2);
     }

@@ -386,7 +386,11 @@ mod tests {
                         1 => cell(-70.0, [0.6, 0.3, 0.3]),
                         _ => cell(
                             -20.0,
-                            [rng.next_f32() * 0.5, rng.next_f32() * 0.5, rng.next_f32() * 0.5],
+                            [
+                                rng.next_f32() * 0.5,
+                                rng.next_f32() * 0.5,
+                                rng.next_f32() * 0.5,
+                            ],
                         ),
                     })
                     .collect();
@@ -417,7 +421,11 @@ mod tests {
                 }
             }
         }
-        assert!(expected.len() > 50, "the grid should clash often: {}", expected.len());
+        assert!(
+            expected.len() > 50,
+            "the grid should clash often: {}",
+            expected.len()
+        );
         assert_eq!(find_clashes(&tracks, bars), expected);
     }
 }
