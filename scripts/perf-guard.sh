@@ -16,6 +16,9 @@ BUDGET=perf/instruction-budget.txt
 HISTORY=perf/budget-history.txt
 TOLERANCE_PERCENT=10
 DROP_TOLERANCE_PERCENT=30
+# Issue 15 item 7: 64 Density Meters in one session cost at most 64 times one meter plus 5 %:
+# the count of 64 tracks in one session over the count of the same 64 tracks each alone.
+SESSION_RATIO_MAX=1.05
 
 if [ "${1:-}" = "--update" ] && [ -z "${2:-}" ]; then
   echo "perf-guard: --update needs a reason, e.g. scripts/perf-guard.sh --update \"detector confirmation step\"" >&2
@@ -92,6 +95,16 @@ for name in $(printf '%s\n' "${!measured[@]}" | sort); do
     status=1
   fi
 done
+together=${measured[density-session-64-together]:-}
+alone=${measured[density-session-64-alone]:-}
+if [ -n "$together" ] && [ -n "$alone" ]; then
+  ratio=$(awk -v t="$together" -v a="$alone" 'BEGIN { printf "%.4f", t / a }')
+  echo "density-session-64 together / alone: $ratio (at most $SESSION_RATIO_MAX)"
+  if awk -v r="$ratio" -v m="$SESSION_RATIO_MAX" 'BEGIN { exit !(r > m) }'; then
+    echo "perf-guard: 64 meters in one session cost more than ${SESSION_RATIO_MAX} x the same 64 alone" >&2
+    status=1
+  fi
+fi
 for name in $(awk '!/^#/ {print $1}' "$BUDGET"); do
   if [ -z "${measured[$name]+x}" ]; then
     echo "perf-guard: budgeted workload '$name' no longer exists" >&2

@@ -6,10 +6,12 @@
 //! "seconds per run" is directly the fraction of one core it needs in real time.
 
 mod density;
+mod density_session;
 mod piano;
 mod snare;
 
 pub use density::DensityWorkload;
+pub use density_session::{DensitySessionWorkload, SessionLayout, song_grid};
 pub use piano::{PianoPattern, PianoWorkload, chord_per_second};
 pub use snare::{SnareLayers, SnareWorkload};
 
@@ -28,6 +30,10 @@ pub struct GuardedWorkload {
     /// Builds the workload (input synthesis and allocation happen here, outside the count).
     pub make: fn() -> Box<dyn Workload>,
 }
+
+/// Density Meter instances in the big-session workloads (issue 15: "64 meter instances in one
+/// process").
+pub const SESSION_TRACKS: usize = 64;
 
 /// All instruction-count workloads, at 48 kHz with 64-sample blocks (the figures the issues set
 /// targets for).
@@ -66,6 +72,24 @@ pub fn guarded_workloads() -> Vec<GuardedWorkload> {
         }),
         guarded("density-full-mix", 2, || {
             Box::new(DensityWorkload::new(SR, BLOCK))
+        }),
+        // Issue 15 item 7: 64 meters in one session against the same 64 each alone; the guard
+        // also bounds their ratio (scripts/perf-guard.sh, SESSION_RATIO_MAX).
+        guarded("density-session-64-together", 1, || {
+            Box::new(DensitySessionWorkload::new(
+                SR,
+                BLOCK,
+                SESSION_TRACKS,
+                SessionLayout::Together,
+            ))
+        }),
+        guarded("density-session-64-alone", 1, || {
+            Box::new(DensitySessionWorkload::new(
+                SR,
+                BLOCK,
+                SESSION_TRACKS,
+                SessionLayout::Alone,
+            ))
         }),
     ]
 }

@@ -5,7 +5,9 @@
 
 use crate::bar_timeline::{BarAxis, BarView};
 use crate::theme::Theme;
-use egui::{Align2, Color32, CornerRadius, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2, pos2};
+use egui::{
+    Align2, Color32, CornerRadius, FontId, Mesh, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2, pos2,
+};
 
 /// One cell of the grid.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,6 +96,13 @@ pub fn grid_view(
     );
     let visible = axis.visible_bars(total_bars);
     let gap = if axis.bar_width() >= 5.0 { 1.0 } else { 0.0 };
+    // Every cell and clash outline goes into one mesh of plain quads (two triangles a cell, no
+    // anti-aliasing feather: the cells are axis-aligned and abut): 64 tracks x 256 bars as
+    // separate anti-aliased shapes were ~200 000 triangles and 4.6 ms a frame, over the 2 ms
+    // the issue allows (issue 15 item 7; `cargo bench -p catalyst-perf --bench arrangement_grid`).
+    let mut cells = Mesh::default();
+    let danger = theme.danger;
+    let outline: f32 = 1.5;
     for (r, row) in rows.iter().enumerate() {
         let y0 = rect.top() + r as f32 * row_height;
         let name_colour = if row.highlighted {
@@ -109,6 +118,13 @@ pub fn grid_view(
             FontId::proportional(11.0),
             name_colour,
         );
+        // Rows off screen (a scrolled editor) are not filled.
+        if !ui.is_rect_visible(Rect::from_x_y_ranges(
+            cells_rect.x_range(),
+            y0..=y0 + row_height,
+        )) {
+            continue;
+        }
         for bar in visible.clone() {
             let Some(&cell) = row.cells.get(bar) else {
                 break;
@@ -122,17 +138,26 @@ pub fn grid_view(
                 GridCell::Silent => theme.control.gamma_multiply(0.7),
                 GridCell::Playing(v) => colour_of(v),
             };
-            clip.rect_filled(cell_rect, CornerRadius::ZERO, fill);
+            cells.add_colored_rect(cell_rect, fill);
             if row.flagged.get(bar).copied().unwrap_or(false) {
-                clip.rect_stroke(
-                    cell_rect,
-                    CornerRadius::ZERO,
-                    Stroke::new(1.5, theme.danger),
-                    egui::StrokeKind::Inside,
-                );
+                // The outline inside the cell: four bars of `outline` points.
+                let w = outline.min(cell_rect.width() / 2.0);
+                let (x, y) = (cell_rect.x_range(), cell_rect.y_range());
+                for edge in [
+                    Rect::from_x_y_ranges(x, y.min..=y.min + outline),
+                    Rect::from_x_y_ranges(x, y.max - outline..=y.max),
+                    Rect::from_x_y_ranges(x.min..=x.min + w, y),
+                    Rect::from_x_y_ranges(x.max - w..=x.max, y),
+                ] {
+                    cells.add_colored_rect(edge, danger);
+                }
             }
         }
+    }
+    clip.add(Shape::mesh(cells));
+    for (r, row) in rows.iter().enumerate() {
         if row.highlighted {
+            let y0 = rect.top() + r as f32 * row_height;
             clip.rect_stroke(
                 Rect::from_x_y_ranges(cells_rect.x_range(), y0..=y0 + row_height),
                 CornerRadius::same(2),

@@ -28,7 +28,7 @@ mod side;
 #[cfg(feature = "gui")]
 use crate::{DensityMeterParams, MeterShared};
 #[cfg(feature = "gui")]
-use arrangement::{ArrangementView, Shade};
+pub use arrangement::{ArrangementView, Shade};
 #[cfg(feature = "gui")]
 use catalyst_widgets::bar_timeline::BarView;
 #[cfg(feature = "gui")]
@@ -38,7 +38,9 @@ use catalyst_widgets::{
     CatalystApp, CatalystEditor, EditorSpec, GuiContext, ParamPanel, PresetBrowser, Theme, header,
 };
 #[cfg(feature = "gui")]
-use journey::{GUTTER, JourneyAction, Rename};
+pub use journey::GUTTER;
+#[cfg(feature = "gui")]
+use journey::{JourneyAction, Rename};
 #[cfg(feature = "gui")]
 use model::{Component, JourneyCache};
 #[cfg(feature = "gui")]

@@ -16,6 +16,10 @@ mod editor;
 mod params;
 pub mod registry;
 pub mod shared;
+/// The editor's arrangement card and its name gutter, for the grid benchmark in `perf/`
+/// (`cargo bench -p catalyst-perf --bench arrangement_grid`).
+#[cfg(feature = "gui")]
+pub use editor::{ArrangementView, GUTTER, Shade};
 pub use params::DensityMeterParams;
 use registry::{Registry, TrackSlot};
 pub use shared::{MeterShared, Readouts};

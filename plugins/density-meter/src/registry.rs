@@ -27,7 +27,7 @@ pub struct TrackSlot {
     loudness: Box<[AtomicF32]>,
     density: Box<[AtomicF32]>,
     low_band_share: Box<[[AtomicF32; LOW_BANDS]]>,
-    /// Bumped on every publish so readers can skip unchanged slots.
+    /// Bumped on every change (publish, clear, name, bus) so readers can skip unchanged slots.
     version: AtomicU64,
 }
 
@@ -61,6 +61,7 @@ impl TrackSlot {
         if let Ok(mut n) = self.name.lock() {
             name.clone_into(&mut n);
         }
+        self.version.fetch_add(1, Ordering::Release);
     }
 
     pub fn name(&self) -> String {
@@ -133,18 +134,40 @@ impl TrackSlot {
 }
 
 /// The instances of one process.
-#[derive(Default)]
 pub struct Registry {
     slots: Mutex<Vec<Weak<TrackSlot>>>,
     next_id: AtomicU64,
+    /// The last snapshot and the (slot id, version) of every member it was built from: an
+    /// editor polls every frame, bars close every few seconds, so most polls change nothing and
+    /// get this copy instead of re-reading every slot and re-finding the clashes.
+    last: Mutex<(Vec<(u64, u64)>, ArrangementGrid)>,
 }
 
-static GLOBAL: Registry = Registry {
-    slots: Mutex::new(Vec::new()),
-    next_id: AtomicU64::new(1),
-};
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+static GLOBAL: Registry = Registry::new();
 
 impl Registry {
+    /// An empty registry (tests and benchmarks; the plugin joins [`Registry::global`]).
+    pub const fn new() -> Self {
+        Self {
+            slots: Mutex::new(Vec::new()),
+            next_id: AtomicU64::new(1),
+            last: Mutex::new((
+                Vec::new(),
+                ArrangementGrid {
+                    tracks: Vec::new(),
+                    bars: 0,
+                    clashes: Vec::new(),
+                },
+            )),
+        }
+    }
+
     /// The process-wide registry every plugin instance joins.
     pub fn global() -> &'static Registry {
         &GLOBAL
@@ -173,9 +196,23 @@ impl Registry {
         }
     }
 
-    /// The tracks x bars grid and its clashes (off the audio thread).
+    /// The tracks x bars grid and its clashes (off the audio thread). Rebuilt only when a
+    /// member joined, left or changed since the last call; otherwise a copy of the last one.
     pub fn snapshot(&self) -> ArrangementGrid {
-        ArrangementGrid::from_rows(self.members().iter().map(|m| m.row()).collect())
+        let members = self.members();
+        // Versions before rows: a bar published while the rows are read bumps its slot's
+        // version past the one recorded here, so the next call rebuilds.
+        let versions: Vec<(u64, u64)> = members.iter().map(|m| (m.id(), m.version())).collect();
+        if let Ok(last) = self.last.lock()
+            && last.0 == versions
+        {
+            return last.1.clone();
+        }
+        let grid = ArrangementGrid::from_rows(members.iter().map(|m| m.row()).collect());
+        if let Ok(mut last) = self.last.lock() {
+            *last = (versions, grid.clone());
+        }
+        grid
     }
 }
 
@@ -307,6 +344,44 @@ mod tests {
 
         // An instance that leaves disappears from the grid.
         drop(hats_slot);
+        assert_eq!(registry.snapshot().tracks.len(), 2);
+    }
+
+    #[test]
+    fn a_snapshot_of_an_unchanged_session_is_the_last_one_and_any_change_rebuilds_it() {
+        let registry = Registry::default();
+        let kick = registry.register("Kick");
+        let bass = registry.register("Bass");
+        let mut bar = crate::tests::bar(0, 30.0);
+        bar.low_band_share = [0.5, 0.1, 0.05];
+        kick.publish(&bar);
+        let first = registry.snapshot();
+        assert_eq!(first.bars, 1);
+        assert!(first.clashes.is_empty());
+        assert_eq!(registry.snapshot(), first);
+        // A bar the bass publishes after the cached snapshot: the sub clash appears.
+        bass.publish(&bar);
+        let both = registry.snapshot();
+        assert_eq!(both.clashes.len(), 1);
+        assert_eq!(
+            (both.clashes[0].track_a, both.clashes[0].track_b),
+            (kick.id(), bass.id())
+        );
+        // A rename, a bus flag, a new member, a clear and a member leaving each show at once.
+        bass.set_name("Sub Bass");
+        assert_eq!(registry.snapshot().tracks[1].name, "Sub Bass");
+        bass.set_bus(true);
+        assert!(registry.snapshot().clashes.is_empty());
+        let pad = registry.register("Pad");
+        assert_eq!(registry.snapshot().tracks.len(), 3);
+        kick.clear();
+        assert!(
+            registry.snapshot().tracks[0]
+                .cells
+                .iter()
+                .all(Option::is_none)
+        );
+        drop(pad);
         assert_eq!(registry.snapshot().tracks.len(), 2);
     }
 
