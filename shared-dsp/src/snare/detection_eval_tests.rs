@@ -694,11 +694,13 @@ fn print_ghost_judgements() {
             for &x in &track.signal {
                 d.process(x);
                 lane.process(x, &d);
-                for (onset, j) in [d.last_judgement.take(), lane.last_judgement.take()]
-                    .into_iter()
-                    .flatten()
-                {
-                    judged.push((onset as i64, j, d.fingerprint()));
+                // A main-stage candidate is a ghost when rejected for its level alone; one of
+                // the lane's own stage whenever it is shaped like the learned strokes.
+                if let Some((onset, j)) = d.last_judgement.take() {
+                    judged.push((onset as i64, j, j.ghost(), d.fingerprint()));
+                }
+                if let Some((onset, j)) = lane.last_judgement.take() {
+                    judged.push((onset as i64, j, j.ghost_like, d.fingerprint()));
                 }
             }
             for e in track.events.iter().filter(|e| e.stroke == Stroke::Ghost) {
@@ -711,15 +713,14 @@ fn print_ghost_judgements() {
                         "    t{t} {:7.3} s  not offered by the onset stage",
                         e.onset as f32 / spec.sample_rate
                     ),
-                    Some((o, j, f)) => {
+                    Some(&(o, ref j, ghost, ref f)) => {
                         offered += 1;
-                        let ghost = j.ghost || (j.ghost_like && !j.accept);
                         as_ghost += ghost as usize;
                         eprintln!(
                             "{}",
                             judgement_row(
                                 t,
-                                *o as f32 / spec.sample_rate,
+                                o as f32 / spec.sample_rate,
                                 if ghost { "ghost" } else { "not ghost" },
                                 j,
                                 f

@@ -207,8 +207,8 @@ impl SnareEngine {
     /// Applies settings (cheap; call once per block). Level and pan glide over 20 ms; pitch,
     /// decay and tone of a layer apply from its next hit, as on a sampler.
     pub fn set_settings(&mut self, settings: &SnareSettings) {
-        self.settings = *settings;
         let lane_was_on = self.ghost_lane_runs();
+        self.settings = *settings;
         self.detector.set_settings(settings.detector);
         self.ghost_lane.set_settings(settings.detector);
         if self.ghost_lane_runs() && !lane_was_on {
@@ -236,10 +236,11 @@ impl SnareEngine {
     }
 
     /// The ghost lane runs its own onset stage only with Reject Bleed (it judges on the
-    /// fingerprint); without it the detector marks quiet hits as ghosts itself.
+    /// fingerprint; without it the detector marks quiet hits as ghosts itself), and not in a
+    /// listening instance, which layers nothing.
     fn ghost_lane_runs(&self) -> bool {
         let d = &self.settings.detector;
-        d.ghost_lane && d.reject_bleed
+        d.ghost_lane && d.reject_bleed && !self.settings.mix.listen_only
     }
 
     /// Where the next block starts on the host's timeline (samples, output timeline), or
@@ -573,7 +574,8 @@ impl SnareEngine {
             (Some(_), Some(t)) => Some(t.wrapping_sub(self.block_clock as i64)),
             _ => None,
         };
-        let veto = shared.is_some() && self.settings.mix.cross_track_veto && !listen_only;
+        // The same origin, when this instance's hits are vetoed by others' onsets.
+        let veto_origin = shared.filter(|_| self.settings.mix.cross_track_veto && !listen_only);
         if use_reject {
             mono_sidechain(&mut self.scratch.reject[..n_total], sidechain, start);
         }
@@ -614,10 +616,10 @@ impl SnareEngine {
                 if let Some(onset) = main
                     && !listen_only
                 {
-                    self.schedule_hit(onset, now, use_reject, veto, shared);
+                    self.schedule_hit(onset, now, use_reject, veto_origin);
                 }
                 if ghost_lane {
-                    self.run_ghost_lane(x, now, use_reject, veto, shared, listen_only);
+                    self.run_ghost_lane(x, now, use_reject, veto_origin);
                 }
                 self.scratch.band[n] = self.detector.band_sample();
                 let env = self.detector.envelope();
@@ -641,40 +643,25 @@ impl SnareEngine {
 
     /// One sample of the ghost lane (it runs only when switched on).
     #[inline(never)]
-    fn run_ghost_lane(
-        &mut self,
-        x: f32,
-        now: u64,
-        use_reject: bool,
-        veto: bool,
-        shared: Option<i64>,
-        listen_only: bool,
-    ) {
-        if let Some(onset) = self.ghost_lane.process(x, &self.detector)
-            && !listen_only
-        {
-            self.schedule_hit(onset, now, use_reject, veto, shared);
+    fn run_ghost_lane(&mut self, x: f32, now: u64, use_reject: bool, veto_origin: Option<i64>) {
+        if let Some(onset) = self.ghost_lane.process(x, &self.detector) {
+            self.schedule_hit(onset, now, use_reject, veto_origin);
         }
     }
 
     /// Schedules a hit the detector (or the ghost lane) found at engine sample `now`, unless
-    /// the sidechain's Reject or another instance's onset vetoes it.
+    /// the sidechain's Reject or another instance's onset vetoes it (`veto_origin`: the
+    /// timeline position of engine clock 0, when others' onsets may veto).
     #[inline(never)]
-    fn schedule_hit(
-        &mut self,
-        onset: Onset,
-        now: u64,
-        use_reject: bool,
-        veto: bool,
-        shared: Option<i64>,
-    ) {
+    fn schedule_hit(&mut self, onset: Onset, now: u64, use_reject: bool, veto_origin: Option<i64>) {
         let onset_at = now.saturating_sub(onset.onset_age as u64);
         let vetoed = (use_reject && self.reject.vetoes(onset_at, onset.relative_db))
-            || (veto
-                && self.bus.as_ref().is_some_and(|bus| {
-                    let position = shared.unwrap_or(0).wrapping_add(onset_at as i64);
+            || veto_origin
+                .zip(self.bus.as_ref())
+                .is_some_and(|(origin, bus)| {
+                    let position = origin.wrapping_add(onset_at as i64);
                     bus.vetoed(position, onset.relative_db, self.sample_rate)
-                }));
+                });
         if !vetoed {
             self.scheduler.schedule(onset, now);
             self.gate.schedule(now + onset.start_delay as u64);

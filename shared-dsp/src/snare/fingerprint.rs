@@ -155,9 +155,6 @@ pub struct Judgement {
     /// Within [`GHOST_RANGE_DB`] of the learned level and shaped like the learned strokes
     /// (whatever its level rule says): a ghost note if the main lane does not take it.
     pub ghost_like: bool,
-    /// Rejected for its level alone while `ghost_like`: a ghost note (the ghost lane layers
-    /// it at its own level).
-    pub ghost: bool,
     /// 0..1: the ghost's smallest shape margin (0 when it is not `ghost_like`).
     pub ghost_confidence: f32,
     /// Its level (own body, wires and air), and the learned level it was judged against, dB.
@@ -165,6 +162,14 @@ pub struct Judgement {
     pub learned_db: f32,
     /// Judged against the prior: clearly louder than anything learned, or nothing learned.
     pub louder: bool,
+}
+
+impl Judgement {
+    /// Rejected for its level alone while `ghost_like`: a ghost note (the ghost lane layers it
+    /// at its own level).
+    pub fn ghost(&self) -> bool {
+        self.ghost_like && !self.accept
+    }
 }
 
 /// The four bands' two biquad stages each (direct form II transposed, f64, with `Biquad`'s
@@ -472,7 +477,6 @@ impl FingerprintJudge {
             low_db,
             margins: [level_margin, wires_margin, air_margin, own_margin],
             ghost_like,
-            ghost: ghost_like && !accept,
             ghost_confidence,
             level_db,
             learned_db: learned,

@@ -87,9 +87,7 @@ impl GhostLane {
 
     /// One sample of the trigger input (finite, within +-16), after `main` processed it. Returns
     /// a ghost when one is judged. `main` must have been reset together with the lane, so the
-    /// two count samples alike. Out of line: it runs only with the lane on, and keeps its own
-    /// copy of the onset stage out of the engine's hot loop.
-    #[inline(never)]
+    /// two count samples alike.
     pub fn process(&mut self, x: f32, main: &OnsetDetector) -> Option<Onset> {
         // The sample just processed, on both detectors' clocks.
         let now = self.stage.sample_index();
@@ -261,5 +259,50 @@ mod tests {
             ghosts += b.ghost as usize;
         }
         assert!(ghosts > 0 && ghosts < on.len(), "{ghosts} of {}", on.len());
+    }
+
+    /// Switched on while the engine runs, the lane keeps the detector's clock: the ghosts it
+    /// finds from then on are ghosts the lane finds when on from the start.
+    #[test]
+    fn switched_on_mid_track_the_lane_finds_the_same_ghosts() {
+        let mut spec = TrackSpec::random(3);
+        spec.hat_db -= 18.0;
+        spec.kick_db -= 18.0;
+        let track = snare_mic_track(&TUNING_SETS[0], spec);
+        let sr = spec.sample_rate;
+        let (_, always) = render(body_only(true, 0.0), &track.signal, sr, 64);
+        let switch_at = (3.0 * sr) as usize / 64 * 64;
+        let mut engine = SnareEngine::new(sr, body_only(false, 0.0));
+        let mut out = track.signal.clone();
+        let mut late = Vec::new();
+        for (k, chunk) in out.chunks_mut(64).enumerate() {
+            if k * 64 == switch_at {
+                engine.set_settings(&body_only(true, 0.0));
+            }
+            engine.process(&mut [chunk], &[]);
+            late.extend(
+                engine
+                    .hits()
+                    .iter()
+                    .filter(|h| h.ghost)
+                    .map(|h| h.sample_time),
+            );
+        }
+        let reference: Vec<u64> = always
+            .iter()
+            .filter(|h| h.ghost && h.sample_time >= switch_at as u64)
+            .map(|h| h.sample_time)
+            .collect();
+        assert!(
+            !late.is_empty() && !reference.is_empty(),
+            "{late:?} {reference:?}"
+        );
+        let tolerance = (0.010 * sr) as u64;
+        for t in &late {
+            assert!(
+                reference.iter().any(|r| r.abs_diff(*t) <= tolerance),
+                "ghost at {t} not found with the lane on from the start: {reference:?}"
+            );
+        }
     }
 }
