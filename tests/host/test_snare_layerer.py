@@ -52,6 +52,20 @@ def test_defaults_reject_bleed_and_report_8_ms_latency():
     assert np.max(np.abs(y)) < 1e-4
 
 
+def test_noise_fed_before_the_session_is_not_learned_as_the_snare():
+    # pedalboard probes a plugin it loads with full-scale white noise; a burst of it can pass
+    # the fingerprint of a bright snare (1 of these 40 did before the fix, and the clicks that
+    # followed then layered). Each activation (here: the change to 48 kHz) starts from the
+    # project's fingerprint, so the probe is forgotten.
+    for seed in range(40):
+        plugin = pedalboard.load_plugin(str(vst3_path(NAME)))
+        set_param(plugin, "Layer Solo", True)
+        noise = np.random.default_rng(seed).uniform(-1, 1, 8 * 512).astype(np.float32)
+        plugin.process(np.stack([noise, noise]), 44_100, buffer_size=512, reset=True)
+        y = plugin.process(clicks([4_800, 28_800], SR), SR, buffer_size=512, reset=True)
+        assert np.max(np.abs(y)) < 1e-4, seed
+
+
 def test_reports_4_ms_latency_in_lookahead_mode():
     plugin = load()
     x = clicks([4_800], SR // 2)

@@ -5,6 +5,11 @@
 //! atomics; saving the state reads them. Loading a state (or the editor's "Learn" button) writes
 //! a request with a generation counter, which the audio thread applies at its next block, so a
 //! project reopened with Reject Bleed on does not have to learn the snare again.
+//!
+//! Each activation starts from the last request (the project's fingerprint, or the prior), not
+//! from what the previous activation learned: hosts feed a plugin audio that is not the session
+//! before they activate it for real (pedalboard's load probe is full-scale white noise, which a
+//! bright snare's fingerprint can pass), and that must not become "the snare".
 
 use serde::{Deserialize, Serialize};
 use shared_dsp::snare::fingerprint::Fingerprint;
@@ -121,6 +126,15 @@ impl SharedFingerprint {
         self.request(Fingerprint::prior());
     }
 
+    /// Where an activation starts: the last requested fingerprint (a loaded state, "learn
+    /// again", or the prior when nothing was requested). It becomes the current one.
+    pub fn start_activation(&self, applied: &mut u32) -> Fingerprint {
+        let _ = self.take_request(applied);
+        let f = self.request.load();
+        self.live.store(f);
+        f
+    }
+
     /// A request the audio thread has not applied yet (`applied` is its last generation).
     pub fn take_request(&self, applied: &mut u32) -> Option<Fingerprint> {
         let generation = self.generation.load(Ordering::Acquire);
@@ -199,6 +213,34 @@ mod tests {
         };
         assert_eq!(damaged.to_fingerprint(), prior);
         assert!(serde_json::from_str::<SavedFingerprint>("{\"wires_db\": 1}").is_err());
+    }
+
+    #[test]
+    fn an_activation_forgets_what_the_last_one_learned_and_keeps_the_projects_fingerprint() {
+        let shared = SharedFingerprint::default();
+        let mut applied = 0;
+        let bogus = Fingerprint {
+            level_db: -17.4,
+            wires_db: -0.4,
+            air_db: 2.9,
+            strokes: 1,
+        };
+        // Learned on a host's probe before the session: gone at the next activation.
+        shared.publish(bogus);
+        assert_eq!(shared.start_activation(&mut applied), Fingerprint::prior());
+        assert_eq!(shared.current(), Fingerprint::prior());
+        // A project's fingerprint survives any number of re-activations.
+        let saved = Fingerprint {
+            level_db: -21.5,
+            wires_db: -9.0,
+            air_db: -20.0,
+            strokes: 12,
+        };
+        shared.set(SavedFingerprint::from_fingerprint(saved));
+        assert_eq!(shared.start_activation(&mut applied), saved);
+        shared.publish(bogus);
+        assert_eq!(shared.start_activation(&mut applied), saved);
+        assert_eq!(shared.take_request(&mut applied), None);
     }
 
     #[test]

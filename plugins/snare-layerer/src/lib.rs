@@ -318,12 +318,13 @@ impl Plugin for SnareLayerer {
         let mut engine = SnareEngine::new(sr, settings);
         // Onsets shared with the other instances of this process (a slot of a static bus).
         engine.set_onset_bus(onset_sharing::join());
-        // The fingerprint saved with the project (or learned before a restart).
-        let _ = self
-            .params
-            .fingerprint
-            .take_request(&mut self.fingerprint_generation);
-        engine.set_fingerprint(self.params.fingerprint.current());
+        // The fingerprint saved with the project (or the prior): never what an earlier
+        // activation learned from audio the host fed before the session (`fingerprint_state.rs`).
+        engine.set_fingerprint(
+            self.params
+                .fingerprint
+                .start_activation(&mut self.fingerprint_generation),
+        );
         // Load the saved sample here (activation may do I/O; the audio thread is not running).
         let path = self
             .params
