@@ -44,6 +44,8 @@ pub use super::settings::{LayerSettings, MixSettings, SnareSettings};
 pub const MAX_HITS_PER_BLOCK: usize = 64;
 /// Samples processed at a time (the scratch buffers' length); longer blocks are split.
 pub(crate) const CHUNK: usize = 256;
+// A chunk's trigger is band-filtered for Reject Bleed in one pass before the detector runs.
+const _: () = assert!(CHUNK <= super::fingerprint::JUDGE_AHEAD);
 
 /// Per-chunk signals, allocated once.
 struct Scratch {
@@ -594,6 +596,9 @@ impl SnareEngine {
         } else {
             trigger.copy_from_slice(&channels[0][start..end]);
         }
+        // Reject Bleed's band filters over the whole chunk first (states in registers).
+        self.detector
+            .prepare_block(&self.scratch.trigger[..n_total]);
         let mut i = 0;
         while i < n_total {
             // Up to the next scope point, so the inner loop only tracks the peak.

@@ -41,6 +41,9 @@
 use crate::filters::BiquadCoefs;
 use std::f64::consts::FRAC_1_SQRT_2;
 
+/// The most samples [`FingerprintJudge::process_ahead`] filters ahead of the detector.
+pub const JUDGE_AHEAD: usize = 256;
+
 /// A candidate's own body level may sit at most this far under the learned level, dB.
 pub const LEVEL_RANGE_DB: f32 = 12.0;
 /// Against the prior, its wires-to-body ratio may differ by at most this, dB ...
@@ -172,28 +175,30 @@ impl Judgement {
     }
 }
 
-/// The four bands' two biquad stages each (direct form II transposed, f64, with `Biquad`'s
-/// flush of tiny states), held lane by lane so the four bands run side by side in vector
-/// registers: the same arithmetic as four `Biquad` pairs, in about a quarter of the time.
+/// The four bands' two biquad stages each (direct form II transposed, with `Biquad`'s flush of
+/// tiny states), held lane by lane so the four bands run side by side in one vector register.
+/// In f32: the judge compares band energies in dB with rules several dB wide, and f32's
+/// rounding stays 50 dB or more under every band at 22.05-192 kHz (tested against f64
+/// `Biquad`s), for half the instructions of f64 lanes (`snare-sample-only`: 80 -> 43 a sample).
 #[derive(Debug, Clone, Default)]
 struct BandBank {
     /// Coefficients and states, `[stage][band]`.
-    b0: [[f64; 4]; 2],
-    b1: [[f64; 4]; 2],
-    b2: [[f64; 4]; 2],
-    a1: [[f64; 4]; 2],
-    a2: [[f64; 4]; 2],
-    s1: [[f64; 4]; 2],
-    s2: [[f64; 4]; 2],
+    b0: [[f32; 4]; 2],
+    b1: [[f32; 4]; 2],
+    b2: [[f32; 4]; 2],
+    a1: [[f32; 4]; 2],
+    a2: [[f32; 4]; 2],
+    s1: [[f32; 4]; 2],
+    s2: [[f32; 4]; 2],
 }
 
 impl BandBank {
     fn set(&mut self, band: usize, stage: usize, c: BiquadCoefs) {
-        self.b0[stage][band] = c.b0;
-        self.b1[stage][band] = c.b1;
-        self.b2[stage][band] = c.b2;
-        self.a1[stage][band] = c.a1;
-        self.a2[stage][band] = c.a2;
+        self.b0[stage][band] = c.b0 as f32;
+        self.b1[stage][band] = c.b1 as f32;
+        self.b2[stage][band] = c.b2 as f32;
+        self.a1[stage][band] = c.a1 as f32;
+        self.a2[stage][band] = c.a2 as f32;
     }
 
     fn reset(&mut self) {
@@ -202,21 +207,39 @@ impl BandBank {
     }
 
     #[inline]
-    // One index across eight parallel arrays is what lets the lanes vectorise.
+    fn process(&mut self, x: f32) -> [f32; 4] {
+        let mut out = [0.0; 4];
+        self.process_block(&[x], |_, y| out = y);
+        out
+    }
+
+    /// Filters a run of samples, handing each one's four band outputs to `sink` with its
+    /// index in `xs`. The states live in locals (registers) for the run and are written back
+    /// once, with `Biquad`'s flush of tiny states (|s| < 1e-30) at the run's end rather than
+    /// every sample: the per-sample flush was a third of the bank's instructions, and inside a
+    /// run the audio thread's flush-to-zero already keeps denormals out. A state under 1e-30
+    /// is 600 dB under any band the judge measures (its energies are floored at -200 dB).
+    #[inline]
+    // One index across the parallel arrays is what lets the lanes vectorise.
     #[allow(clippy::needless_range_loop)]
-    fn process(&mut self, x: f64) -> [f64; 4] {
-        let mut v = [x; 4];
-        for s in 0..2 {
-            for k in 0..4 {
-                let y = self.b0[s][k] * v[k] + self.s1[s][k];
-                let s1 = self.b1[s][k] * v[k] - self.a1[s][k] * y + self.s2[s][k];
-                let s2 = self.b2[s][k] * v[k] - self.a2[s][k] * y;
-                self.s1[s][k] = if s1.abs() < 1e-30 { 0.0 } else { s1 };
-                self.s2[s][k] = if s2.abs() < 1e-30 { 0.0 } else { s2 };
-                v[k] = y;
+    fn process_block(&mut self, xs: &[f32], mut sink: impl FnMut(usize, [f32; 4])) {
+        let (b0, b1, b2, a1, a2) = (self.b0, self.b1, self.b2, self.a1, self.a2);
+        let (mut st1, mut st2) = (self.s1, self.s2);
+        for (n, &x) in xs.iter().enumerate() {
+            let mut v = [x; 4];
+            for s in 0..2 {
+                for k in 0..4 {
+                    let y = b0[s][k] * v[k] + st1[s][k];
+                    st1[s][k] = b1[s][k] * v[k] - a1[s][k] * y + st2[s][k];
+                    st2[s][k] = b2[s][k] * v[k] - a2[s][k] * y;
+                    v[k] = y;
+                }
             }
+            sink(n, v);
         }
-        v
+        let flush = |v: f32| if v.abs() < 1e-30 { 0.0 } else { v };
+        self.s1 = st1.map(|lanes| lanes.map(flush));
+        self.s2 = st2.map(|lanes| lanes.map(flush));
     }
 }
 
@@ -225,11 +248,36 @@ pub struct FingerprintJudge {
     sample_rate: f32,
     bands: BandBank,
     /// Rings of the four band signals (body, wires, air, low), indexed like the detector's.
-    history: [Vec<f32>; 4],
+    /// One entry per sample, the four bands side by side (one store a sample).
+    history: Vec<[f32; 4]>,
     mask: usize,
     fingerprint: Fingerprint,
     /// Seconds since the last confident stroke (for the level's fall).
     since_confident_s: f32,
+}
+
+/// The two stages of each band (body, wires, air, low), Butterworth sections.
+fn band_coefs(sr: f64) -> [(BiquadCoefs, BiquadCoefs); 4] {
+    let q = FRAC_1_SQRT_2;
+    let nyquist_safe = |f: f64| f.min(0.45 * sr);
+    [
+        (
+            BiquadCoefs::highpass(sr, 150.0, q),
+            BiquadCoefs::lowpass(sr, 600.0, q),
+        ),
+        (
+            BiquadCoefs::highpass(sr, 2_000.0, q),
+            BiquadCoefs::lowpass(sr, nyquist_safe(7_000.0), q),
+        ),
+        (
+            BiquadCoefs::highpass(sr, nyquist_safe(8_000.0), q),
+            BiquadCoefs::highpass(sr, nyquist_safe(8_000.0), q),
+        ),
+        (
+            BiquadCoefs::lowpass(sr, 120.0, q),
+            BiquadCoefs::lowpass(sr, 120.0, q),
+        ),
+    ]
 }
 
 fn energy_db(e: f32) -> f32 {
@@ -242,7 +290,7 @@ impl FingerprintJudge {
         let mut j = Self {
             sample_rate,
             bands: BandBank::default(),
-            history: std::array::from_fn(|_| Vec::new()),
+            history: Vec::new(),
             mask: 0,
             fingerprint: Fingerprint::prior(),
             since_confident_s: 0.0,
@@ -253,34 +301,15 @@ impl FingerprintJudge {
 
     pub fn set_sample_rate(&mut self, sample_rate: f32, len: usize) {
         self.sample_rate = sample_rate;
-        let sr = sample_rate as f64;
-        let q = FRAC_1_SQRT_2;
-        let nyquist_safe = |f: f64| f.min(0.45 * sr);
-        let coefs = [
-            (
-                BiquadCoefs::highpass(sr, 150.0, q),
-                BiquadCoefs::lowpass(sr, 600.0, q),
-            ),
-            (
-                BiquadCoefs::highpass(sr, 2_000.0, q),
-                BiquadCoefs::lowpass(sr, nyquist_safe(7_000.0), q),
-            ),
-            (
-                BiquadCoefs::highpass(sr, nyquist_safe(8_000.0), q),
-                BiquadCoefs::highpass(sr, nyquist_safe(8_000.0), q),
-            ),
-            (
-                BiquadCoefs::lowpass(sr, 120.0, q),
-                BiquadCoefs::lowpass(sr, 120.0, q),
-            ),
-        ];
+        let coefs = band_coefs(sample_rate as f64);
         for (band, (a, b)) in coefs.into_iter().enumerate() {
             self.bands.set(band, 0, a);
             self.bands.set(band, 1, b);
         }
-        for h in &mut self.history {
-            *h = vec![0.0; len];
-        }
+        // Room for the samples filtered ahead on top of what the judgements read, so
+        // `measure`'s oldest readable index is as far back as the detector's own ring.
+        let len = (len + JUDGE_AHEAD).next_power_of_two();
+        self.history = vec![[0.0; 4]; len];
         self.mask = len - 1;
         self.reset();
     }
@@ -288,9 +317,7 @@ impl FingerprintJudge {
     /// Forgets the signal (not the learned fingerprint: a transport restart keeps the snare).
     pub fn reset(&mut self) {
         self.bands.reset();
-        for h in &mut self.history {
-            h.fill(0.0);
-        }
+        self.history.fill([0.0; 4]);
     }
 
     pub fn fingerprint(&self) -> Fingerprint {
@@ -308,10 +335,21 @@ impl FingerprintJudge {
     #[inline]
     pub fn process(&mut self, x: f32, index: u64) {
         let i = (index as usize) & self.mask;
-        let y = self.bands.process(x as f64);
-        for (h, y) in self.history.iter_mut().zip(y) {
-            h[i] = y as f32;
-        }
+        let y = self.bands.process(x);
+        self.history[i] = y;
+    }
+
+    /// Filters up to [`JUDGE_AHEAD`] samples of the trigger input into the rings from `index`
+    /// on, ahead of the detector reaching them (the rings are long enough that this never
+    /// overwrites what a judgement up to `index` reads). Same values as `process` sample by
+    /// sample, in about half the instructions: the filter states stay in registers.
+    pub fn process_ahead(&mut self, xs: &[f32], index: u64) {
+        debug_assert!(xs.len() <= JUDGE_AHEAD);
+        let mask = self.mask;
+        let history = &mut self.history;
+        self.bands.process_block(xs, |n, y| {
+            history[(index as usize + n) & mask] = y;
+        });
     }
 
     /// Time passing without a hit, for the learned level's fall (called once per hop).
@@ -321,11 +359,10 @@ impl FingerprintJudge {
     }
 
     fn mean_energy(&self, band: usize, from: u64, to: u64) -> f32 {
-        let h = &self.history[band];
         let n = (to.saturating_sub(from)).max(1);
         let mut sum = 0.0f32;
         for k in from..to {
-            let v = h[(k as usize) & self.mask];
+            let v = self.history[(k as usize) & self.mask][band];
             sum += v * v;
         }
         sum / n as f32
@@ -349,7 +386,7 @@ impl FingerprintJudge {
     /// [`FingerprintJudge::judge`] without learning anything.
     pub fn measure(&self, onset: u64, end: u64) -> Judgement {
         let ms = |v: f32| ((v * 0.001 * self.sample_rate) as u64).max(1);
-        let oldest = end.saturating_sub(self.mask as u64);
+        let oldest = end.saturating_sub((self.mask - JUDGE_AHEAD) as u64);
         let pre_from = onset.saturating_sub(ms(PRE_FROM_MS)).max(oldest);
         let pre_to = onset.saturating_sub(ms(PRE_TO_MS)).max(pre_from);
         let post_to = (end + 1).max(onset + 1);
@@ -578,49 +615,72 @@ mod tests {
         judge.judge(onset, *clock - 1)
     }
 
+    /// The bank runs in f32 (four bands in one vector register). Against the same filters in
+    /// f64 (`Biquad`), at 22.05 to 192 kHz, on noise at 0 and -60 dBFS: each band's error
+    /// stays 50 dB or more under the band itself, so even an error wholly in phase with the
+    /// band moves its energy by at most 20 log10(1 + 10^(-50/20)) = 0.03 dB, against the
+    /// judge's rules several dB wide. Run by runs (states flushed at each run's
+    /// end) it gives the same values as sample by sample while the states are over 1e-30, and
+    /// after a silence both end at zero.
     #[test]
-    fn the_band_bank_is_four_biquad_pairs_bit_for_bit() {
+    fn the_f32_band_bank_follows_f64_biquads_within_50_db() {
         use crate::filters::Biquad;
-        let coefs = [
-            (
-                BiquadCoefs::highpass(SR as f64, 150.0, 0.7),
-                BiquadCoefs::lowpass(SR as f64, 600.0, 0.7),
-            ),
-            (
-                BiquadCoefs::highpass(SR as f64, 2_000.0, 0.7),
-                BiquadCoefs::lowpass(SR as f64, 7_000.0, 0.7),
-            ),
-            (
-                BiquadCoefs::highpass(SR as f64, 8_000.0, 0.7),
-                BiquadCoefs::highpass(SR as f64, 8_000.0, 0.7),
-            ),
-            (
-                BiquadCoefs::lowpass(SR as f64, 120.0, 0.7),
-                BiquadCoefs::lowpass(SR as f64, 120.0, 0.7),
-            ),
-        ];
-        let mut bank = BandBank::default();
-        let mut pairs: Vec<(Biquad, Biquad)> = coefs
-            .iter()
-            .enumerate()
-            .map(|(k, &(a, b))| {
-                bank.set(k, 0, a);
-                bank.set(k, 1, b);
-                (Biquad::new(a), Biquad::new(b))
-            })
-            .collect();
-        let mut rng = Rng::new(3);
-        // Noise, then silence long enough for the states to reach the flush.
-        for n in 0..200_000 {
-            let x = if n < 20_000 {
-                rng.bipolar() as f64
-            } else {
-                0.0
-            };
-            let y = bank.process(x);
-            for (k, (a, b)) in pairs.iter_mut().enumerate() {
-                assert_eq!(y[k].to_bits(), b.process_f64(a.process_f64(x)).to_bits());
+        for sr in [22_050.0, 44_100.0, 192_000.0] {
+            let mut bank = BandBank::default();
+            let mut pairs: Vec<(Biquad, Biquad)> = band_coefs(sr)
+                .iter()
+                .enumerate()
+                .map(|(k, &(a, b))| {
+                    bank.set(k, 0, a);
+                    bank.set(k, 1, b);
+                    (Biquad::new(a), Biquad::new(b))
+                })
+                .collect();
+            let mut rng = Rng::new(3);
+            let n = sr as usize / 2;
+            // Full-scale noise, noise 60 dB down, then silence long enough for the flush.
+            let signal: Vec<f32> = (0..4 * n)
+                .map(|i| match i / n {
+                    0 => rng.bipolar(),
+                    1 => 0.001 * rng.bipolar(),
+                    _ => 0.0,
+                })
+                .collect();
+            let mut ahead = bank.clone();
+            let mut outputs = Vec::new();
+            for segment in 0..2 {
+                let (mut err, mut sig) = ([0.0f64; 4], [0.0f64; 4]);
+                for &x in &signal[segment * n..(segment + 1) * n] {
+                    let y = bank.process(x);
+                    for (k, (a, b)) in pairs.iter_mut().enumerate() {
+                        let want = b.process_f64(a.process_f64(x as f64));
+                        err[k] += (y[k] as f64 - want).powi(2);
+                        sig[k] += want * want;
+                    }
+                    outputs.push(y);
+                }
+                for k in 0..4 {
+                    let db = 10.0 * (err[k] / sig[k]).log10();
+                    assert!(
+                        db < -50.0,
+                        "{sr} Hz, segment {segment}, band {k}: {db:.1} dB"
+                    );
+                }
             }
+            for &x in &signal[2 * n..] {
+                outputs.push(bank.process(x));
+            }
+            for (c, xs) in signal.chunks(256).enumerate() {
+                ahead.process_block(xs, |i, y| {
+                    let want = outputs[c * 256 + i];
+                    for k in 0..4 {
+                        let tolerance = if want[k].abs() < 1e-25 { 1e-25 } else { 0.0 };
+                        assert!((y[k] - want[k]).abs() <= tolerance, "{y:?} {want:?}");
+                    }
+                });
+            }
+            assert_eq!((ahead.s1, ahead.s2), (bank.s1, bank.s2));
+            assert_eq!(bank.s1, [[0.0; 4]; 2]);
         }
     }
 

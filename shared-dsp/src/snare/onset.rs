@@ -243,6 +243,8 @@ pub struct OnsetDetector {
     confirm_ratio: f32,
     /// Judges each confirmed candidate against the learned shape and level of the target drum.
     judge: FingerprintJudge,
+    /// Samples from `index` on whose band filtering `prepare_block` already did.
+    judge_ahead: usize,
     /// A hit waiting for its fingerprint judgement: the hit, its onset index, samples left
     /// until it is judged, and the loudest-recent-hit level from before it (restored when it
     /// is rejected).
@@ -315,6 +317,7 @@ impl OnsetDetector {
             detect_hop: 0,
             confirm_ratio: Self::confirm_ratio(&settings),
             judge: FingerprintJudge::new(sample_rate, 1),
+            judge_ahead: 0,
             awaiting: None,
             awaiting_onset: 0,
             awaiting_left: 0,
@@ -431,6 +434,7 @@ impl OnsetDetector {
         self.last_candidate_onset = None;
         self.candidate_fresh = false;
         self.judge.reset();
+        self.judge_ahead = 0;
     }
 
     /// The learned fingerprint of the target drum (saved with the plugin state).
@@ -534,6 +538,19 @@ impl OnsetDetector {
         self.history[(index as usize) & self.history_mask]
     }
 
+    /// Runs Reject Bleed's band filters over the next `xs.len()` (at most
+    /// [`super::fingerprint::JUDGE_AHEAD`]) samples at once; the caller then passes exactly
+    /// these samples to `process_clean`. Same results as filtering them one by one inside the
+    /// detector's loop, with the filter states in registers for the run (`snare-sample-only`,
+    /// callgrind: the band filtering went from 139 to 43 instructions a sample with the bank's
+    /// f32 lanes).
+    pub fn prepare_block(&mut self, xs: &[f32]) {
+        if self.settings.reject_bleed && self.judge_ahead == 0 {
+            self.judge.process_ahead(xs, self.index);
+            self.judge_ahead = xs.len();
+        }
+    }
+
     /// Processes one sample of the trigger signal; returns a hit when one is complete. Input
     /// is bounded as the engine bounds its blocks (the suite's output bound, +24 dBFS).
     #[inline]
@@ -563,7 +580,9 @@ impl OnsetDetector {
             lp1.process_f64(lp0.process_f64(hp1.process_f64(hp0.process_f64(x as f64)))) as f32;
         self.band_sample = band;
         let i = self.index;
-        if self.settings.reject_bleed {
+        if self.judge_ahead > 0 {
+            self.judge_ahead -= 1;
+        } else if self.settings.reject_bleed {
             self.judge.process(x, i);
         }
         self.history[(i as usize) & self.history_mask] = band;
@@ -897,9 +916,51 @@ mod tests {
             ..OnsetSettings::default()
         }
     }
+    use super::super::fingerprint::JUDGE_AHEAD;
     use super::*;
     use catalyst_test_support::drum_hits::{HitKind, groove};
     use catalyst_test_support::recorded::recorded_hit;
+
+    /// The engine's path (Reject Bleed's band filters run over a chunk before the detector
+    /// walks it) finds the same hits, judged the same, as the detector fed sample by sample:
+    /// a groove with kick and hat bleed, two seconds of digital silence (the filter states
+    /// decay through the flush) and the groove again, at chunks of 1 to 256 samples.
+    #[test]
+    fn band_filtering_a_chunk_ahead_judges_exactly_as_sample_by_sample() {
+        let sr = 48_000.0;
+        let g = groove(sr, 120.0, 4, -8.0, -8.0, 3);
+        let mut signal = g.signal.clone();
+        signal.extend(std::iter::repeat_n(0.0, 2 * sr as usize));
+        signal.extend_from_slice(&g.signal);
+        let settings = OnsetSettings::default();
+        assert!(settings.reject_bleed);
+        let hits = |chunk: usize| {
+            let mut d = OnsetDetector::new(sr, settings);
+            let mut out = Vec::new();
+            for (c, xs) in signal.chunks(chunk).enumerate() {
+                if chunk > 1 {
+                    d.prepare_block(xs);
+                }
+                for (n, &x) in xs.iter().enumerate() {
+                    if let Some(o) = d.process_clean(x) {
+                        let at = c * chunk + n;
+                        out.push((
+                            at - o.onset_age,
+                            o.velocity.to_bits(),
+                            o.confidence.to_bits(),
+                        ));
+                    }
+                }
+            }
+            (out, d.fingerprint())
+        };
+        let (reference, learned) = hits(1);
+        assert!(learned.strokes > 8, "the fingerprint learned: {learned:?}");
+        assert!(reference.len() >= 12, "{} hits", reference.len());
+        for chunk in [7, 64, 255, JUDGE_AHEAD] {
+            assert_eq!(hits(chunk), (reference.clone(), learned), "chunk {chunk}");
+        }
+    }
 
     #[derive(Debug, Clone, Copy)]
     struct Detection {
