@@ -183,6 +183,14 @@ fn run_pair(path: &Path, m: &Material, veto: bool, snare_first: bool) -> Result<
 pub fn check_shared_onsets(path: &Path) -> Check {
     let m = material();
     let (strokes, bleed_alone) = (&m.strokes, &m.bleed_alone);
+    // The material tests/README.md describes: 7 strokes, 4 kicks alone.
+    if strokes.len() != 7 || bleed_alone.len() != 4 {
+        return Err(format!(
+            "material changed: {} strokes, {} kicks alone",
+            strokes.len(),
+            bleed_alone.len()
+        ));
+    }
     let tally = |r: &PairRun| {
         let layered_strokes = strokes
             .iter()
