@@ -20,7 +20,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 use shared_dsp::density::Report;
 use shared_dsp::density::arrangement::{ArrangementGrid, TrackRow};
-use shared_dsp::density::bands::LOW_BAND_NAMES;
+use shared_dsp::density::clash_words::clash_lines;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -200,54 +200,6 @@ pub fn grid_lines(grid: &ArrangementGrid) -> Vec<String> {
     lines
 }
 
-/// One line per pair of tracks and low band: "kick and bass both load the sub 20-60 Hz in 8
-/// bars (5-12)".
-pub fn clash_lines(grid: &ArrangementGrid) -> Vec<String> {
-    let name = |id: u64| {
-        grid.track_name(id)
-            .map_or_else(|| format!("track {id}"), str::to_owned)
-    };
-    grid.clash_groups()
-        .into_iter()
-        .map(|((a, b, band), bars)| {
-            let band = LOW_BAND_NAMES.get(band).copied().unwrap_or("low end");
-            let (a, b) = (name(a), name(b));
-            if bars.len() == 1 {
-                format!("{a} and {b} both load the {band} in bar {}", bars[0] + 1)
-            } else {
-                format!(
-                    "{a} and {b} both load the {band} in {} bars ({})",
-                    bars.len(),
-                    bar_ranges(&bars)
-                )
-            }
-        })
-        .collect()
-}
-
-/// 0-based bars as 1-based ranges: `[4, 5, 6, 9]` -> "5-7, 10".
-fn bar_ranges(bars: &[i32]) -> String {
-    let mut sorted = bars.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < sorted.len() {
-        let start = sorted[i];
-        while i + 1 < sorted.len() && sorted[i + 1] == sorted[i] + 1 {
-            i += 1;
-        }
-        let end = sorted[i];
-        parts.push(if end > start {
-            format!("{}-{}", start + 1, end + 1)
-        } else {
-            format!("{}", start + 1)
-        });
-        i += 1;
-    }
-    parts.join(", ")
-}
-
 fn print_arrangement(grid: &ArrangementGrid) {
     println!(
         "\narrangement: {} stems x {} bars (# plays, ! plays and clashes, . silent)",
@@ -257,7 +209,7 @@ fn print_arrangement(grid: &ArrangementGrid) {
     for line in grid_lines(grid) {
         println!("  {line}");
     }
-    let clashes = clash_lines(grid);
+    let clashes = clash_lines(grid, None);
     if clashes.is_empty() {
         println!("low-end clashes: none");
     } else {
@@ -357,11 +309,5 @@ mod tests {
         assert_eq!(mix.channels, vec![vec![1.5, 2.5, 3.0], vec![0.0, 1.0, 3.0]]);
         let mono = sum(&[stem("a", vec![vec![1.0]]), stem("b", vec![vec![0.25, 1.0]])]);
         assert_eq!(mono.channels, vec![vec![1.25, 1.0]]);
-    }
-
-    #[test]
-    fn bar_ranges_are_one_based_and_merged() {
-        assert_eq!(bar_ranges(&[4, 5, 6, 9, 11, 12]), "5-7, 10, 12-13");
-        assert_eq!(bar_ranges(&[0]), "1");
     }
 }

@@ -16,10 +16,12 @@
 //! - [`verdict`]: journey or wall of sound, with documented thresholds.
 //! - [`export`]: versioned saved state, CSV and JSON exports.
 //! - [`arrangement`]: the tracks x bars grid of several tracks' bars, low-band clashes.
+//! - [`clash_words`]: the clash list in words (the editor's and `analyze --stems`' lines).
 
 pub mod arrangement;
 pub mod bands;
 pub mod bar;
+pub mod clash_words;
 pub mod event_counter;
 pub mod export;
 pub mod index;

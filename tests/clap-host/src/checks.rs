@@ -1168,11 +1168,18 @@ pub fn all_checks(path: &Path) -> Vec<(&'static str, Check)> {
         out.push(("piano notes", check_piano_notes(&mut p)));
     }
     let is_meter = p.descriptor.id == "audio.catalyst.density-meter";
+    let shares_onsets = p.params.iter().any(|d| d.name == "Cross-track Veto");
     drop(p);
     out.push(("state round trip", check_state_round_trip(path)));
     if is_meter {
         out.push(("state restore orders", check_state_restore_orders(path)));
         out.push(("repeatable exports", check_repeatable_exports(path)));
+    }
+    if shares_onsets {
+        out.push((
+            "onsets shared across instances",
+            crate::shared_onsets::check_shared_onsets(path),
+        ));
     }
     out.push(("corrupt state", check_corrupt_state(path)));
     if !instrument {

@@ -2,6 +2,10 @@
 //!
 //! One [`Plugin`] owns a loaded bundle and one instance. Audio runs on a separate (scoped)
 //! thread as in a real host; the main thread does parameter queries, state, activation.
+//! Three ways to render: [`Plugin::render`] (one start/stop-processing cycle per call),
+//! [`render_concurrently`] (several instances, same input, one audio thread each) and
+//! [`render_in_step`] (several instances, own inputs, block by block in a fixed order on one
+//! audio thread with one shared playing transport, as a DAW runs the tracks of a session).
 //! Host extensions offered: log, thread-check, latency, params, state (what nice-plug asks for).
 
 use std::cell::Cell;
@@ -538,6 +542,38 @@ impl Plugin {
         Ok(())
     }
 
+    /// Sets parameters by name (plain values) through `clap_plugin_params.flush` on the main
+    /// thread while the plugin is inactive, as a host applies a project before activating:
+    /// parameters a plugin fixes until restart (the Snare Layerer's Timing, Reject Bleed) take
+    /// effect on the next `activate`.
+    pub fn set_params_inactive(&mut self, values: &[(&str, f64)]) -> Result<(), HostError> {
+        if self.processor.is_some() {
+            return Err("set_params_inactive on an active plugin".into());
+        }
+        let ext = Self::ext(&self.instance, |s| &s.params).ok_or("no params extension")?;
+        let mut events = EventBuffer::with_capacity(values.len());
+        for &(name, value) in values {
+            let d = self
+                .params
+                .iter()
+                .find(|d| d.name == name)
+                .ok_or_else(|| format!("no parameter named {name:?}"))?;
+            events.push(&ParamValueEvent::new(0, d.id, Pckn::match_all(), value));
+        }
+        let mut out = EventBuffer::new();
+        let mut handle = self
+            .instance
+            .inactive_plugin_handle()
+            .ok_or("plugin is active")?;
+        ext.flush(&mut handle, &events.as_input(), &mut out.as_output());
+        Ok(())
+    }
+
+    /// The id of the parameter named `name`.
+    pub fn param_id(&self, name: &str) -> Option<ClapId> {
+        self.params.iter().find(|d| d.name == name).map(|d| d.id)
+    }
+
     /// Runs pending main-thread work the plugin asked for, and restarts it if it asked to.
     pub fn pump_main_thread(&mut self) -> Result<(), HostError> {
         if self
@@ -673,6 +709,242 @@ pub fn render_concurrently(
         p.pump_main_thread()?;
     }
     Ok(outputs)
+}
+
+/// One instance's result of [`render_in_step`].
+#[derive(Clone, Debug, Default)]
+pub struct SteppedOutput {
+    /// The main output, one `Vec` per channel.
+    pub audio: Vec<Vec<f32>>,
+    /// The sample (from the start of the render) of every note-on the plugin sent, CLAP note
+    /// events and MIDI 1.0 note-ons alike, in order.
+    pub note_ons: Vec<usize>,
+}
+
+/// Renders several instances block by block in step, as a DAW runs its tracks: every block,
+/// each instance in `order` (indices into `plugins`) processes the same stretch of the song on
+/// one audio thread, one after the other, with one shared transport that plays and advances
+/// (`transport.playing` is forced on; its position moves on by `frames` when done). One
+/// start/stop-processing cycle for the whole render, so nothing resets between blocks.
+///
+/// `inputs[k][ch]` feeds instance `k`'s main input (missing channels and samples are silence;
+/// auxiliary inputs get silence). Blocks are `block` samples (the last one shorter).
+///
+/// # Panics
+/// When `inputs.len() != plugins.len()`, `block == 0`, `plugins` is empty, or `order` names an instance that does
+/// not exist or names one twice.
+pub fn render_in_step(
+    plugins: &mut [&mut Plugin],
+    inputs: &[Vec<Vec<f32>>],
+    order: &[usize],
+    frames: usize,
+    block: usize,
+    transport: &mut Transport,
+) -> Result<Vec<SteppedOutput>, HostError> {
+    assert_eq!(inputs.len(), plugins.len(), "one input per instance");
+    assert!(block > 0 && !plugins.is_empty());
+    let mut seen = vec![false; plugins.len()];
+    for &k in order {
+        assert!(
+            !std::mem::replace(&mut seen[k], true),
+            "instance {k} twice in order"
+        );
+    }
+    transport.playing = true;
+    let mut lanes = Vec::with_capacity(plugins.len());
+    for p in plugins.iter_mut() {
+        let max_block = p.max_block as usize;
+        if block > max_block {
+            return Err(format!("block {block} above the activated maximum {max_block}").into());
+        }
+        lanes.push(Lane {
+            processor: Some(p.processor.take().ok_or("render before activate")?),
+            in_ports: p.inputs.iter().map(|q| q.channels as usize).collect(),
+            out_ports: p.outputs.iter().map(|q| q.channels as usize).collect(),
+            max_block,
+            steady: p.steady_time,
+        });
+    }
+    let sample_rate = plugins[0].sample_rate;
+    let start = *transport;
+    let result = std::thread::scope(|scope| {
+        let handle = scope.spawn(|| {
+            IS_AUDIO_THREAD.with(|f| f.set(true));
+            render_lanes_in_step(&mut lanes, inputs, order, frames, block, start, sample_rate)
+        });
+        while !handle.is_finished() {
+            for p in plugins.iter_mut().filter(|p| p.serve_main_thread) {
+                if p.instance
+                    .access_shared_handler(|s| s.callback_requested.swap(false, Ordering::SeqCst))
+                {
+                    p.instance.call_on_main_thread_callback();
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        handle.join()
+    });
+    // Give every processor back, also after a failure, so the instances deactivate cleanly.
+    for (p, lane) in plugins.iter_mut().zip(lanes) {
+        p.processor = lane.processor;
+        p.steady_time = lane.steady;
+    }
+    let outputs = match result {
+        Ok(r) => r?,
+        Err(_) => return Err("plugin panicked on the audio thread".into()),
+    };
+    transport.position_seconds += frames as f64 / sample_rate;
+    for p in plugins.iter_mut().filter(|p| p.serve_main_thread) {
+        p.pump_main_thread()?;
+    }
+    Ok(outputs)
+}
+
+/// One instance's processor and port layout inside [`render_in_step`].
+struct Lane {
+    processor: Option<StoppedPluginAudioProcessor<TestHost>>,
+    in_ports: Vec<usize>,
+    out_ports: Vec<usize>,
+    max_block: usize,
+    steady: u64,
+}
+
+/// Buffers one instance needs to process a block (allocated before the first block).
+struct LaneIo {
+    in_bufs: Vec<Vec<f32>>,
+    out_bufs: Vec<Vec<f32>>,
+    in_ports: AudioPorts,
+    out_ports: AudioPorts,
+    in_ev: EventBuffer,
+    out_ev: EventBuffer,
+}
+
+fn render_lanes_in_step(
+    lanes: &mut [Lane],
+    inputs: &[Vec<Vec<f32>>],
+    order: &[usize],
+    frames: usize,
+    block: usize,
+    transport: Transport,
+    sample_rate: f64,
+) -> Result<Vec<SteppedOutput>, String> {
+    let mut started = Vec::with_capacity(lanes.len());
+    let mut ios = Vec::with_capacity(lanes.len());
+    let mut outputs = Vec::with_capacity(lanes.len());
+    for lane in lanes.iter_mut() {
+        let stopped = lane.processor.take().expect("taken from the plugin");
+        match stopped.start_processing() {
+            Ok(p) => started.push(Some(p)),
+            Err(e) => {
+                let message = format!("start_processing: {e}");
+                lane.processor = Some(e.into_stopped_processor());
+                // Put back what was started so far (stopped), then report.
+                for (l, p) in lanes.iter_mut().zip(started.into_iter().flatten()) {
+                    l.processor = Some(p.stop_processing());
+                }
+                return Err(message);
+            }
+        }
+        let (in_total, out_total) = (
+            lane.in_ports.iter().sum::<usize>(),
+            lane.out_ports.iter().sum::<usize>(),
+        );
+        ios.push(LaneIo {
+            in_bufs: vec![vec![0.0; lane.max_block]; in_total],
+            out_bufs: vec![vec![0.0; lane.max_block]; out_total],
+            in_ports: AudioPorts::with_capacity(in_total, lane.in_ports.len()),
+            out_ports: AudioPorts::with_capacity(out_total, lane.out_ports.len()),
+            in_ev: EventBuffer::with_capacity(16),
+            out_ev: EventBuffer::with_capacity(256),
+        });
+        let main_out = lane.out_ports.first().copied().unwrap_or(0);
+        outputs.push(SteppedOutput {
+            audio: vec![Vec::with_capacity(frames); main_out],
+            note_ons: Vec::new(),
+        });
+    }
+    let mut failure = None;
+    let mut pos = 0;
+    'blocks: while pos < frames {
+        let n = block.min(frames - pos);
+        // Every instance sees the same song position for the same input sample.
+        let event = transport.event(sample_rate, pos);
+        for &k in order {
+            let (lane, io, out) = (&mut lanes[k], &mut ios[k], &mut outputs[k]);
+            let processor = started[k].as_mut().expect("started above");
+            let main_in = lane.in_ports.first().copied().unwrap_or(0);
+            for (ch, buf) in io.in_bufs.iter_mut().enumerate() {
+                match inputs[k].get(ch).filter(|_| ch < main_in) {
+                    Some(src) => {
+                        for (i, s) in buf[..n].iter_mut().enumerate() {
+                            *s = src.get(pos + i).copied().unwrap_or(0.0);
+                        }
+                    }
+                    None => buf[..n].fill(0.0),
+                }
+            }
+            for buf in io.out_bufs.iter_mut() {
+                buf[..n].fill(0.0);
+            }
+            io.out_ev.clear();
+            let in_audio = io.in_ports.with_input_buffers(
+                split_ports(&mut io.in_bufs, &lane.in_ports)
+                    .into_iter()
+                    .map(|group| AudioPortBuffer {
+                        latency: 0,
+                        channels: AudioPortBufferType::f32_input_only(
+                            group
+                                .iter_mut()
+                                .map(|b| InputChannel::variable(&mut b[..n])),
+                        ),
+                    }),
+            );
+            let mut out_audio = io.out_ports.with_output_buffers(
+                split_ports(&mut io.out_bufs, &lane.out_ports)
+                    .into_iter()
+                    .map(|group| AudioPortBuffer {
+                        latency: 0,
+                        channels: AudioPortBufferType::f32_output_only(
+                            group.iter_mut().map(|b| &mut b[..n]),
+                        ),
+                    }),
+            );
+            if let Err(e) = processor.process(
+                &in_audio,
+                &mut out_audio,
+                &io.in_ev.as_input(),
+                &mut io.out_ev.as_output(),
+                Some(lane.steady),
+                Some(&event),
+            ) {
+                failure = Some(format!("instance {k}: process failed at sample {pos}: {e}"));
+                break 'blocks;
+            }
+            for (ch, dst) in out.audio.iter_mut().enumerate() {
+                dst.extend_from_slice(&io.out_bufs[ch][..n]);
+            }
+            for e in io.out_ev.iter() {
+                let t = e.header().time() as usize;
+                let note_on = e.as_event::<NoteOnEvent>().is_some()
+                    || e.as_event::<MidiEvent>().is_some_and(|m| {
+                        let d = m.data();
+                        d[0] & 0xF0 == 0x90 && d[2] > 0
+                    });
+                if note_on {
+                    out.note_ons.push(pos + t);
+                }
+            }
+            lane.steady += n as u64;
+        }
+        pos += n;
+    }
+    for (lane, p) in lanes.iter_mut().zip(started) {
+        lane.processor = p.map(|p| p.stop_processing());
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(outputs),
+    }
 }
 
 impl Drop for Plugin {

@@ -8,9 +8,10 @@ use catalyst_widgets::grid_view::{GridCell, GridRow, grid_view};
 use catalyst_widgets::{Theme, egui};
 use shared_dsp::density::arrangement::{ArrangementGrid, Cell, PLAYING_LUFS};
 use shared_dsp::density::bands::LOW_BAND_NAMES;
+use shared_dsp::density::clash_words::clash_lines;
 
 use super::colour_scale::density_colour;
-use super::model::{REFRESH_SECONDS, bar_ranges};
+use super::model::REFRESH_SECONDS;
 
 /// What a cell's shade shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,29 +67,10 @@ pub fn build_rows(grid: &ArrangementGrid, shade: Shade) -> Vec<RowCells> {
         .collect()
 }
 
-/// One line per pair of tracks and low band: "Kick and Bass both load the sub 20-60 Hz in bars
-/// 17-40".
+/// One line per pair of tracks and low band (`shared_dsp::density::clash_words`), at most 4
+/// bar ranges each: "Kick and Bass both load the sub 20-60 Hz in bars 17-40".
 pub fn clash_notes(grid: &ArrangementGrid) -> Vec<String> {
-    let name = |id: u64| {
-        grid.track_name(id)
-            .map_or_else(|| format!("Track {id}"), str::to_owned)
-    };
-    grid.clash_groups()
-        .into_iter()
-        .map(|((a, b, band), bars)| {
-            let band = LOW_BAND_NAMES.get(band).copied().unwrap_or("low end");
-            let (a, b) = (name(a), name(b));
-            if bars.len() == 1 {
-                format!("{a} and {b} both load the {band} in bar {}", bars[0] + 1)
-            } else {
-                format!(
-                    "{a} and {b} both load the {band} in {} bars ({})",
-                    bars.len(),
-                    bar_ranges(&bars, 4)
-                )
-            }
-        })
-        .collect()
+    clash_lines(grid, Some(4))
 }
 
 /// "Everything plays in 87% of bars", with what it means.

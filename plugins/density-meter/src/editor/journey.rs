@@ -187,6 +187,7 @@ pub fn timeline_card(
             &[0.0, 25.0, 50.0, 75.0, 100.0],
             marker,
         );
+        shade_outside_song(ui, journey, view, plot.response.rect, &theme);
         let plot_response = match plot.hovered_bar {
             Some(bar) => plot
                 .response
@@ -275,6 +276,39 @@ pub fn timeline_card(
         }
     });
     action
+}
+
+/// Dims the bars outside the song (`Journey::outside_song_runs`) over the plot in `outer`
+/// (gutter included), so the count-in and the tail read as not part of it.
+fn shade_outside_song(
+    ui: &egui::Ui,
+    journey: &Journey,
+    view: &BarView,
+    outer: egui::Rect,
+    theme: &Theme,
+) {
+    let plot = egui::Rect::from_min_max(egui::pos2(outer.left() + GUTTER, outer.top()), outer.max);
+    let axis = view.axis(plot.left(), plot.width());
+    let painter = ui.painter_at(plot);
+    for run in journey.outside_song_runs() {
+        let (x0, x1) = (axis.x_of(run.start as f32), axis.x_of(run.end as f32));
+        if x1 < plot.left() || x0 > plot.right() {
+            continue;
+        }
+        let rect = egui::Rect::from_x_y_ranges(x0..=x1, plot.y_range());
+        painter.rect_filled(rect, 0.0, theme.text_dim.gamma_multiply(0.18));
+        painter.text(
+            egui::pos2(rect.center().x, plot.top() + 4.0),
+            egui::Align2::CENTER_TOP,
+            if rect.width() > 60.0 {
+                "outside the song"
+            } else {
+                ""
+            },
+            egui::FontId::proportional(10.0),
+            theme.text_dim,
+        );
+    }
 }
 
 impl Rename {

@@ -173,6 +173,27 @@ impl Journey {
         &self.series[i]
     }
 
+    /// Whether captured `bar` lies outside the song (count-in, silence before the music, the
+    /// release tail, the transport running on past the end: `shared_dsp::density::song_extent`):
+    /// the timeline shades it, and it is in no section and not in the verdict (the report's
+    /// sections and verdict are built from the song's bars only). Bars not captured yet are
+    /// not judged.
+    pub fn outside_song(&self, bar: usize) -> bool {
+        bar < self.bars.len() && !self.report.song.is_some_and(|s| s.contains(bar as i32))
+    }
+
+    /// The runs of captured bars outside the song, `start..end` (bar numbers), for shading.
+    pub fn outside_song_runs(&self) -> Vec<std::ops::Range<usize>> {
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        for bar in (0..self.bars.len()).filter(|&b| self.outside_song(b)) {
+            match runs.last_mut() {
+                Some(run) if run.end == bar => run.end = bar + 1,
+                _ => runs.push(bar..bar + 1),
+            }
+        }
+        runs
+    }
+
     /// The section holding `bar`.
     pub fn section_at(&self, bar: usize) -> Option<&shared_dsp::density::Section> {
         let bar = bar as i32;
@@ -252,35 +273,6 @@ pub fn verdict_title(kind: VerdictKind) -> &'static str {
     }
 }
 
-/// The bars of a list as ranges in words, 1-based: `[16, 17, 18, 20]` -> "17-19, 21"; after
-/// `max_ranges` ranges the rest is "...".
-pub fn bar_ranges(bars: &[i32], max_ranges: usize) -> String {
-    let mut sorted = bars.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut parts = Vec::new();
-    let mut i = 0;
-    while i < sorted.len() {
-        let start = sorted[i];
-        let mut end = start;
-        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
-            end += 1;
-            i += 1;
-        }
-        parts.push(if end > start {
-            format!("{}-{}", start + 1, end + 1)
-        } else {
-            format!("{}", start + 1)
-        });
-        i += 1;
-    }
-    if parts.len() > max_ranges {
-        parts.truncate(max_ranges);
-        parts.push("...".to_owned());
-    }
-    parts.join(", ")
-}
-
 /// The hover text for one bar of the timeline.
 pub fn bar_tooltip(journey: &Journey, bar: usize) -> String {
     let unit = if journey.report.free_time {
@@ -291,6 +283,9 @@ pub fn bar_tooltip(journey: &Journey, bar: usize) -> String {
     let mut text = format!("{unit} {}", bar + 1);
     if let Some(section) = journey.section_at(bar) {
         text += &format!(" · {}", section.label);
+    }
+    if journey.outside_song(bar) {
+        text += "\noutside the song: in no section and not in the verdict";
     }
     let Some(Some(b)) = journey.bars.get(bar) else {
         return text + "\nnot heard";
@@ -419,6 +414,57 @@ mod tests {
         assert_eq!(s.label, s.auto_label);
     }
 
+    /// A bar with `onsets` onsets in its 2 seconds.
+    fn with_onsets(index: i32, density: f32, lufs: f32, onsets: f32) -> BarStats {
+        let mut b = bar(index, density, lufs);
+        b.onset_rate_hz = onsets / b.duration_s;
+        b
+    }
+
+    /// A silent count-in bar, 16 bars of a wall of sound, a release tail of 2 bars falling
+    /// 12 LU a bar with no onsets, then 3 silent bars captured while the transport ran on past
+    /// the end of the song.
+    fn bounce_with_run_on() -> Vec<BarStats> {
+        let mut bars = vec![with_onsets(0, 0.0, -90.0, 0.0)];
+        bars.extend((1..17).map(|i| with_onsets(i, 80.0, -9.0, 8.0)));
+        bars.push(with_onsets(17, 8.0, -18.0, 0.0));
+        bars.push(with_onsets(18, 8.0, -30.0, 0.0));
+        bars.extend((19..22).map(|i| with_onsets(i, 0.0, -90.0, 0.0)));
+        bars
+    }
+
+    #[test]
+    fn bars_outside_the_song_are_shaded_and_in_no_section_or_verdict() {
+        let shared = MeterShared::default();
+        publish(&shared, &bounce_with_run_on());
+        let journey = Journey::new(shared.report(4));
+        // The count-in, the tail and the run-on past the end are shaded; the song is not.
+        assert_eq!(journey.outside_song_runs(), vec![0..1, 17..22]);
+        assert!((1..17).all(|b| !journey.outside_song(b)));
+        // Bars not captured yet are not judged.
+        assert!(!journey.outside_song(22));
+        // Sections cover exactly the song's bars.
+        let sections = &journey.report.sections;
+        assert_eq!(sections.first().map(|s| s.start_bar), Some(1));
+        assert_eq!(sections.last().map(|s| s.end_bar), Some(17));
+        assert!(
+            [0, 17, 18, 21]
+                .iter()
+                .all(|&b| journey.section_at(b).is_none())
+        );
+        // The verdict is the song's: a wall of sound (judged with its tail as a section, a wall
+        // became "a journey" against it, issue 15), the same as the song alone.
+        assert_eq!(journey.report.verdict.kind, VerdictKind::WallOfSound);
+        let alone = MeterShared::default();
+        let song: Vec<BarStats> = (0..16).map(|i| with_onsets(i, 80.0, -9.0, 8.0)).collect();
+        publish(&alone, &song);
+        assert_eq!(alone.report(4).verdict.kind, VerdictKind::WallOfSound);
+        assert!(Journey::new(alone.report(4)).outside_song_runs().is_empty());
+        // The hover text says so.
+        assert!(bar_tooltip(&journey, 18).contains("outside the song"));
+        assert!(!bar_tooltip(&journey, 5).contains("outside the song"));
+    }
+
     #[test]
     fn tooltip_has_the_bar_numbers() {
         let shared = MeterShared::default();
@@ -434,13 +480,5 @@ mod tests {
         assert!(t.contains("Occupancy 75% of bands"), "{t}");
         assert!(t.contains("heard 50% of the bar"), "{t}");
         assert!(bar_tooltip(&journey, 2).ends_with("not heard"));
-    }
-
-    #[test]
-    fn bar_lists_read_as_ranges() {
-        assert_eq!(bar_ranges(&[16, 17, 18, 20], 4), "17-19, 21");
-        assert_eq!(bar_ranges(&[3, 0, 1, 1], 4), "1-2, 4");
-        assert_eq!(bar_ranges(&[], 4), "");
-        assert_eq!(bar_ranges(&[0, 2, 4, 6], 2), "1, 3, ...");
     }
 }
