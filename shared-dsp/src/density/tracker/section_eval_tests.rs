@@ -591,6 +591,40 @@ fn held_out_sections_fall_on_the_songs_own_phrases() {
             );
         }
         if e.name.starts_with("h-six-44-96") {
+            // The plugin README: the pre-chorus (drums out) and the chorus (two quiet parts in)
+            // each within 8 points and 1 LU of the verse (true sections, first bar skipped).
+            let stats = |k: usize| {
+                let st = e.song.section_starts()[k] as i32;
+                let bars = (st + 1)..(st + e.song.sections[k].0 as i32);
+                let b: Vec<&BarStats> = report
+                    .bars
+                    .iter()
+                    .filter(|b| bars.contains(&b.index))
+                    .collect();
+                let n = b.len().max(1) as f64;
+                let power = b
+                    .iter()
+                    .map(|b| crate::loudness::lufs_to_power(b.loudness_lufs as f64))
+                    .sum::<f64>()
+                    / n;
+                let density = b.iter().map(|b| b.density as f64).sum::<f64>() / n;
+                (density, crate::loudness::power_to_lufs(power))
+            };
+            let verse = stats(0);
+            for k in [1, 2] {
+                let (d, l) = stats(k);
+                eprintln!(
+                    "{}: section {k} {:+.1} points {:+.2} LU against the verse",
+                    e.name,
+                    d - verse.0,
+                    l - verse.1
+                );
+                assert!(
+                    (d - verse.0).abs() < 8.0 && (l - verse.1).abs() < 1.0,
+                    "{}: section {k} {d:.1} / {l:.2} against {verse:?}",
+                    e.name
+                );
+            }
             assert!(
                 found.contains(&10) && found.contains(&16),
                 "{}: {found:?}",
