@@ -15,8 +15,17 @@
 //! range of at least [`JOURNEY_MIN_RANGE`]. A **wall of sound** is a dense song
 //! (mean >= [`WALL_MIN_MEAN`]) whose density range is under [`WALL_MAX_RANGE`] points, whose
 //! chorus-verse contrast is under [`WALL_MAX_POINTS`] points and whose sections differ by
-//! less than [`WALL_MAX_LU`] LU: everything plays all the time. Anything between is "little
-//! movement". Fewer than [`MIN_BARS`] sounding bars is not enough to judge.
+//! less than [`WALL_MAX_LU`] LU, and whose sections all sound alike (one letter, variants
+//! counted with it): everything plays all the time. Anything between is "little movement".
+//! Fewer than [`MIN_BARS`] sounding bars is not enough to judge.
+//!
+//! Why the letters: loudness and density cannot tell a wall from a song whose parts change
+//! under a loud, full part. In issue 15's 6-bar song a clean-guitar strum carries the mix: the
+//! drums drop out for the pre-chorus and two quiet parts join the chorus, and the sections
+//! stay within 0.13 LU and 7 density points of each other, so it read "wall of sound". The
+//! section finder hears the pre-chorus as a different section (its own letter, novelty 0.25 at
+//! both its lines): the parts do not all play all the time, which is what the wall verdict
+//! says. A wall's sections (or its one section) share a letter.
 
 use super::bar::BarStats;
 use super::sections::Section;
@@ -102,6 +111,14 @@ fn group_stats(sections: &[Section], label: &str) -> (f32, f32) {
         .sum::<f64>()
         / bars.max(1.0) as f64;
     (density, crate::loudness::power_to_lufs(power) as f32)
+}
+
+/// Whether the sections all sound alike: one automatic letter, variants (A') counted with it.
+/// The finder's letters, not the user's labels: a user may name the sections of a wall "Verse"
+/// and "Chorus", and they still play everything.
+fn sounds_alike(sections: &[&Section]) -> bool {
+    let mut groups = sections.iter().map(|s| s.auto_label.trim_end_matches('\''));
+    groups.next().is_none_or(|first| groups.all(|g| g == first))
 }
 
 pub fn journey_verdict(timeline: &[Option<BarStats>], sections: &[Section]) -> Verdict {
@@ -194,6 +211,7 @@ pub fn journey_verdict(timeline: &[Option<BarStats>], sections: &[Section]) -> V
         && density_range < WALL_MAX_RANGE
         && contrast_points.abs() < WALL_MAX_POINTS
         && section_spread_lu < WALL_MAX_LU
+        && sounds_alike(&sounding)
     {
         VerdictKind::WallOfSound
     } else {
@@ -278,6 +296,51 @@ mod tests {
         let v = journey_verdict(&t, &s);
         assert_eq!(v.kind, VerdictKind::WallOfSound, "{v:?}");
         assert!(v.message.contains("Wall of sound"));
+    }
+
+    #[test]
+    fn a_dense_flat_song_whose_parts_change_is_not_a_wall() {
+        // Dense and flat in density and loudness, but the middle section fills the bands
+        // differently (a part drops out and another joins under a loud one): its own letter.
+        let mut t = timeline(&[(8, 78.0, -9.0), (8, 74.0, -9.0), (8, 78.0, -9.0)]);
+        for (i, b) in t.iter_mut().flatten().enumerate() {
+            b.fill = if (8..16).contains(&i) { 0.45 } else { 0.7 };
+        }
+        let s = find_sections(&t, 4, &[]);
+        let starts: Vec<i32> = s.iter().map(|x| x.start_bar).collect();
+        assert_eq!(starts, vec![0, 8, 16]);
+        let v = journey_verdict(&t, &s);
+        assert!(
+            v.density_range < WALL_MAX_RANGE
+                && v.contrast_points.abs() < WALL_MAX_POINTS
+                && v.section_spread_lu < WALL_MAX_LU,
+            "every other wall condition holds: {v:?}"
+        );
+        assert_eq!(v.kind, VerdictKind::LittleMovement, "{v:?}");
+        // The same song with one letter throughout (the fill unchanged) is a wall.
+        for b in t.iter_mut().flatten() {
+            b.fill = 0.7;
+            b.density = 78.0;
+        }
+        let v = journey_verdict(&t, &find_sections(&t, 4, &[]));
+        assert_eq!(v.kind, VerdictKind::WallOfSound, "{v:?}");
+    }
+
+    #[test]
+    fn a_wall_named_verse_and_chorus_by_the_user_is_still_a_wall() {
+        let t = timeline(&[(16, 80.0, -9.0)]);
+        let labels = vec![
+            SectionLabel {
+                start_bar: 0,
+                label: "Verse".into(),
+            },
+            SectionLabel {
+                start_bar: 8,
+                label: "Chorus".into(),
+            },
+        ];
+        let v = journey_verdict(&t, &find_sections(&t, 4, &labels));
+        assert_eq!(v.kind, VerdictKind::WallOfSound, "{v:?}");
     }
 
     #[test]
