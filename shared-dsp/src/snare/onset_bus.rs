@@ -3,8 +3,10 @@
 //! position, and a snare instance vetoes a candidate that coincides with a clearly stronger
 //! event on another instance's track: the kick's or the hat's own mic, where that drum stands at
 //! full strength while its bleed on the snare mic stands 6-14 dB under the snare. It is the
-//! sidechain Reject's rule (`reject.rs`: within [`VETO_WINDOW_MS`], [`VETO_MARGIN_DB`] higher
-//! against its own loudest hits), with the other mic on another track instead of routed in.
+//! sidechain Reject's rule (`reject.rs`: from
+//! [`VETO_BEFORE_MS`](super::reject::VETO_BEFORE_MS) before the candidate to
+//! [`VETO_AFTER_MS`](super::reject::VETO_AFTER_MS) after it, [`VETO_MARGIN_DB`] higher against
+//! its own loudest hits), with the other mic on another track instead of routed in.
 //!
 //! Real-time: a fixed number of slots, each written by one instance's audio thread only; an
 //! entry is a sequence lock (Lamport 1977; Boehm, "Can seqlocks get along with programming
@@ -20,7 +22,7 @@
 //! track's block is always done first when the host processes tracks block by block in step;
 //! with longer blocks a veto depends on the order in which the host runs the tracks.
 
-use super::reject::{VETO_MARGIN_DB, VETO_WINDOW_MS};
+use super::reject::{VETO_MARGIN_DB, within_veto_window};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicUsize, Ordering};
 
 /// Onsets a slot remembers (a veto looks at the last few milliseconds only).
@@ -103,9 +105,10 @@ impl OnsetBus {
     }
 
     /// Whether an onset at timeline `position` with level `relative_db` (against its own
-    /// instance's loudest recent hits) coincides, within `window` samples, with an onset on any
-    /// slot but `own` that stands [`VETO_MARGIN_DB`] higher against its own loudest hits.
-    pub fn vetoes(&self, own: usize, position: i64, relative_db: f32, window: i64) -> bool {
+    /// instance's loudest recent hits) coincides (`within_veto_window` at `sample_rate`) with an
+    /// onset on any slot but `own` that stands [`VETO_MARGIN_DB`] higher against its own
+    /// loudest hits.
+    pub fn vetoes(&self, own: usize, position: i64, relative_db: f32, sample_rate: f32) -> bool {
         self.slots.iter().enumerate().any(|(k, slot)| {
             k != own
                 && slot.in_use.load(Ordering::Acquire)
@@ -119,7 +122,7 @@ impl OnsetBus {
                     let after = e.seq.load(Ordering::Acquire);
                     after == before
                         && level.is_finite()
-                        && p.abs_diff(position) <= window as u64
+                        && within_veto_window(p, position, sample_rate)
                         && level > relative_db + VETO_MARGIN_DB
                 })
         })
@@ -152,11 +155,11 @@ impl<B: std::ops::Deref<Target = OnsetBus>> BusSlot<B> {
     }
 
     /// Whether another instance's onset vetoes this one's candidate (see
-    /// [`OnsetBus::vetoes`]); `sample_rate` sets the window of [`VETO_WINDOW_MS`].
+    /// [`OnsetBus::vetoes`]); `sample_rate` sets the window.
     #[inline]
     pub fn vetoed(&self, position: i64, relative_db: f32, sample_rate: f32) -> bool {
-        let window = (VETO_WINDOW_MS * 0.001 * sample_rate) as i64;
-        self.bus.vetoes(self.index, position, relative_db, window)
+        self.bus
+            .vetoes(self.index, position, relative_db, sample_rate)
     }
 }
 
@@ -168,6 +171,7 @@ impl<B: std::ops::Deref<Target = OnsetBus>> Drop for BusSlot<B> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::reject::{VETO_AFTER_MS, VETO_BEFORE_MS};
     use super::*;
     use std::sync::Arc;
 
@@ -196,13 +200,19 @@ mod tests {
         let kick = BusSlot::claim(bus.clone()).unwrap();
         let snare = BusSlot::claim(bus.clone()).unwrap();
         let sr = 48_000.0;
-        let window = (VETO_WINDOW_MS * 0.001 * sr) as i64;
+        let before = (VETO_BEFORE_MS * 0.001 * sr) as i64;
+        let after = (VETO_AFTER_MS * 0.001 * sr) as i64;
+        assert!(
+            before > after,
+            "bleed reaches the snare mic after the kick's own"
+        );
         kick.publish(10_000, -1.0);
         // Bleed: 12 dB under the snare on the snare mic, full strength on the kick mic.
-        assert!(snare.vetoed(10_000 + window, -12.0, sr));
-        assert!(snare.vetoed(10_000 - window, -12.0, sr));
+        assert!(snare.vetoed(10_000 + before, -12.0, sr));
+        assert!(snare.vetoed(10_000 - after, -12.0, sr));
         // Outside the window, or not clearly stronger (a snare struck with the kick): kept.
-        assert!(!snare.vetoed(10_000 + window + 1, -12.0, sr));
+        assert!(!snare.vetoed(10_000 + before + 1, -12.0, sr));
+        assert!(!snare.vetoed(10_000 - after - 1, -12.0, sr));
         assert!(!snare.vetoed(10_000, -1.0, sr));
         assert!(!snare.vetoed(10_000, -7.0 + 0.01, sr));
         // An instance never vetoes itself.
@@ -245,9 +255,14 @@ mod tests {
                 continue;
             }
             let level = level_of(p);
-            let torn = reader.bus.vetoes(reader.index(), p * 1_000, level - 5.5, 0);
+            // A rate of 1 Hz makes the window zero samples wide: only this exact position.
+            let torn = reader
+                .bus
+                .vetoes(reader.index(), p * 1_000, level - 5.5, 1.0);
             assert!(!torn, "position {p}: a level from another onset");
-            seen += reader.bus.vetoes(reader.index(), p * 1_000, level - 6.5, 0) as u64;
+            seen += reader
+                .bus
+                .vetoes(reader.index(), p * 1_000, level - 6.5, 1.0) as u64;
             checks += 1;
         }
         done.store(true, Ordering::Release);

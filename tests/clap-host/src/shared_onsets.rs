@@ -10,22 +10,21 @@
 //! from layering; the kick instance listens only. Hits are counted from the snare instance's
 //! MIDI out (one note-on per layered hit).
 //!
-//! Expected, from the veto's rule (`shared-dsp/src/snare/onset_bus.rs`: a candidate within
-//! 3 ms of another track's onset standing 6 dB higher is vetoed): with the veto on, no hit on a
-//! kick alone (its bleed stands 12 dB under the snare, the kick 0 dB on its own mic), every
-//! stroke layered, also the one struck with a kick (both at full strength); with the veto off
-//! the bleed layers. A candidate is judged 6 ms after its onset and the kick's onset is
-//! published about 1.5 ms after it, so at 64-sample blocks (1.3 ms) both processing orders
-//! must agree.
+//! Expected, from the veto's rule (`shared-dsp/src/snare/onset_bus.rs`: a candidate from 10 ms
+//! after to 3 ms before another track's onset standing 6 dB higher is vetoed): with the veto
+//! on, no hit on a kick alone (its bleed stands 12 dB under the snare, the kick 0 dB on its own
+//! mic), every stroke layered, also the one struck with a kick (both at full strength); with
+//! the veto off the bleed layers. A candidate is judged 6 ms after its onset and the kick's
+//! onset is published about 1.5 ms after it, so at 64-sample blocks (1.3 ms) both processing
+//! orders must agree.
 //!
 //! Not recorded drums: on `snare_mic_track`'s recorded bleed (ColomboAcousticDrumkit, 120 BPM,
 //! the kick 10 dB under the snare and low-passed at 0.8-2.5 kHz by distance, its beater click
-//! lost) the snare instance's onset detector places the bleed's onset 9.3 ms after its true
-//! onset, while the kick instance places the kick 3.4 ms after its onset on its own mic, which
-//! comes 1.25 ms before the bleed (every one of the 19 kicks, measured 2026-12-03 with
-//! `OnsetDetector` at default settings, seed 3): 7.1 ms apart, outside the 3 ms window, so the veto never fires there, at engine level or through this host. With the hats
-//! bleeding too, the snare instance's candidate at a kick takes the hat's earlier onset. Open
-//! for the veto (issue 14), not asserted here.
+//! lost) the snare instance's onset detector placed the bleed's onset 9.3 ms after its true
+//! onset and the kick instance the kick 3.4 ms after its onset on its own mic, 1.25 ms before
+//! the bleed: 7.1 ms apart, outside the window of 3 ms either side the veto had then (it now
+//! reaches 10 ms back). The engine test `onset_sharing_tests.rs`
+//! (`a_listening_kick_track_vetoes_recorded_kick_bleed`) measures the veto on recorded kits.
 
 use std::path::Path;
 

@@ -173,6 +173,10 @@ impl TrackSpec {
 
 pub struct SnareMicTrack {
     pub signal: Vec<f32>,
+    /// The kick's own close mic on the same timeline: the kick unfiltered at full strength,
+    /// `kick_late` earlier than its bleed on the snare mic, scaled as the snare mic is (no
+    /// snare bleed, no room: what another track's instance hears of the kick).
+    pub kick_mic: Vec<f32>,
     pub events: Vec<TrackEvent>,
     pub spec: TrackSpec,
 }
@@ -267,6 +271,7 @@ pub fn snare_mic_track(set: &DrumSet, spec: TrackSpec) -> SnareMicTrack {
     let lead_in = (0.25 * sr) as usize;
     let total = lead_in + (bars as f32 * 4.0 * beat + 1.5 * sr) as usize;
     let mut signal = vec![0.0f32; total];
+    let mut kick_mic = vec![0.0f32; total];
     let mut events = Vec::new();
     let at = |bar: usize, s16: usize| lead_in + ((bar * 16 + s16) as f32 * sixteenth) as usize;
 
@@ -308,6 +313,12 @@ pub fn snare_mic_track(set: &DrumSet, spec: TrackSpec) -> SnareMicTrack {
                 &kick,
                 at(bar, s) + kick_late,
                 db_to_gain(level),
+            );
+            place(
+                &mut kick_mic,
+                &kick_raw,
+                at(bar, s),
+                db_to_gain(level - spec.kick_db),
             );
             events.push(TrackEvent {
                 onset: at(bar, s) + kick_late,
@@ -374,8 +385,15 @@ pub fn snare_mic_track(set: &DrumSet, spec: TrackSpec) -> SnareMicTrack {
     for x in signal.iter_mut() {
         *x = *x * scale + db_to_gain(spec.peak_dbfs - 80.0) * rng.bipolar();
     }
+    let kick_scale = db_to_gain(spec.peak_dbfs)
+        / kick_mic
+            .iter()
+            .fold(0.0f32, |m, x| m.max(x.abs()))
+            .max(1.0e-9);
+    kick_mic.iter_mut().for_each(|x| *x *= kick_scale);
     SnareMicTrack {
         signal,
+        kick_mic,
         events,
         spec,
     }
