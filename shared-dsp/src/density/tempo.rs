@@ -654,6 +654,14 @@ pub struct BarChoice {
     pub confidence: f32,
 }
 
+/// The deviation an accent is measured in: the cue's standard deviation over the music, at
+/// least [`MIN_ACCENT_SHARE`] of its mean and `min_sd`.
+fn accent_scale(all: &[f32], min_sd: f64) -> f64 {
+    (std_dev(all) as f64)
+        .max(MIN_ACCENT_SHARE * mean(all).abs())
+        .max(min_sd)
+}
+
 /// How much more `x` is on the downbeats than on the other beats of the music, in deviations.
 /// Differences under `min_sd` or a tenth of the mean cue are no accent (the STFT's hop alone
 /// moves a click's measured rise by a few per cent).
@@ -664,10 +672,7 @@ fn accent(
     phase: usize,
     min_sd: f64,
 ) -> f64 {
-    let all = &x[music.clone()];
-    let sd = (std_dev(all) as f64)
-        .max(MIN_ACCENT_SHARE * mean(all).abs())
-        .max(min_sd);
+    let sd = accent_scale(&x[music.clone()], min_sd);
     if sd <= 0.0 {
         return 0.0;
     }
@@ -696,10 +701,7 @@ fn accent_over_every_position(
     phase: usize,
     min_sd: f64,
 ) -> f64 {
-    let all = &x[music.clone()];
-    let sd = (std_dev(all) as f64)
-        .max(MIN_ACCENT_SHARE * mean(all).abs())
-        .max(min_sd);
+    let sd = accent_scale(&x[music.clone()], min_sd);
     if sd <= 0.0 || beats < 2 {
         return 0.0;
     }

@@ -267,6 +267,16 @@ mod tests {
     use crate::density::sections::tests::timeline;
     use crate::density::sections::{SectionLabel, find_sections};
 
+    /// The user's labels: "Verse" from bar 0, "Chorus" from bar 8.
+    fn verse_then_chorus_at_bar_8() -> Vec<SectionLabel> {
+        [(0, "Verse"), (8, "Chorus")]
+            .map(|(start_bar, label)| SectionLabel {
+                start_bar,
+                label: label.into(),
+            })
+            .to_vec()
+    }
+
     #[test]
     fn sparse_verse_fuller_pre_exploding_chorus_is_a_journey() {
         let t = timeline(&[
@@ -329,16 +339,7 @@ mod tests {
     #[test]
     fn a_wall_named_verse_and_chorus_by_the_user_is_still_a_wall() {
         let t = timeline(&[(16, 80.0, -9.0)]);
-        let labels = vec![
-            SectionLabel {
-                start_bar: 0,
-                label: "Verse".into(),
-            },
-            SectionLabel {
-                start_bar: 8,
-                label: "Chorus".into(),
-            },
-        ];
+        let labels = verse_then_chorus_at_bar_8();
         let v = journey_verdict(&t, &find_sections(&t, 4, &labels));
         assert_eq!(v.kind, VerdictKind::WallOfSound, "{v:?}");
     }
@@ -347,16 +348,7 @@ mod tests {
     fn user_roles_override_the_guess() {
         // The user calls the loud part "Verse" and the sparse one "Chorus": an inverted song.
         let t = timeline(&[(8, 70.0, -11.0), (8, 60.0, -13.0)]);
-        let labels = vec![
-            SectionLabel {
-                start_bar: 0,
-                label: "Verse".into(),
-            },
-            SectionLabel {
-                start_bar: 8,
-                label: "Chorus".into(),
-            },
-        ];
+        let labels = verse_then_chorus_at_bar_8();
         let s = find_sections(&t, 4, &labels);
         let v = journey_verdict(&t, &s);
         assert_eq!(v.chorus.as_deref(), Some("Chorus"));

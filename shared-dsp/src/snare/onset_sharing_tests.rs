@@ -28,21 +28,10 @@ fn listen_only() -> SnareSettings {
     s
 }
 
-/// Runs the kick instance and the snare instance block by block on one timeline (starting at
-/// `origin`), the kick's block first when `kick_first`. Returns the snare's hits (layer starts
+/// Runs the kick instance and the snare instance (at `sr`) block by block on one timeline
+/// (starting at `origin`), the kick's block first when `kick_first`. Returns the snare's hits (layer starts
 /// on its output timeline), the kick's hits and the kick's output.
 fn run_pair(
-    kick_mic: &[f32],
-    snare_mic: &[f32],
-    snare: SnareSettings,
-    block: usize,
-    kick_first: bool,
-    origin: i64,
-) -> (Vec<HitEvent>, Vec<HitEvent>, Vec<f32>) {
-    run_pair_at(SR, kick_mic, snare_mic, snare, block, kick_first, origin)
-}
-
-fn run_pair_at(
     sr: f32,
     kick_mic: &[f32],
     snare_mic: &[f32],
@@ -106,7 +95,15 @@ fn a_listening_kick_instance_vetoes_its_bleed_on_the_snare_instance() {
         })
     };
     // Without the veto the kick's bleed triggers the snare instance.
-    let (alone, ..) = run_pair(&kick_mic, &snare_mic, snare_settings(false), 64, true, 0);
+    let (alone, ..) = run_pair(
+        SR,
+        &kick_mic,
+        &snare_mic,
+        snare_settings(false),
+        64,
+        true,
+        0,
+    );
     let alone = starts(&alone);
     assert!(on_strokes(&alone));
     assert!(
@@ -123,6 +120,7 @@ fn a_listening_kick_instance_vetoes_its_bleed_on_the_snare_instance() {
         (16, false, 77),
     ] {
         let (hits, kick_hits, kick_out) = run_pair(
+            SR,
             &kick_mic,
             &snare_mic,
             snare_settings(true),
@@ -232,7 +230,7 @@ fn veto_on_recorded_tracks(
                 .map(|e| e.onset as i64)
                 .collect();
             let score = |veto: bool| {
-                let (hits, ..) = run_pair_at(
+                let (hits, ..) = run_pair(
                     sr,
                     &track.kick_mic,
                     &track.signal,
